@@ -1,0 +1,207 @@
+"""Read one YAML file into plain data, keeping the line and column of every field.
+
+Files come from many editors (Notepad, WPS, phones), so the reader is strict
+about encoding and refuses YAML features a case never needs (aliases, tags),
+which also defeats alias bombs.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+from .problems import Problem, format_path
+
+MAX_BYTES = 1_000_000
+MAX_NODES = 50_000
+
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """Safe loader that keeps dates as text, so 2023-02-30 becomes our message, not a crash."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
+
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null",
+}
+
+# PyYAML's English problems, in the words an editor understands.
+_YAML_MESSAGES = [
+    ("found character '\\t'", "这里有制表符（Tab）：YAML 的缩进只能用空格"),
+    ("mapping values are not allowed", "这里不能出现冒号“:”：检查上一行的缩进；文本里有冒号时请把整段文本用引号括起来"),
+    ("could not find expected ':'", "缺少冒号“:”：每个字段都写成“字段名: 值”"),
+    ("found unexpected end of stream", "引号没有闭合：检查这一段文本前后的引号是否成对"),
+    ("expected <block end>", "缩进不一致：同一层的字段要对齐，下一层多缩进两个空格"),
+    ("did not find expected key", "缩进不一致或缺少“- ”：检查这一行和上一行的缩进"),
+    ("did not find expected '-'", "列表项缺少“- ”：检查这一行的缩进"),
+    ("found undefined alias", "用了没有定义的别名（*）：案例文件不需要锚点和别名，请删去"),
+    ("expected a single document", "文件里有多个 YAML 文档（“---”）：一个文件只写一个案例"),
+    ("found unknown escape character", "双引号里有无法识别的反斜杠转义：改用单引号，或写成两个反斜杠"),
+    ("unacceptable character", "文件里有不允许的控制字符：请删去"),
+]
+
+
+@dataclass
+class Document:
+    """Plain data from one file, with (line, column) of each field path."""
+
+    file: str
+    data: Any
+    marks: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, path: tuple) -> tuple[int, int]:
+        """Position of the deepest part of `path` that exists in the file."""
+        for end in range(len(path), -1, -1):
+            if path[:end] in self.marks:
+                return self.marks[path[:end]]
+        return (1, 1)
+
+    def problem(self, path: tuple, message: str, display: str | None = None) -> Problem:
+        line, col = self.where(path)
+        return Problem(self.file, line, col, display if display is not None else format_path(path), message)
+
+
+class LoadError(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(map(str, problems)))
+
+
+def read_text(path: Path, display: str) -> str:
+    """Bytes to text, refusing what no text editor should produce."""
+    def fail(message: str, line: int = 1) -> LoadError:
+        return LoadError([Problem(display, line, 1, "", message)])
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise fail(f"文件过大（{size / 1e6:.1f} MB）：一个案例文件不应超过 {MAX_BYTES // 1_000_000} MB")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise fail(f"无法读取文件：{exc.strerror or exc}") from None
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise fail("文件里有 NUL 空字节：它可能不是文本文件，或已经损坏", line)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        try:
+            raw.decode("gb18030")
+        except UnicodeDecodeError:
+            raise fail("文件不是 UTF-8 编码：请用 UTF-8 重新保存", line) from None
+        raise fail(
+            "文件是 GBK/GB18030 编码，不是 UTF-8：请用“另存为”重新保存，"
+            "编码选择“UTF-8”（记事本、WPS 和 VS Code 都有这个选项）",
+            line,
+        ) from None
+
+
+def parse(text: str, display: str) -> Document:
+    """YAML text to a Document; every problem found becomes a LoadError."""
+    for number, line in enumerate(text.splitlines(), 1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            raise LoadError([Problem(display, number, indent.index("\t") + 1, "",
+                                     "缩进里有制表符（Tab）：YAML 的缩进只能用空格")])
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        raise LoadError([_yaml_problem(exc, display)]) from None
+    except yaml.YAMLError as exc:
+        raise LoadError([Problem(display, 1, 1, "", f"YAML 语法错误：{exc}")]) from None
+    if root is None:
+        raise LoadError([Problem(display, 1, 1, "", "文件是空的：请从模板复制（见 CONTRIBUTING.md）")])
+    doc = Document(display, None)
+    problems: list[Problem] = []
+    doc.data = _Builder(doc, problems).build(root, ())
+    if problems:
+        raise LoadError(problems)
+    if not isinstance(doc.data, dict):
+        kind = "列表" if isinstance(doc.data, list) else "一段文本或数值"
+        raise LoadError([Problem(display, 1, 1, "", f"文件顶层应是“字段名: 值”的映射（如 slug: …），实际是{kind}")])
+    return doc
+
+
+def load_file(path: Path, display: str) -> Document:
+    return parse(read_text(path, display), display)
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, display: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    english = f"{exc.context or ''} {exc.problem or ''}"
+    for needle, chinese in _YAML_MESSAGES:
+        if needle in english:
+            return Problem(display, line, col, "", chinese)
+    return Problem(display, line, col, "", f"YAML 语法错误：{(exc.problem or exc.context or '').strip()}")
+
+
+class _Builder:
+    """Turns a composed node tree into dicts, lists and scalars, recording positions."""
+
+    def __init__(self, doc: Document, problems: list[Problem]):
+        self.doc, self.problems = doc, problems
+        self.constructor = SafeConstructor()
+        self.seen: set[int] = set()
+
+    def fail(self, node: yaml.Node, path: tuple, message: str) -> None:
+        self.problems.append(Problem(self.doc.file, node.start_mark.line + 1,
+                                     node.start_mark.column + 1, format_path(path), message))
+
+    def build(self, node: yaml.Node, path: tuple) -> Any:
+        # A node met twice is an alias; refusing it keeps expansion linear.
+        if id(node) in self.seen:
+            self.fail(node, path, "不支持 YAML 锚点和别名（& 和 *）：请把内容直接写出来")
+            return None
+        self.seen.add(id(node))
+        if len(self.seen) > MAX_NODES:
+            self.fail(node, path, f"文件结构过于庞大（超过 {MAX_NODES} 个节点）")
+            return None
+        self.doc.marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+        if node.tag not in _PLAIN_TAGS:
+            self.fail(node, path, f"不支持的 YAML 标签 {node.tag}：去掉“!”开头的标签")
+            return None
+        try:
+            return self.constructor.construct_object(node)
+        except (yaml.YAMLError, ValueError, OverflowError):
+            self.fail(node, path, f"无法识别的值：{node.value!r}")
+            return None
+
+    def _mapping(self, node: yaml.MappingNode, path: tuple) -> dict:
+        out: dict = {}
+        first_line: dict = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.fail(key_node, path, "不支持 YAML 合并键（<<）：请把字段直接写出来")
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.fail(key_node, path, "字段名必须是普通文字")
+                continue
+            key = str(key_node.value)
+            here = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if key in out:
+                self.fail(key_node, path + (key,),
+                          f"字段“{key}”重复出现（第一次在第 {first_line[key]} 行）：只保留一个")
+                continue
+            first_line[key] = here[0]
+            self.doc.marks[path + (key,)] = here
+            out[key] = self.build(value_node, path + (key,))
+        return out

@@ -1,0 +1,83 @@
+"""jsonschema's errors, said in plain Chinese with what is expected."""
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from jsonschema.exceptions import ValidationError
+
+_TYPES = {
+    "string": "文本", "integer": "整数", "number": "数字", "boolean": "是/否",
+    "array": "列表（每项以“- ”开头）", "object": "字段映射（“字段名: 值”）", "null": "空值",
+}
+
+
+def describe_value(value: Any) -> str:
+    if value is None:
+        return "空值"
+    if isinstance(value, bool):
+        return f"是/否（{'true' if value else 'false'}）"
+    if isinstance(value, (int, float)):
+        return f"数字 {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 20 else value[:20] + "…"
+        return f"文本“{shown}”"
+    return "列表" if isinstance(value, list) else "字段映射"
+
+
+def nearest(word: str, choices: list[str]) -> str | None:
+    found = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.4)
+    return found[0] if found else None
+
+
+def expected_type(types: str | list[str]) -> str:
+    names = [types] if isinstance(types, str) else types
+    return "或".join(_TYPES[t] for t in names if t != "null") or "空值"
+
+
+def message(error: ValidationError) -> str:
+    """One sentence: what is wrong, then what is expected."""
+    schema, value = error.schema, error.instance
+    kind = error.validator
+    expected = schema.get("x-expected") if isinstance(schema, dict) else None
+    if kind == "required":
+        name = error.message.split("'")[1]
+        described = error.schema.get("properties", {}).get(name, {}).get("description", "")
+        return f"缺少必填字段“{name}”" + (f"：{described}" if described else "")
+    if kind == "type":
+        return f"应为{expected_type(error.validator_value)}，实际是{describe_value(value)}"
+    if kind == "enum":
+        allowed = [str(v) for v in error.validator_value]
+        guess = nearest(value, allowed)
+        hint = f"是否想写“{guess}”？" if guess else ""
+        return f"“{value}”不在受控词表中。{hint}可选值：{'、'.join(allowed)}"
+    if kind in {"pattern", "format"}:
+        return f"{describe_value(value)}格式不对，应为{expected or '符合格式 ' + str(error.validator_value) + ' 的文本'}"
+    if kind == "minLength":
+        return "不能为空" if not value.strip() else f"太短，应为{expected or f'至少 {error.validator_value} 个字'}"
+    if kind == "maxLength":
+        return f"太长（{len(value)} 字），应为{expected or f'不超过 {error.validator_value} 字'}"
+    if kind in {"minimum", "exclusiveMinimum"}:
+        return f"{describe_value(value)}太小，应为{expected or f'不小于 {error.validator_value} 的数'}"
+    if kind in {"maximum", "exclusiveMaximum"}:
+        return f"{describe_value(value)}太大，应为{expected or f'不大于 {error.validator_value} 的数'}"
+    if kind == "minItems":
+        return f"至少要有 {error.validator_value} 项"
+    if kind == "uniqueItems":
+        return "列表里有重复的项"
+    if kind == "const":
+        return f"应为“{error.validator_value}”"
+    return f"不符合要求：{error.message}"
+
+
+def unknown_field_messages(error: ValidationError) -> list[tuple[str, str]]:
+    """For additionalProperties: (field, message) per unknown field, suggesting the nearest known one."""
+    known = list(error.schema.get("properties", {}))
+    out = []
+    for name in error.instance:
+        if name in known:
+            continue
+        guess = nearest(name, known)
+        hint = f"是否想写“{guess}”？" if guess else ""
+        out.append((name, f"未知字段“{name}”。{hint}这里允许的字段：{'、'.join(known)}"))
+    return out

@@ -1,0 +1,237 @@
+"""Every check a case must pass, reported all at once as located Problems.
+
+Schema errors come from jsonschema; the checks a schema cannot express
+(file name, real dates, the source file, verbatim quotes, unique slugs)
+follow, driven by which `$defs` each field uses.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from pathlib import Path
+from typing import Iterable
+
+from jsonschema import Draft202012Validator
+
+from . import messages
+from .load import Document, LoadError, load_file, read_text
+from .model import LEVELS, Casebook
+from .problems import Problem
+from .schema import Taxonomy, paths_using, taxonomy_schema, values_at, with_vocabulary
+
+TAXONOMY_FILE = "taxonomy.yaml"
+_PUNCT = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"',
+                        "—": "-", "–": "-", "…": "...", "·": "·", "•": "·"})
+_PLACE_SUFFIX = re.compile(r"(省|市|区|县|街道|镇|乡|社区|村)$")
+
+
+def normalise(text: str) -> str:
+    """Fold full/half-width forms and quote styles, drop whitespace: how quotes are compared."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).translate(_PUNCT))
+
+
+def display_name(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def case_files(cases_dir: Path) -> list[Path]:
+    return sorted(p for p in cases_dir.iterdir()
+                  if p.suffix in {".yaml", ".yml"} and p.name != TAXONOMY_FILE and p.is_file())
+
+
+def schema_problems(doc: Document, validator: Draft202012Validator) -> list[Problem]:
+    out = []
+    for error in validator.iter_errors(doc.data):
+        path = tuple(error.absolute_path)
+        if error.validator == "additionalProperties":
+            out += [doc.problem(path + (name,), text) for name, text in messages.unknown_field_messages(error)]
+        elif error.validator in {"if", "then", "allOf"}:
+            continue  # the nested errors that matter are reported on their own
+        else:
+            out.append(doc.problem(path, messages.message(error)))
+    return out
+
+
+def load_taxonomy(cases_dir: Path) -> tuple[Taxonomy | None, list[Problem]]:
+    path = cases_dir / TAXONOMY_FILE
+    if not path.is_file():
+        return None, [Problem(display_name(path), 1, 1, "", "找不到受控词表文件 taxonomy.yaml")]
+    try:
+        doc = load_file(path, display_name(path))
+    except LoadError as exc:
+        return None, exc.problems
+    problems = schema_problems(doc, Draft202012Validator(taxonomy_schema()))
+    if problems:
+        return None, problems
+    taxonomy = Taxonomy(**doc.data)
+    terms = taxonomy.terms("categories")
+    for i, problem in enumerate(taxonomy.problems):
+        for j, term in enumerate(problem["categories"]):
+            if term not in terms:
+                guess = messages.nearest(term, terms)
+                problems.append(doc.problem(("problems", i, "categories", j),
+                                            f"“{term}”不是已有的实践类别" + (f"；是否想写“{guess}”？" if guess else "")))
+    for vocabulary in ("categories", "outcome_kinds", "practice_statuses"):
+        seen: set = set()
+        for i, entry in enumerate(getattr(taxonomy, vocabulary)):
+            for key in ("term", "slug"):
+                if key in entry and (key, entry[key]) in seen:
+                    problems.append(doc.problem((vocabulary, i, key), f"“{entry[key]}”重复"))
+                seen.add((key, entry.get(key)))
+    return (None if problems else taxonomy), problems
+
+
+class CaseChecker:
+    """Checks one case after another against the same schema, vocabulary and sources."""
+
+    def __init__(self, cases_dir: Path, taxonomy: Taxonomy):
+        self.cases_dir = cases_dir
+        self.schema = with_vocabulary(taxonomy)
+        self.validator = Draft202012Validator(self.schema)
+        self.source_file = re.compile(self.schema["properties"]["source"]["properties"]["file"]["pattern"])
+        self.quote_paths = paths_using(self.schema, "quote")
+        self.date_paths = {name: paths_using(self.schema, name) for name in ("full_date", "partial_date")}
+        self.sources: dict[str, str] = {}
+        self._normalised: dict[str, str] = {}
+
+    def check(self, doc: Document, path: Path) -> list[Problem]:
+        problems = schema_problems(doc, self.validator)
+        data = doc.data
+        slug = data.get("slug")
+        if isinstance(slug, str) and slug != path.stem:
+            problems.append(doc.problem(("slug",), f"slug“{slug}”与文件名“{path.name}”不一致：文件应命名为 {slug}.yaml"))
+        problems += self._dates(doc)
+        source, source_problems = self._source(doc)
+        problems += source_problems
+        if source is not None:
+            problems += self._quotes(doc, source)
+        problems += self._practice_refs(doc)
+        return problems
+
+    def _dates(self, doc: Document) -> list[Problem]:
+        out = []
+        for pattern in self.date_paths["full_date"] + self.date_paths["partial_date"]:
+            for path, value in values_at(doc.data, pattern):
+                if isinstance(value, str) and re.fullmatch(r"\d{4}(-\d{2}){0,2}", value) and not _real_date(value):
+                    out.append(doc.problem(path, f"日期“{value}”不存在：检查月份（1–12）和这个月的天数"))
+        return out
+
+    def _source(self, doc: Document) -> tuple[str | None, list[Problem]]:
+        relative = _get(doc.data, "source", "file")
+        if not isinstance(relative, str) or not self.source_file.match(relative):
+            return None, []  # the schema has reported it
+        path = self.cases_dir / relative
+        where = ("source", "file")
+        if not path.is_file():
+            return None, [doc.problem(where, f"找不到原文文件 {display_name(path)}：清理后的原文应保存在 cases/{relative}")]
+        if relative not in self.sources:
+            try:
+                text = read_text(path, display_name(path))
+            except LoadError as exc:
+                return None, [doc.problem(where, f"原文文件无法读取：{exc.problems[0].message}")]
+            self.sources[relative] = text
+            self._normalised[relative] = normalise(text)
+        if not self._normalised[relative]:
+            return None, [doc.problem(where, f"原文文件 {relative} 是空的：请把清理后的原文粘贴进去")]
+        return self._normalised[relative], []
+
+    def _quotes(self, doc: Document, source: str) -> list[Problem]:
+        out = []
+        relative = doc.data["source"]["file"]
+        for pattern in self.quote_paths:
+            for path, quote in values_at(doc.data, pattern):
+                wanted = normalise(quote) if isinstance(quote, str) else ""
+                if not wanted or wanted in source:
+                    continue
+                found = _longest_prefix(wanted, source)
+                hint = f"前 {found} 个字能找到，从“{wanted[found:found + 8]}”起不一致" if found else "一个字也对不上"
+                out.append(doc.problem(path, f"摘录在原文 {relative} 中找不到（{hint}）：摘录必须逐字来自原文，空白和全角/半角标点不计"))
+        loc = doc.data.get("location")
+        if not isinstance(loc, dict) or not isinstance(loc.get("evidence"), list):
+            return out
+        evidence = normalise("".join(q for q in loc["evidence"] if isinstance(q, str)))
+        for level in LEVELS:
+            name = loc.get(level)
+            if isinstance(name, str) and name and normalise(_PLACE_SUFFIX.sub("", name) or name) not in evidence:
+                out.append(doc.problem(("location", level),
+                                       f"“{name}”在 location.evidence 的摘录中找不到：只填原文写明的地点，并摘录写明它的句子"))
+        return out
+
+    def _practice_refs(self, doc: Document) -> list[Problem]:
+        practices, outcomes = doc.data.get("practices"), doc.data.get("outcomes")
+        if not isinstance(practices, list) or not isinstance(outcomes, list):
+            return []
+        names = [p.get("name") for p in practices if isinstance(p, dict)]
+        out = []
+        for i, outcome in enumerate(outcomes):
+            ref = outcome.get("practice") if isinstance(outcome, dict) else None
+            if isinstance(ref, str) and ref and ref not in names:
+                guess = messages.nearest(ref, names)
+                hint = f"是否想写“{guess}”？" if guess else f"可选：{'、'.join(map(str, names))}"
+                out.append(doc.problem(("outcomes", i, "practice"), f"本案例没有名为“{ref}”的做法；{hint}"))
+        return out
+
+
+def _get(data, *keys):
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def _real_date(value: str) -> bool:
+    parts = [int(p) for p in value.split("-")] + [1, 1]
+    try:
+        dt.date(*parts[:3])
+    except ValueError:
+        return False
+    return True
+
+
+def _longest_prefix(needle: str, haystack: str) -> int:
+    low, high = 0, len(needle)
+    while low < high:  # presence of a prefix is monotone in its length
+        mid = (low + high + 1) // 2
+        if needle[:mid] in haystack:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def load_casebook(cases_dir: Path, only: Iterable[Path] | None = None) -> tuple[Casebook | None, list[Problem]]:
+    """Load and check every case (or `only` these files); the casebook is None if anything is wrong."""
+    taxonomy, problems = load_taxonomy(cases_dir)
+    if taxonomy is None:
+        return None, problems
+    checker = CaseChecker(cases_dir, taxonomy)
+    selected = {p.resolve() for p in only} if only is not None else None
+    cases, files, slug_file = [], {}, {}
+    for path in case_files(cases_dir):
+        report = selected is None or path.resolve() in selected
+        try:
+            doc = load_file(path, display_name(path))
+        except LoadError as exc:
+            problems += exc.problems if report else []
+            continue
+        found = checker.check(doc, path) if report else []
+        problems += found
+        slug = doc.data.get("slug")
+        if isinstance(slug, str) and slug in slug_file and report:
+            problems.append(doc.problem(("slug",), f"slug“{slug}”已被 {display_name(slug_file[slug])} 使用：每个案例的 slug 必须唯一"))
+        elif isinstance(slug, str):
+            slug_file.setdefault(slug, path)
+        if report and not found:
+            cases.append(doc.data)
+            files[doc.data["slug"]] = path
+    for path in (selected or set()) - {p.resolve() for p in case_files(cases_dir)}:
+        problems.append(Problem(display_name(path), 1, 1, "", "不是 cases/ 目录下的案例文件（.yaml）"))
+    if problems:
+        return None, sorted(problems)
+    cases.sort(key=lambda c: c["slug"])
+    return Casebook(cases, taxonomy, checker.schema, cases_dir, files, checker.sources), []
+
+
