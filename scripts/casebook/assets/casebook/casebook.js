@@ -1,0 +1,185 @@
+/* 社区治理实践案例库: catalogue filters, side-by-side comparison and sortable tables.
+   Plain JavaScript, no build step; works from file:// (all state lives in the address's #fragment). */
+(function () {
+  "use strict";
+
+  function readHash() {
+    var params = {};
+    location.hash.replace(/^#/, "").split("&").forEach(function (pair) {
+      if (!pair) return;
+      var kv = pair.split("=");
+      try { params[decodeURIComponent(kv[0])] = decodeURIComponent(kv[1] || ""); } catch (e) { /* ignore malformed */ }
+    });
+    return params;
+  }
+
+  function writeHash(params) {
+    var parts = Object.keys(params).filter(function (k) { return params[k]; }).map(function (k) {
+      return encodeURIComponent(k) + "=" + encodeURIComponent(params[k]);
+    });
+    var hash = parts.length ? "#" + parts.join("&") : " ";
+    try { history.replaceState(null, "", hash === " " ? location.pathname + location.search : hash); }
+    catch (e) { location.hash = hash; }
+  }
+
+  /* Catalogue: every row carries data-* attributes; a row shows when it matches all chosen filters. */
+  function setupFilters(form) {
+    var table = document.querySelector("[data-cb-rows]");
+    if (!table) return;
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var selects = Array.prototype.slice.call(form.querySelectorAll("select"));
+    var count = form.querySelector(".cb-count");
+    var empty = document.querySelector(".cb-empty");
+    var listed = { category: 1, kind: 1, tag: 1 }; // attributes holding |a|b| lists
+
+    function apply() {
+      var chosen = {};
+      selects.forEach(function (s) { if (s.value) chosen[s.name] = s.value; });
+      var keys = Object.keys(chosen), shown = 0;
+      for (var i = 0; i < rows.length; i++) {
+        var row = rows[i], ok = true;
+        for (var j = 0; j < keys.length && ok; j++) {
+          var key = keys[j], have = row.getAttribute("data-" + key) || "";
+          ok = listed[key] ? have.indexOf("|" + chosen[key] + "|") !== -1 : have === chosen[key];
+        }
+        if (row.hidden === ok) row.hidden = !ok;
+        if (ok) shown++;
+      }
+      count.textContent = keys.length ? "符合条件：" + shown + " / " + rows.length + " 个案例" : "";
+      if (empty) empty.hidden = shown > 0;
+      writeHash(chosen);
+    }
+
+    function load() {
+      var params = readHash();
+      selects.forEach(function (s) {
+        var value = params[s.name] || "";
+        s.value = Array.prototype.some.call(s.options, function (o) { return o.value === value; }) ? value : "";
+      });
+      apply();
+    }
+
+    form.hidden = false;
+    form.addEventListener("change", apply);
+    form.addEventListener("reset", function () { setTimeout(apply, 0); });
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
+    window.addEventListener("hashchange", load);
+    load();
+  }
+
+  /* Comparison: each chosen case's data comes from compare/data/<slug>.js, loaded by a script tag
+     so that it also works from file://; text is set with textContent, never as HTML. */
+  function setupCompare(form) {
+    var table = document.querySelector("[data-cb-compare-table]");
+    var selects = Array.prototype.slice.call(form.querySelectorAll("select"));
+    var base = form.getAttribute("data-base");
+    var store = window.casebookCompare = window.casebookCompare || {};
+
+    function need(slug, done) {
+      if (store[slug]) return done();
+      var script = document.createElement("script");
+      script.src = base + "compare/data/" + slug + ".js";
+      script.onload = done;
+      script.onerror = done;
+      document.head.appendChild(script);
+    }
+
+    function cell(tag, content) {
+      var el = document.createElement(tag);
+      if (Array.isArray(content)) {
+        if (!content.length) { el.textContent = "—"; return el; }
+        var ul = document.createElement("ul");
+        content.forEach(function (item) { var li = document.createElement("li"); li.textContent = item; ul.appendChild(li); });
+        el.appendChild(ul);
+      } else if (content && content.nodeType) {
+        el.appendChild(content);
+      } else {
+        el.textContent = content === null || content === undefined || content === "" ? "—" : String(content);
+      }
+      return el;
+    }
+
+    function draw(slugs) {
+      var cases = slugs.map(function (s) { return store[s]; }).filter(Boolean);
+      table.textContent = "";
+      table.hidden = !cases.length;
+      if (!cases.length) return;
+      var head = table.createTHead().insertRow();
+      head.appendChild(document.createElement("th"));
+      cases.forEach(function (c) {
+        var a = document.createElement("a");
+        a.href = base + c.url;
+        a.textContent = c.name;
+        head.appendChild(cell("th", a));
+      });
+      var categories = [];
+      cases.forEach(function (c) { Object.keys(c.practices).forEach(function (k) { if (categories.indexOf(k) < 0) categories.push(k); }); });
+      var rows = [["标题", "title"], ["地点", "place"], ["年份", "year"], ["社区概况", "profile"], ["治理模式", "models"]];
+      var body = table.createTBody();
+      function addRow(label, get) {
+        var tr = body.insertRow();
+        tr.appendChild(cell("th", label));
+        cases.forEach(function (c) { tr.appendChild(cell("td", get(c))); });
+      }
+      rows.forEach(function (r) { addRow(r[0], function (c) { return c[r[1]]; }); });
+      categories.forEach(function (k) { addRow("做法：" + k, function (c) { return c.practices[k] || []; }); });
+      addRow("成效", function (c) { return c.outcomes; });
+    }
+
+    function apply() {
+      var slugs = selects.map(function (s) { return s.value; }).filter(Boolean);
+      slugs = slugs.filter(function (s, i) { return slugs.indexOf(s) === i; });
+      writeHash(slugs.length ? { c: slugs.join(",") } : {});
+      var pending = slugs.length;
+      if (!pending) return draw([]);
+      slugs.forEach(function (s) { need(s, function () { if (--pending === 0) draw(slugs); }); });
+    }
+
+    function load() {
+      var slugs = (readHash().c || "").split(",").filter(Boolean);
+      selects.forEach(function (s, i) { s.value = slugs[i] || ""; if (s.value !== (slugs[i] || "")) s.value = ""; });
+      apply();
+    }
+
+    form.addEventListener("change", apply);
+    window.addEventListener("hashchange", load);
+    load();
+  }
+
+  /* Sortable tables: click a header to sort by it; numbers sort as numbers. */
+  function setupSortable(table) {
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {
+      th.classList.add("cb-sortable");
+      th.setAttribute("role", "button");
+      th.tabIndex = 0;
+      function sort() {
+        var dir = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
+        Array.prototype.forEach.call(th.parentNode.cells, function (other) { other.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = a.cells[index].textContent.trim(), y = b.cells[index].textContent.trim();
+          var nx = parseFloat(x), ny = parseFloat(y);
+          if (!isNaN(nx) && !isNaN(ny)) return (nx - ny) * dir;
+          if (!x || !y) return x ? -1 : (y ? 1 : 0);
+          return x.localeCompare(y, "zh-CN") * dir;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      }
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
+    });
+  }
+
+  function init() {
+    var filters = document.querySelector("[data-cb-filters]");
+    if (filters) setupFilters(filters);
+    var compare = document.querySelector("[data-cb-compare]");
+    if (compare) setupCompare(compare);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-cb-sortable]"), setupSortable);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

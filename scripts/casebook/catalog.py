@@ -1,0 +1,87 @@
+"""Indexes over the validated casebook: by category, by region, counts, related cases."""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+
+from . import model
+from .model import Casebook
+
+
+def region_slug(name: str) -> str:
+    """ASCII file name for a region page (Chinese file names break in zips opened on Windows)."""
+    return "r-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
+
+
+def by_category(book: Casebook) -> dict[str, list[dict]]:
+    """Category term -> cases with a practice in it, in vocabulary order (empty ones included)."""
+    out: dict[str, list[dict]] = {term: [] for term in book.taxonomy.terms("categories")}
+    for case in book.cases:
+        for term in model.categories(case):
+            out[term].append(case)
+    return out
+
+
+def by_region(book: Casebook) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = defaultdict(list)
+    for case in book.cases:
+        out[model.region(case)].append(case)
+    return dict(sorted(out.items(), key=lambda item: (item[0] == model.UNSTATED_REGION, item[0])))
+
+
+def stats(book: Casebook) -> dict[str, int]:
+    cities = {c["location"]["city"] for c in book.cases if c["location"].get("city")}
+    return {
+        "cases": len(book.cases),
+        "cities": len(cities),
+        "models": sum(len(c.get("models", [])) for c in book.cases),
+        "practices": sum(len(c["practices"]) for c in book.cases),
+        "measured": sum(o["kind"] == "measured" for c in book.cases for o in c.get("outcomes", [])),
+    }
+
+
+def recent(book: Casebook, count: int = 5) -> list[dict]:
+    return sorted(book.cases, key=lambda c: (c["added"], c["slug"]), reverse=True)[:count]
+
+
+def related(book: Casebook, count: int = 5) -> dict[str, list[tuple[dict, list[str]]]]:
+    """For each case, the cases sharing most categories, models and tags, with what they share.
+
+    Built from an inverted index so that cost follows the number of shared
+    features rather than the square of the number of cases.
+    """
+    features = {c["slug"]: _features(c) for c in book.cases}
+    index: dict[str, list[str]] = defaultdict(list)
+    for slug, feats in features.items():
+        for feat in feats:
+            index[feat].append(slug)
+    by_slug = {c["slug"]: c for c in book.cases}
+    out = {}
+    for slug, feats in features.items():
+        scores: Counter = Counter()
+        for feat in feats:
+            # very common features say little; cap their fan-out to keep large books linear
+            for other in index[feat][:200]:
+                scores[other] += 1
+        scores.pop(slug, None)
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:count]
+        out[slug] = [(by_slug[other], sorted(feats & features[other])) for other, _ in ranked]
+    return out
+
+
+def _features(case: dict) -> set[str]:
+    return set(model.categories(case)) | set(model.model_names(case)) | set(case.get("tags", []))
+
+
+def filter_options(book: Casebook) -> dict[str, list[tuple[str, str]]]:
+    """(value, label) choices for each catalogue filter, from the vocabulary and the data."""
+    tax = book.taxonomy
+    years = sorted({y for c in book.cases if (y := model.year(c))}, reverse=True)
+    tags = Counter(t for c in book.cases for t in c.get("tags", []))
+    return {
+        "region": [(r, r) for r in by_region(book)],
+        "category": [(c["slug"], c["term"]) for c in tax.categories],
+        "kind": [(k["term"], k["label"]) for k in tax.outcome_kinds],
+        "year": [(str(y), str(y)) for y in years],
+        "tag": [(t, t) for t, _ in sorted(tags.items(), key=lambda item: (-item[1], item[0]))],
+    }

@@ -1,0 +1,89 @@
+"""Open-data downloads: cases.json, cases.csv, outcomes.csv and the schema, with column docs.
+
+Column meanings come from the schema's descriptions wherever a column is a
+schema field; only derived columns carry their own description here.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Callable
+
+from . import model
+from .model import Casebook
+from .schema import fields
+
+SEP = "；"
+
+# (column, schema field path or None, getter, description for derived columns)
+Column = tuple[str, str | None, Callable[[dict], object], str]
+
+CASE_COLUMNS: list[Column] = [
+    ("slug", "slug", lambda c: c["slug"], ""),
+    ("name", "name", lambda c: c["name"], ""),
+    ("title", "title", lambda c: c["title"], ""),
+    ("summary", "summary", lambda c: c["summary"], ""),
+    *[(level, f"location.{level}", (lambda lv: lambda c: c["location"].get(lv) or "")(level), "")
+      for level in model.LEVELS],
+    ("region", None, model.region, "筛选用的地区：原文写明的城市，否则省份，都没有则为“地区未注明”。"),
+    ("year", None, lambda c: model.year(c) or "", "年份：案例的 year，没有则取原文发表年份；都没有则为空。"),
+    ("categories", None, lambda c: SEP.join(model.categories(c)), "案例涉及的实践类别，用“；”分隔。"),
+    ("models", None, lambda c: SEP.join(model.model_names(c)), "治理模式名称，用“；”分隔。"),
+    ("tags", "tags", lambda c: SEP.join(c.get("tags", [])), ""),
+    *[(f"outcomes_{kind}", None, (lambda k: lambda c: sum(o["kind"] == k for o in c.get("outcomes", [])))(kind),
+       f"kind 为 {kind} 的成效条数。") for kind in ("measured", "recognition", "qualitative", "planned")],
+    ("source_title", "source.title", lambda c: c["source"]["title"], ""),
+    ("source_publisher", "source.publisher", lambda c: c["source"].get("publisher") or "", ""),
+    ("source_date", "source.date", lambda c: c["source"].get("date") or "", ""),
+    ("source_url", "source.url", lambda c: c["source"].get("url") or "", ""),
+    ("source_file", "source.file", lambda c: c["source"]["file"], ""),
+    ("added", "added", lambda c: c["added"], ""),
+]
+
+OUTCOME_COLUMNS: list[Column] = [
+    ("slug", "slug", lambda r: r["case"]["slug"], ""),
+    ("name", "name", lambda r: r["case"]["name"], ""),
+    ("kind", "outcomes[].kind", lambda r: r["outcome"]["kind"], ""),
+    ("kind_label", None, lambda r: r["label"], "成效类型的中文名称。"),
+    ("statement", "outcomes[].statement", lambda r: r["outcome"]["statement"], ""),
+    ("value", "outcomes[].value", lambda r: r["outcome"].get("value", ""), ""),
+    ("unit", "outcomes[].unit", lambda r: r["outcome"].get("unit", ""), ""),
+    ("year", "outcomes[].year", lambda r: r["outcome"].get("year") or "", ""),
+    ("practice", "outcomes[].practice", lambda r: r["outcome"].get("practice") or "", ""),
+    ("evidence", "outcomes[].evidence", lambda r: r["outcome"]["evidence"], ""),
+]
+
+
+def outcome_rows(book: Casebook) -> list[dict]:
+    labels = {k["term"]: k["label"] for k in book.taxonomy.outcome_kinds}
+    return [{"case": c, "outcome": o, "label": labels[o["kind"]]} for c in book.cases for o in c.get("outcomes", [])]
+
+
+def _csv(columns: list[Column], rows: list) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([name for name, *_ in columns])
+    for row in rows:
+        writer.writerow([getter(row) for _, _, getter, _ in columns])
+    # The BOM makes Excel read the file as UTF-8 instead of the local code page.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def downloads(book: Casebook) -> dict[str, str | bytes]:
+    return {
+        "data/cases.json": json.dumps(book.cases, ensure_ascii=False, indent=1),
+        "data/cases.csv": _csv(CASE_COLUMNS, book.cases),
+        "data/outcomes.csv": _csv(OUTCOME_COLUMNS, outcome_rows(book)),
+        "data/case.schema.json": json.dumps(book.schema, ensure_ascii=False, indent=2),
+    }
+
+
+def column_docs(book: Casebook) -> dict[str, list[tuple[str, str]]]:
+    """File -> (column, meaning) rows for the open-data page."""
+    described = {f.dotted: f.node.get("description", "") for f in fields(book.schema)}
+
+    def docs(columns: list[Column]) -> list[tuple[str, str]]:
+        return [(name, described[path] if path else text) for name, path, _, text in columns]
+
+    return {"cases.csv": docs(CASE_COLUMNS), "outcomes.csv": docs(OUTCOME_COLUMNS)}

@@ -1,0 +1,74 @@
+"""The MkDocs door: load and validate the cases, then add the generated pages in memory.
+
+Thin on purpose: all the work is in validate/render, which the CLI uses too.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from . import search
+from .render import SiteRenderer, case_page
+from .validate import load_casebook
+
+log = logging.getLogger("mkdocs.plugins.casebook")
+PACKAGE = Path(__file__).parent
+ASSETS = ["assets/casebook/casebook.css", "assets/casebook/casebook.js"]
+SHIM = "assets/casebook/iframe-worker-shim.js"
+
+
+class CasebookConfig(Config):
+    enabled = c.Type(bool, default=True)
+    cases_dir = c.Type(str, default="cases")
+    # Set for the offline export: ship the iframe-worker shim so Material's
+    # offline plugin does not add its CDN copy (search from file:// needs it).
+    offline = c.Type(bool, default=False)
+
+
+class CasebookPlugin(BasePlugin[CasebookConfig]):
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        self.cases_dir = (Path(config.config_file_path).parent / self.config.cases_dir).resolve()
+        # Our theme overrides come before Material's so they win.
+        config.theme.dirs.insert(0, str(PACKAGE / "templates" / "theme"))
+        config.extra_css = [*ASSETS[:1], *config.extra_css]
+        config.extra_javascript = [*ASSETS[1:], *config.extra_javascript]
+        if self.config.offline:
+            config.extra["polyfills"] = [SHIM, *config.extra.get("polyfills", [])]
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        if not self.config.enabled:
+            return files
+        book, problems = load_casebook(self.cases_dir)
+        if problems:
+            for problem in problems:
+                log.error(str(problem))
+            raise PluginError(f"案例检查发现 {len(problems)} 个问题，站点没有生成。请按上面的提示修改，或运行 casebook validate 查看。")
+        search.add_user_words(book)
+        generated = SiteRenderer(book, config.use_directory_urls).files()
+        for asset in [*ASSETS, SHIM]:
+            generated[asset] = (PACKAGE / asset).read_bytes()
+        for src_uri, content in generated.items():
+            if src_uri in files:
+                files.remove(files.get_file_from_path(src_uri))
+            files.append(File.generated(config, src_uri, content=content))
+        for case in book.cases:
+            # "编辑此页" opens the case's YAML file, not a page that does not exist in the repository.
+            edit = Path(book.files[case["slug"]]).resolve().relative_to(Path(config.config_file_path).parent.resolve())
+            files.get_file_from_path(case_page(case["slug"])).edit_uri = "../" + edit.as_posix()
+        log.info(f"casebook: 已加入 {len(book.cases)} 个案例，共 {len(generated)} 个生成文件")
+        return files
+
+    def on_serve(self, server, config: MkDocsConfig, builder):
+        if self.config.enabled:
+            server.watch(str(self.cases_dir))
+        return server

@@ -1,0 +1,141 @@
+"""Every generated file of the site, rendered from the validated casebook with Jinja templates.
+
+Pages are Markdown (so MkDocs' search, title and table of contents keep
+working) whose case-supplied text sits in escaped HTML, never in Markdown
+syntax that could turn it into links or markup.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Callable
+
+import jinja2
+from markupsafe import Markup, escape
+
+from . import catalog, model, opendata
+from .model import Casebook
+from .schema import fields
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
+
+def page_url(src: str, use_directory_urls: bool) -> str:
+    """Where MkDocs puts a source file, as a URL relative to the site root."""
+    if not src.endswith(".md"):
+        return src
+    stem = src[:-3]
+    if stem == "index" or stem.endswith("/index"):
+        folder = stem[: -len("index")]
+        return folder if use_directory_urls else folder + "index.html"
+    return stem + "/" if use_directory_urls else stem + ".html"
+
+
+def relative_url(from_src: str, to_src: str, use_directory_urls: bool) -> str:
+    target, anchor = (to_src.split("#", 1) + [""])[:2]
+    to_url, from_url = page_url(target, use_directory_urls), page_url(from_src, use_directory_urls)
+    from_dir = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url)
+    rel = posixpath.relpath(to_url or ".", from_dir or ".")
+    if to_url.endswith("/") or not to_url:
+        rel = rel.rstrip("/") + "/"
+    return rel + (f"#{anchor}" if anchor else "")
+
+
+def md_text(value: object) -> Markup:
+    """Text safe inside Markdown syntax (a heading): HTML-escaped, Markdown punctuation backslashed."""
+    return Markup(_MD_SPECIAL.sub(r"\\\1", str(escape(value))))
+
+
+def number(value: float | int) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("casebook", "templates/pages"),
+        # Markdown's {#anchor} syntax would read as a Jinja comment; our comments are <#-- … --#>.
+        comment_start_string="<#--", comment_end_string="--#>",
+        autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+    env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
+    env.filters.update(md=md_text, number=number)
+    env.globals.update(place=model.place, region=model.region, year=model.year,
+                       categories=model.categories, region_slug=catalog.region_slug)
+    return env
+
+
+def case_page(slug: str) -> str:
+    return f"cases/{slug}.md"
+
+
+class SiteRenderer:
+    """Renders all generated files for one build (one value of use_directory_urls)."""
+
+    def __init__(self, book: Casebook, use_directory_urls: bool = True):
+        self.book = book
+        self.use_directory_urls = use_directory_urls
+        self.env = environment()
+        tax = book.taxonomy
+        self.common = {
+            "book": book, "tax": tax,
+            "category_slug": {c["term"]: c["slug"] for c in tax.categories},
+            "kind_label": {k["term"]: k["label"] for k in tax.outcome_kinds},
+            "status_label": {s["term"]: s["label"] for s in tax.practice_statuses},
+        }
+
+    def render(self, template: str, src: str, **context) -> str:
+        url: Callable[[str], str] = lambda to: relative_url(src, to, self.use_directory_urls)  # noqa: E731
+        return self.env.get_template(template).render(**self.common, **context, url=url, src=src)
+
+    def files(self) -> dict[str, str | bytes]:
+        """Site-relative path -> content, for every file the casebook adds to the site."""
+        book = self.book
+        by_category = catalog.by_category(book)
+        by_region = catalog.by_region(book)
+        related = catalog.related(book)
+        out: dict[str, str | bytes] = {
+            "index.md": self.render("home.md.j2", "index.md", stats=catalog.stats(book),
+                                    recent=catalog.recent(book), by_category=by_category),
+            "cases/index.md": self.render("catalogue.md.j2", "cases/index.md",
+                                          options=catalog.filter_options(book)),
+            "categories/index.md": self.render("categories.md.j2", "categories/index.md", by_category=by_category),
+            "regions/index.md": self.render("regions.md.j2", "regions/index.md", by_region=by_region),
+            "compare/index.md": self.render("compare.md.j2", "compare/index.md"),
+            "compare/matrix.md": self.render("matrix.md.j2", "compare/matrix.md"),
+            "compare/outcomes.md": self.render("outcomes.md.j2", "compare/outcomes.md"),
+            "data/index.md": self.render("data.md.j2", "data/index.md", columns=opendata.column_docs(book)),
+            "reference/fields.md": self.render("fields.md.j2", "reference/fields.md",
+                                               fields=list(fields(book.schema))),
+        }
+        for case in book.cases:
+            slug = case["slug"]
+            out[case_page(slug)] = self.render("case.md.j2", case_page(slug), case=case, related=related[slug])
+            out[f"compare/data/{slug}.js"] = self.render("compare_data.js.j2", "", data=self._compare_data(case))
+        for category in book.taxonomy.categories:
+            src = f"categories/{category['slug']}.md"
+            out[src] = self.render("category.md.j2", src, category=category, cases=by_category[category["term"]])
+        for name, cases in by_region.items():
+            src = f"regions/{catalog.region_slug(name)}.md"
+            out[src] = self.render("region.md.j2", src, name=name, cases=cases)
+        for relative, text in book.sources.items():
+            out[relative] = text
+        out.update(opendata.downloads(book))
+        return out
+
+    def _compare_data(self, case: dict) -> dict:
+        """What the comparison page shows of a case, as plain data its script turns into text nodes."""
+        labels = self.common
+        practices: dict[str, list[str]] = {}
+        for p in case["practices"]:
+            practices.setdefault(p["category"], []).append(f"{p['name']}（{labels['status_label'][p['status']]}）")
+        return {
+            "slug": case["slug"], "name": case["name"], "title": case["title"],
+            "url": page_url(case_page(case["slug"]), self.use_directory_urls),
+            "place": model.place(case), "year": model.year(case),
+            "profile": [f"{f['label']}：{number(f['value'])}{f['unit']}" for f in case.get("profile", [])],
+            "models": [m["name"] for m in case.get("models", [])],
+            "practices": practices,
+            "outcomes": [f"【{labels['kind_label'][o['kind']]}】{o['statement']}" for o in case.get("outcomes", [])],
+        }
+
+

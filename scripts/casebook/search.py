@@ -1,0 +1,27 @@
+"""Chinese search: teach jieba our own words so a model name like 四汇共治 stays one token."""
+from __future__ import annotations
+
+from .model import Casebook
+
+
+def user_words(book: Casebook) -> list[str]:
+    """Model names and their parts, vocabulary terms and tags: the names readers type whole.
+
+    Long practice names are left out on purpose: as single tokens they would
+    hide the everyday words inside them (调解 in 和为贵调解室) from search.
+    """
+    words = set(book.taxonomy.terms("categories"))
+    for case in book.cases:
+        words.update(case.get("tags", []))
+        for m in case.get("models", []):
+            words.add(m["name"])
+            words.update(part["name"] for part in m.get("parts", []))
+    # Only Chinese words of two or more characters help the segmenter; punctuation would split them anyway.
+    return sorted(w for w in words if len(w) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in w))
+
+
+def add_user_words(book: Casebook) -> None:
+    import jieba
+
+    for word in user_words(book):
+        jieba.add_word(word, freq=200_000)
