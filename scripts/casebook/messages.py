@@ -41,7 +41,7 @@ def message(error: ValidationError) -> str:
     kind = error.validator
     expected = schema.get("x-expected") if isinstance(schema, dict) else None
     if kind == "required":
-        name = error.message.split("'")[1]
+        name = next(n for n in error.validator_value if n not in error.instance)
         described = error.schema.get("properties", {}).get(name, {}).get("description", "")
         return f"缺少必填字段“{name}”" + (f"：{described}" if described else "")
     if kind == "type":

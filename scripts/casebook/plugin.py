@@ -45,27 +45,35 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             config.extra["polyfills"] = [SHIM, *config.extra.get("polyfills", [])]
         return config
 
-    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        # Load, check and render before MkDocs empties the site folder, so a bad case
+        # stops the build with the previous site still in place.
         if not self.config.enabled:
-            return files
+            return
         book, problems = load_casebook(self.cases_dir)
         if problems:
             for problem in problems:
                 log.error(str(problem))
             raise PluginError(f"案例检查发现 {len(problems)} 个问题，站点没有生成。请按上面的提示修改，或运行 casebook validate 查看。")
         search.add_user_words(book)
-        generated = SiteRenderer(book, config.use_directory_urls).files()
+        self.generated = SiteRenderer(book, config.use_directory_urls).files()
         for asset in [*ASSETS, SHIM]:
-            generated[asset] = (PACKAGE / asset).read_bytes()
-        for src_uri, content in generated.items():
+            self.generated[asset] = (PACKAGE / asset).read_bytes()
+        root = Path(config.config_file_path).parent.resolve()
+        self.edit_uris = {case_page(slug): "../" + path.resolve().relative_to(root).as_posix()
+                          for slug, path in book.files.items()}
+        log.info(f"casebook: 已加入 {len(book.cases)} 个案例，共 {len(self.generated)} 个生成文件")
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        if not self.config.enabled:
+            return files
+        for src_uri, content in self.generated.items():
             if src_uri in files:
                 files.remove(files.get_file_from_path(src_uri))
-            files.append(File.generated(config, src_uri, content=content))
-        for case in book.cases:
-            # "编辑此页" opens the case's YAML file, not a page that does not exist in the repository.
-            edit = Path(book.files[case["slug"]]).resolve().relative_to(Path(config.config_file_path).parent.resolve())
-            files.get_file_from_path(case_page(case["slug"])).edit_uri = "../" + edit.as_posix()
-        log.info(f"casebook: 已加入 {len(book.cases)} 个案例，共 {len(generated)} 个生成文件")
+            file = File.generated(config, src_uri, content=content)
+            # "编辑此页" on a case page opens its YAML file, not a page that is not in the repository.
+            file.edit_uri = self.edit_uris.get(src_uri)
+            files.append(file)
         return files
 
     def on_serve(self, server, config: MkDocsConfig, builder):

@@ -49,6 +49,10 @@ def schema_problems(doc: Document, validator: Draft202012Validator) -> list[Prob
         path = tuple(error.absolute_path)
         if error.validator == "additionalProperties":
             out += [doc.problem(path + (name,), text) for name, text in messages.unknown_field_messages(error)]
+        elif error.validator == "required":
+            # Name the missing field itself; its position falls back to the mapping that lacks it.
+            missing = next(name for name in error.validator_value if name not in error.instance)
+            out.append(doc.problem(path + (missing,), messages.message(error)))
         elif error.validator in {"if", "then", "allOf"}:
             continue  # the nested errors that matter are reported on their own
         else:

@@ -15,7 +15,7 @@
 
   function writeHash(params) {
     var parts = Object.keys(params).filter(function (k) { return params[k]; }).map(function (k) {
-      return encodeURIComponent(k) + "=" + encodeURIComponent(params[k]);
+      return encodeURIComponent(k) + "=" + encodeURIComponent(params[k]).replace(/%2C/g, ",");
     });
     var hash = parts.length ? "#" + parts.join("&") : " ";
     try { history.replaceState(null, "", hash === " " ? location.pathname + location.search : hash); }

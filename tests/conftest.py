@@ -1,0 +1,114 @@
+"""Shared fixtures: a writable copy of the real cases, the real CLI, a real build, a real browser."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "cases"
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+
+@pytest.fixture
+def cases_dir(tmp_path: Path) -> Path:
+    """A copy of the real cases/ that a test may break."""
+    target = tmp_path / "cases"
+    shutil.copytree(CASES, target)
+    return target
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    """Replace text in a case file, insisting the text is there (a typo in a test must not pass)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """The real `casebook` entry point, as an editor runs it."""
+    exe = Path(sys.executable).with_name("casebook")
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, cwd=cwd or ROOT, env=ENV, timeout=300)
+
+
+def make_project(tmp_path: Path, cases: Path | None = None) -> Path:
+    """A copy of the project's site sources (mkdocs.yml, docs/, cases/) to build elsewhere."""
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(ROOT / "docs", project / "docs")
+    shutil.copytree(cases or CASES, project / "cases")
+    return project
+
+
+def build(project: Path, site: Path, offline: bool = False) -> subprocess.CompletedProcess:
+    env = {**ENV, "CASEBOOK_OFFLINE": "true" if offline else "false"}
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(project / "mkdocs.yml"),
+                           "-d", str(site)], capture_output=True, text=True, env=env, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The real casebook built once with `mkdocs build --strict`."""
+    out = tmp_path_factory.mktemp("site")
+    result = build(ROOT, out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (Playwright cannot download its own browser here)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    if not executable:
+        pytest.fail("找不到 chromium：请运行 apt-get install -y chromium（.ci/run 会自动安装）")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def served(site: Path):
+    """The built site on a loopback HTTP server, as `mkdocs serve` or any web server would show it."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+def search(page, query: str) -> list[str]:
+    """Type into Material's search box as a person does; return the result titles."""
+    box = page.locator("input.md-search__input")
+    if not box.is_visible():  # on a phone the box opens from the header's search button
+        page.locator("label.md-header__button[for=__search]").click()
+    box.click()
+    page.keyboard.type(query)
+    page.keyboard.press("End")  # Playwright sends no key-up for CJK text; Material's search waits for one
+    page.locator(".md-search-result__item").first.wait_for(timeout=15000)
+    return [t.replace("\u200b", "") for t in page.locator(".md-search-result__item").all_inner_texts()]

@@ -1,0 +1,109 @@
+"""The built site, read as a reader would: pages, listings, links, search index, no outside requests."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from conftest import build, edit, make_project, run_cli
+
+
+def text_of(site: Path, page: str) -> str:
+    html = (site / page).read_text(encoding="utf-8")
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_each_case_page_shows_models_outcomes_and_source(site: Path):
+    page = text_of(site, "cases/cangnanjie/index.html")
+    for expected in ["南关街道仓南街社区", "四汇共治", "红色管家", "汇管理", "站南爱老公益食堂", "实测",
+                     "道德门诊工作日志上记载的内容80%以上得到圆满解决", "马林峰", "2020-08-24"]:
+        assert expected in page, expected
+    html = (site / "cases/cangnanjie/index.html").read_text(encoding="utf-8")
+    assert 'href="../../sources/cangnanjie.txt"' in html
+    assert "四汇共治" in (site / "sources/cangnanjie.txt").read_text(encoding="utf-8")
+
+
+def test_every_case_has_a_page_with_kinds_and_evidence(site: Path):
+    for slug in ["cangnanjie", "fuyou", "guhuai", "huangtun-jinse-jiayuan", "tianma"]:
+        page = text_of(site, f"cases/{slug}/index.html")
+        assert "原文：" in page and "出处" in page
+    assert "计划" in text_of(site, "cases/guhuai/index.html")
+    assert "荣誉认定" in text_of(site, "cases/huangtun-jinse-jiayuan/index.html")
+
+
+def test_edit_link_opens_the_case_yaml(site: Path):
+    html = (site / "cases/fuyou/index.html").read_text(encoding="utf-8")
+    assert "https://github.com/community-casebook/casebook/edit/main/cases/fuyou.yaml" in html
+
+
+def test_category_page_lists_the_cases_that_mediate(site: Path):
+    page = text_of(site, "categories/tiaojie/index.html")
+    assert "黄屯街道金色嘉苑社区" in page and "和为贵调解室" in page
+    assert "南关街道仓南街社区" in page and "道德门诊" in page
+    assert "新城街道府佑社区" not in page
+
+
+def test_region_page_groups_by_stated_city(site: Path):
+    regions = text_of(site, "regions/index.html")
+    assert "潍坊市" in regions and "山东省（城市未注明）" in regions and "地区未注明" in regions
+    weifang = next(p for p in (site / "regions").glob("r-*/index.html") if "<h1" in p.read_text() and
+                   re.search(r"<h1[^>]*>潍坊市", p.read_text(encoding="utf-8")))
+    page = text_of(site, str(weifang.relative_to(site)))
+    assert "南关街道仓南街社区" in page and "古槐街道" not in page
+
+
+def test_home_shows_live_counts_and_problems(site: Path):
+    page = text_of(site, "index.html")
+    assert re.search(r"5\s+个案例", page)
+    assert re.search(r"4\s+项实测成效", page)
+    assert "矛盾纠纷多，邻里不和" in page
+
+
+def search_docs(site: Path) -> tuple[list[dict], re.Pattern]:
+    index = json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))
+    return index["docs"], re.compile(index["config"]["separator"].replace("\\u200b", "\u200b").replace("\\u3000", "\u3000"))
+
+
+def pages_matching(site: Path, word: str) -> set[str]:
+    """Pages whose indexed tokens start with `word`, as Material's search matches them."""
+    docs, separator = search_docs(site)
+    return {d["location"].split("#")[0] for d in docs
+            if any(token.startswith(word) for token in separator.split(d["title"] + " " + d["text"]))}
+
+
+def test_search_index_finds_chinese_words_in_the_right_cases(site: Path):
+    assert "cases/huangtun-jinse-jiayuan/" in pages_matching(site, "调解")
+    assert "cases/cangnanjie/" in pages_matching(site, "红色管家")
+    assert "cases/tianma/" in pages_matching(site, "养老")
+    assert "cases/cangnanjie/" in pages_matching(site, "物业")
+    assert "cases/tianma/" in pages_matching(site, "志愿")
+    assert "cases/huangtun-jinse-jiayuan/" in pages_matching(site, "网格")
+
+
+def test_model_names_are_single_search_tokens(site: Path):
+    docs, separator = search_docs(site)
+    tokens = {t for d in docs if d["location"].startswith("cases/cangnanjie/") for t in separator.split(d["text"])}
+    assert "四汇共治" in tokens
+
+
+def test_no_page_loads_anything_from_another_host(site: Path):
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r'<script[^>]+src="(https?:)?//', html), page
+        assert not re.search(r'<link[^>]+href="(https?:)?//[^"]+"[^>]*rel="(stylesheet|preload|preconnect)', html), page
+        assert not re.search(r'rel="(stylesheet|preconnect)"[^>]+href="(https?:)?//', html), page
+        assert "fonts.googleapis" not in html and "fonts.gstatic" not in html
+
+
+def test_a_bad_case_fails_the_build_with_the_validator_message_and_keeps_the_old_site(tmp_path: Path):
+    project = make_project(tmp_path)
+    out = tmp_path / "out"
+    assert build(project, out).returncode == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    edit(project / "cases/fuyou.yaml", "category: 党建引领", "category: 党建")
+    result = build(project, out)
+    validator = run_cli("validate", "--cases-dir", str(project / "cases"))
+    assert result.returncode != 0
+    assert validator.stderr.splitlines()[0] in result.stderr
+    assert "Traceback" not in result.stderr
+    assert before == {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}

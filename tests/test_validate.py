@@ -1,0 +1,115 @@
+"""Each validator rule, shown with a broken copy of a real case: the message names the file, line and field."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from casebook.validate import load_casebook, normalise
+
+from conftest import edit, line_of, run_cli
+
+H = "huangtun-jinse-jiayuan.yaml"
+
+# (case file, text to replace, replacement, field path, words the message must contain, text on the reported line)
+BROKEN = [
+    ("unknown field", H, "summary: >-", "summry: >-", "summry", "是否想写“summary”", "summry:"),
+    ("missing required field", H, "title: 党建引领打通为民服务“最后一公里”\n", "", "title", "缺少必填字段“title”", None),
+    ("wrong type", H, "    value: 16\n", "    value: 十六\n", "outcomes[0].value", "应为数字，实际是文本“十六”", "value: 十六"),
+    ("misspelt category", H, "category: 矛盾纠纷调解", "category: 矛盾调解", "practices[0].category", "是否想写“矛盾纠纷调解”", "矛盾调解"),
+    ("misspelt outcome kind", H, "kind: measured", "kind: measure", "outcomes[0].kind", "是否想写“measured”", "kind: measure"),
+    ("impossible date", H, "added: 2026-11-23", "added: 2023-02-30", "added", "日期“2023-02-30”不存在", "added:"),
+    ("malformed date", H, "added: 2026-11-23", "added: 2026/11/23", "added", "YYYY-MM-DD", "added:"),
+    ("negative figure", H, "    value: 16\n", "    value: -16\n", "outcomes[0].value", "太小", "value: -16"),
+    ("absurd figure", H, "    value: 16\n", "    value: 1000000000000000\n", "outcomes[0].value", "太大", "value: 1000000000000000"),
+    ("measured without value", H, "    value: 16\n    unit: 起\n", "", "outcomes[0].value", "缺少必填字段“value”", "kind: measured"),
+    ("slug differs from file name", H, "slug: huangtun-jinse-jiayuan", "slug: huangtun", "slug", "文件应命名为 huangtun.yaml", "slug:"),
+    ("upper-case slug", H, "slug: huangtun-jinse-jiayuan", "slug: Huangtun", "slug", "小写拼音", "slug:"),
+    ("slug with ..", H, "slug: huangtun-jinse-jiayuan", "slug: ../etc", "slug", "“..”", "slug:"),
+    ("slug with a space", H, "slug: huangtun-jinse-jiayuan", "slug: huang tun", "slug", "不能有空格", "slug:"),
+    ("quote not in source", H, "有效化解了16起矛盾纠纷\n", "有效化解了61起矛盾纠纷\n", "outcomes[0].evidence",
+     "从“61起矛盾纠纷”起不一致", "有效化解了61起"),
+    ("missing source file", H, "file: sources/huangtun-jinse-jiayuan.txt", "file: sources/nowhere.txt",
+     "source.file", "找不到原文文件", "file: sources/nowhere.txt"),
+    ("source path escaping cases/", H, "file: sources/huangtun-jinse-jiayuan.txt", "file: ../../etc/passwd",
+     "source.file", "sources/<slug>.txt", "file: ../../etc/passwd"),
+    ("city the source does not state", H, "  city: null", "  city: 济宁市", "location.city", "摘录中找不到", "city: 济宁市"),
+    ("outcome naming no practice", H, "practice: 和为贵调解室", "practice: 和谐调解室", "outcomes[0].practice",
+     "是否想写“和为贵调解室”", "practice: 和谐调解室"),
+    ("javascript: link", H, "  url: null", "  url: javascript:alert(1)", "source.url", "http:// 或 https://", "url: javascript"),
+    ("data: link", H, "  url: null", "  url: data:text/html,hi", "source.url", "http:// 或 https://", "url: data:"),
+    ("HTML in a name", H, "name: 黄屯街道金色嘉苑社区", "name: <script>alert(1)</script>", "name", "< > &", "name: <script>"),
+    ("empty text", H, "title: 党建引领打通为民服务“最后一公里”", "title: ' '", "title", "非空", "title: ' '"),
+    ("list where text belongs", H, "title: 党建引领打通为民服务“最后一公里”", "title: [a, b]", "title", "应为文本，实际是列表", "title: [a, b]"),
+    ("no practices", H, "practices:\n", "practices: []\nold_practices:\n", "practices", "至少要有 1 项", "practices: []"),
+]
+
+
+@pytest.mark.parametrize("name, file, old, new, path, words, line_text", BROKEN, ids=[b[0] for b in BROKEN])
+def test_broken_case_is_reported_at_its_field(cases_dir: Path, name, file, old, new, path, words, line_text):
+    target = cases_dir / file
+    edit(target, old, new)
+    book, problems = load_casebook(cases_dir)
+    assert book is None
+    matching = [p for p in problems if p.path == path and words in p.message]
+    assert matching, "\n".join(map(str, problems))
+    assert matching[0].file.endswith(file)
+    if line_text is not None:
+        assert matching[0].line == line_of(target, line_text)
+
+
+def test_every_problem_is_reported_in_one_run(cases_dir: Path):
+    edit(cases_dir / H, "category: 矛盾纠纷调解", "category: 矛盾调解")
+    edit(cases_dir / "fuyou.yaml", "added: 2026-11-23", "added: 2023-02-30")
+    edit(cases_dir / "tianma.yaml", "summary: >-", "sumary: >-")
+    _, problems = load_casebook(cases_dir)
+    assert {Path(p.file).name for p in problems} == {H, "fuyou.yaml", "tianma.yaml"}
+
+
+def test_duplicate_slug_names_the_other_file(cases_dir: Path):
+    copy = cases_dir / "fuyou-copy.yaml"
+    copy.write_text((cases_dir / "fuyou.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    _, problems = load_casebook(cases_dir)
+    duplicate = [p for p in problems if "已被" in p.message]
+    assert len(duplicate) == 1
+    assert duplicate[0].file.endswith("fuyou.yaml") and "fuyou-copy.yaml" in duplicate[0].message
+
+
+def test_empty_source_file_is_reported(cases_dir: Path):
+    (cases_dir / "sources" / "tianma.txt").write_text("  \n", encoding="utf-8")
+    _, problems = load_casebook(cases_dir)
+    assert any(p.path == "source.file" and "是空的" in p.message for p in problems)
+
+
+def test_quotes_compare_across_full_and_half_width_punctuation_and_whitespace():
+    assert normalise("一个楼宇，一个阵地；\n 一名党员") == normalise("一个楼宇,一个阵地;一名党员")
+    assert normalise("“和”") == normalise('"和"')
+
+
+def test_cli_prints_file_line_field_and_exits_1(cases_dir: Path):
+    target = cases_dir / H
+    edit(target, "category: 矛盾纠纷调解", "category: 矛盾调解")
+    result = run_cli("validate", "--cases-dir", str(cases_dir))
+    assert result.returncode == 1
+    assert f"{target}:{line_of(target, '矛盾调解')}:5: practices[0].category:" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "发现 1 个问题" in result.stderr
+
+
+def test_cli_checks_only_the_named_files(cases_dir: Path):
+    edit(cases_dir / "tianma.yaml", "summary: >-", "sumary: >-")
+    assert run_cli("validate", "--cases-dir", str(cases_dir), str(cases_dir / "fuyou.yaml")).returncode == 0
+    assert run_cli("validate", "--cases-dir", str(cases_dir), str(cases_dir / "tianma.yaml")).returncode == 1
+
+
+def test_cli_exits_0_on_the_real_cases():
+    result = run_cli("validate")
+    assert result.returncode == 0, result.stderr
+    assert "5 个案例全部符合要求" in result.stdout
+
+
+def test_validator_never_modifies_a_case_file(cases_dir: Path):
+    edit(cases_dir / H, "category: 矛盾纠纷调解", "category: 矛盾调解")
+    before = {p: p.read_bytes() for p in cases_dir.rglob("*") if p.is_file()}
+    run_cli("validate", "--cases-dir", str(cases_dir))
+    assert before == {p: p.read_bytes() for p in cases_dir.rglob("*") if p.is_file()}
