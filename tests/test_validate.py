@@ -39,7 +39,7 @@ BROKEN = [
     ("javascript: link", H, "  url: null", "  url: javascript:alert(1)", "source.url", "http:// 或 https://", "url: javascript"),
     ("data: link", H, "  url: null", "  url: data:text/html,hi", "source.url", "http:// 或 https://", "url: data:"),
     ("HTML in a name", H, "name: 黄屯街道金色嘉苑社区", "name: <script>alert(1)</script>", "name", "< > &", "name: <script>"),
-    ("empty text", H, "title: 党建引领打通为民服务“最后一公里”", "title: ' '", "title", "非空", "title: ' '"),
+    ("empty text", H, "title: 党建引领打通为民服务“最后一公里”", "title: ' '", "title", "未填写", "title: ' '"),
     ("list where text belongs", H, "title: 党建引领打通为民服务“最后一公里”", "title: [a, b]", "title", "应为文本，实际是列表", "title: [a, b]"),
     ("no practices", H, "practices:\n", "practices: []\nold_practices:\n", "practices", "至少要有 1 项", "practices: []"),
 ]

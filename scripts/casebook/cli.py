@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 
 from .problems import Problem
-from .validate import load_casebook
+from .scaffold import ScaffoldError, create
+from .validate import TAXONOMY_FILE, load_casebook
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -16,12 +17,29 @@ def _print_problems(problems: list[Problem]) -> None:
     print(f"发现 {len(problems)} 个问题（涉及 {files} 个文件）。请逐条修改后重新运行 casebook validate。", file=sys.stderr)
 
 
+def _cases_dir(args: argparse.Namespace) -> Path:
+    """--cases-dir, else the folder of the first file named (cases/x.yaml or cases/sources/x.txt), else cases/."""
+    if args.cases_dir:
+        return Path(args.cases_dir)
+    if getattr(args, "paths", None):
+        first = Path(args.paths[0]).parent
+        return first.parent if first.name == "sources" else first
+    return Path("cases")
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    cases_dir = Path(args.cases_dir)
+    cases_dir = _cases_dir(args)
     if not cases_dir.is_dir():
         print(f"找不到案例目录 {cases_dir}：请在项目根目录运行，或用 --cases-dir 指定", file=sys.stderr)
         return 2
-    only = [Path(p) for p in args.paths] if args.paths else None
+    paths = [Path(p) for p in args.paths]
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        print("\n".join(f"{p}: 找不到这个文件" for p in missing), file=sys.stderr)
+        return 2
+    # A changed vocabulary or source text can break any case, so it means: check them all.
+    cases_only = [p for p in paths if p.suffix in {".yaml", ".yml"} and p.name != TAXONOMY_FILE]
+    only = cases_only if paths and len(cases_only) == len(paths) else None
     casebook, problems = load_casebook(cases_dir, only)
     if problems:
         _print_problems(problems)
@@ -30,14 +48,32 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    cases_dir = _cases_dir(args)
+    try:
+        case_file, source_file = create(cases_dir, args.slug)
+    except ScaffoldError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"已新建 {case_file} 和 {source_file}。下一步：")
+    print(f"  1. 把清理后的原文粘贴进 {source_file}（只去掉重复段落、无关文章和网站模板）；")
+    print(f"  2. 按注释填写 {case_file}，原文没有写的留空；")
+    print(f"  3. 运行 casebook validate {case_file}，按提示修改到“检查通过”；")
+    print("  4. 运行 mkdocs serve 预览，然后提交 pull request。")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--cases-dir", default="cases", help="案例目录（默认 cases）")
+    common.add_argument("--cases-dir", help="案例目录（默认 cases；检查指定文件时为它们所在的目录）")
     top = argparse.ArgumentParser(prog="casebook", description="社区治理实践案例库：检查案例、新建案例、导出离线材料。")
     sub = top.add_subparsers(dest="command", required=True, metavar="命令")
     validate = sub.add_parser("validate", parents=[common], help="检查案例文件，列出全部问题")
     validate.add_argument("paths", nargs="*", help="只检查这些案例文件（默认检查全部）")
     validate.set_defaults(run=cmd_validate)
+    new = sub.add_parser("new", parents=[common], help="新建案例文件和原文文件")
+    new.add_argument("slug", help="案例标识：小写拼音、数字和连字符，如 huangtun-jinse-jiayuan")
+    new.set_defaults(run=cmd_new)
     return top
 
 

@@ -48,13 +48,17 @@ def message(error: ValidationError) -> str:
         return f"应为{expected_type(error.validator_value)}，实际是{describe_value(value)}"
     if kind == "enum":
         allowed = [str(v) for v in error.validator_value]
+        if value in ("", None):
+            return f"未填写。可选值：{'、'.join(allowed)}"
         guess = nearest(value, allowed)
         hint = f"是否想写“{guess}”？" if guess else ""
         return f"“{value}”不在受控词表中。{hint}可选值：{'、'.join(allowed)}"
     if kind in {"pattern", "format"}:
+        if isinstance(value, str) and not value.strip():
+            return "未填写（不能为空）"
         return f"{describe_value(value)}格式不对，应为{expected or '符合格式 ' + str(error.validator_value) + ' 的文本'}"
     if kind == "minLength":
-        return "不能为空" if not value.strip() else f"太短，应为{expected or f'至少 {error.validator_value} 个字'}"
+        return "未填写（不能为空）" if not value.strip() else f"太短，应为{expected or f'至少 {error.validator_value} 个字'}"
     if kind == "maxLength":
         return f"太长（{len(value)} 字），应为{expected or f'不超过 {error.validator_value} 字'}"
     if kind in {"minimum", "exclusiveMinimum"}:

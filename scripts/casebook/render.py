@@ -55,7 +55,9 @@ def environment() -> jinja2.Environment:
         loader=jinja2.PackageLoader("casebook", "templates/pages"),
         # Markdown's {#anchor} syntax would read as a Jinja comment; our comments are <#-- … --#>.
         comment_start_string="<#--", comment_end_string="--#>",
-        autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        # Pages and scripts are escaped; the YAML scaffold is plain text.
+        autoescape=jinja2.select_autoescape(["md.j2", "html.j2", "js.j2"], default_for_string=False),
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
     env.filters.update(md=md_text, number=number)

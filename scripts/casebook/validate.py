@@ -44,9 +44,13 @@ def case_files(cases_dir: Path) -> list[Path]:
 
 
 def schema_problems(doc: Document, validator: Draft202012Validator) -> list[Problem]:
-    out = []
+    out: list[Problem] = []
+    seen: set[tuple] = set()
     for error in validator.iter_errors(doc.data):
         path = tuple(error.absolute_path)
+        if path in seen and error.validator != "additionalProperties":
+            continue  # one message per field: an empty title need not also be "too short" and "wrong format"
+        seen.add(path)
         if error.validator == "additionalProperties":
             out += [doc.problem(path + (name,), text) for name, text in messages.unknown_field_messages(error)]
         elif error.validator == "required":

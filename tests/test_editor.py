@@ -1,0 +1,111 @@
+"""The editor's path: scaffold, fill, check; the generated field reference; the PR checks."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import yaml
+
+from casebook.schema import case_schema, fields
+from casebook.validate import load_casebook
+
+from conftest import CASES, ROOT, run_cli
+
+
+def new_project(tmp_path: Path) -> Path:
+    cases = tmp_path / "cases"
+    (cases / "sources").mkdir(parents=True)
+    shutil.copy(CASES / "taxonomy.yaml", cases)
+    return cases
+
+
+def test_untouched_scaffold_is_rejected_naming_each_unfilled_field(tmp_path: Path):
+    cases = new_project(tmp_path)
+    result = run_cli("new", "xin-an", "--cases-dir", str(cases))
+    assert result.returncode == 0, result.stderr
+    _, problems = load_casebook(cases)
+    named = {p.path for p in problems}
+    assert {"name", "title", "summary", "location.evidence[0]", "source.title", "source.file",
+            "practices[0].name", "practices[0].category", "practices[0].status", "practices[0].description",
+            "practices[0].evidence", "outcomes[0].kind", "outcomes[0].statement", "outcomes[0].evidence"} <= named
+    assert all("未填写" in p.message or "是空的" in p.message for p in problems), problems
+
+
+def test_scaffold_filled_in_is_accepted(tmp_path: Path):
+    cases = new_project(tmp_path)
+    run_cli("new", "xin-an", "--cases-dir", str(cases))
+    (cases / "sources/xin-an.txt").write_text("新安社区成立了调解室，今年化解纠纷12起。", encoding="utf-8")
+    path = cases / "xin-an.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data.update(name="新安社区", title="成立调解室化解纠纷", summary="新安社区成立了调解室。")
+    data["location"].update(community="新安社区", evidence=["新安社区成立了调解室"])
+    data["source"]["title"] = "新安社区调解室"
+    data["practices"][0].update(name="调解室", category="矛盾纠纷调解", status="in_place",
+                                description="成立调解室。", evidence="新安社区成立了调解室")
+    data["outcomes"][0].update(kind="measured", statement="今年化解纠纷12起。", value=12, unit="起",
+                               evidence="今年化解纠纷12起")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    book, problems = load_casebook(cases)
+    assert not problems, "\n".join(map(str, problems))
+    assert book.cases[0]["added"] == str(data["added"])
+
+
+def test_scaffold_lists_every_schema_field_with_its_description(tmp_path: Path):
+    cases = new_project(tmp_path)
+    run_cli("new", "xin-an", "--cases-dir", str(cases))
+    text = (cases / "xin-an.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=../scripts/casebook/data/case.schema.json")
+    for f in fields(case_schema()):
+        assert re.search(rf"^[#\s-]*{re.escape(f.path[-1])}:", text, re.M), f.dotted
+        assert f.node["description"] in text, f.dotted
+
+
+def test_scaffold_refuses_to_overwrite_and_rejects_bad_slugs(tmp_path: Path):
+    cases = new_project(tmp_path)
+    assert run_cli("new", "xin-an", "--cases-dir", str(cases)).returncode == 0
+    (cases / "sources/xin-an.txt").write_text("原文", encoding="utf-8")
+    again = run_cli("new", "xin-an", "--cases-dir", str(cases))
+    assert again.returncode == 1 and "已经存在，没有覆盖" in again.stderr
+    assert (cases / "sources/xin-an.txt").read_text(encoding="utf-8") == "原文"
+    for bad in ["Xin-An", "../xin", "xin an", "xin/an", "新安"]:
+        result = run_cli("new", bad, "--cases-dir", str(cases))
+        assert result.returncode == 1 and "不合规" in result.stderr and "Traceback" not in result.stderr, bad
+    assert sorted(p.name for p in cases.glob("*.yaml")) == ["taxonomy.yaml", "xin-an.yaml"]
+
+
+def test_reference_page_lists_every_field_and_every_term(site: Path):
+    page = (site / "reference/fields/index.html").read_text(encoding="utf-8")
+    for f in fields(case_schema()):
+        assert f"<code>{f.dotted}</code>" in page, f.dotted
+    taxonomy = yaml.safe_load((CASES / "taxonomy.yaml").read_text(encoding="utf-8"))
+    for vocabulary in ("categories", "outcome_kinds", "practice_statuses"):
+        for entry in taxonomy[vocabulary]:
+            assert entry["term"] in page and entry["description"] in page, entry
+
+
+def test_workflow_runs_the_ci_script_and_the_strict_build():
+    workflow = yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text(encoding="utf-8"))
+    steps = [s.get("run", "") for s in workflow["jobs"]["check"]["steps"]]
+    assert any(re.fullmatch(r"(sudo )?bash \.ci/run", run) for run in steps)
+    assert any("mkdocs build --strict" in run for run in steps)
+    assert any("casebook validate" in run for run in steps)
+    assert "pull_request" in workflow[True]  # PyYAML reads the key `on` as True
+
+
+def test_ci_script_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    test_command = re.findall(r"```bash\n(.+?)\n```", readme)[1]
+    assert "pytest" in test_command
+    assert test_command.replace("pip install -e", "pip install -q -e") in (ROOT / ".ci/run").read_text()
+
+
+def test_pre_commit_hook_validates_changed_case_files():
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hook = config["repos"][0]["hooks"][0]
+    assert hook["entry"] == "casebook validate" and re.match(hook["files"], "cases/fuyou.yaml")
+
+
+def test_validating_a_source_or_the_vocabulary_checks_every_case():
+    result = run_cli("validate", "cases/taxonomy.yaml", "cases/sources/fuyou.txt")
+    assert result.returncode == 0 and "5 个案例" in result.stdout, result.stderr
