@@ -34,6 +34,7 @@ _Loader.yaml_implicit_resolvers = {
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
     "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
 }
 
 # PyYAML's English problems, in the words an editor understands.
@@ -158,27 +159,30 @@ class _Builder:
         self.constructor = SafeConstructor()
         self.seen: set[int] = set()
 
-    def fail(self, node: yaml.Node, path: tuple, message: str) -> None:
-        self.problems.append(Problem(self.doc.file, node.start_mark.line + 1,
-                                     node.start_mark.column + 1, format_path(path), message))
+    def fail(self, node: yaml.Node, path: tuple, message: str, at_key: bool = False) -> None:
+        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        if at_key:
+            line, col = self.doc.marks.get(path, (line, col))
+        self.problems.append(Problem(self.doc.file, line, col, format_path(path), message))
 
     def build(self, node: yaml.Node, path: tuple) -> Any:
         # A node met twice is an alias; refusing it keeps expansion linear.
         if id(node) in self.seen:
-            self.fail(node, path, "不支持 YAML 锚点和别名（& 和 *）：请把内容直接写出来")
+            # An alias node carries its anchor's position; the key that uses it is where the editor looks.
+            self.fail(node, path, "不支持 YAML 锚点和别名（& 和 *）：请把内容直接写出来", at_key=True)
             return None
         self.seen.add(id(node))
         if len(self.seen) > MAX_NODES:
             self.fail(node, path, f"文件结构过于庞大（超过 {MAX_NODES} 个节点）")
             return None
         self.doc.marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if node.tag not in _PLAIN_TAGS:
+            self.fail(node, path, f"不支持的 YAML 标签 {node.tag}：去掉“!”开头的标签")
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        if node.tag not in _PLAIN_TAGS:
-            self.fail(node, path, f"不支持的 YAML 标签 {node.tag}：去掉“!”开头的标签")
-            return None
         try:
             return self.constructor.construct_object(node)
         except (yaml.YAMLError, ValueError, OverflowError):

@@ -1,0 +1,168 @@
+"""Broken and hostile input: a clear located message and exit 1, never a traceback, never a script."""
+from __future__ import annotations
+
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from casebook.load import LoadError, parse
+from casebook.validate import load_casebook
+
+from conftest import build, make_project, run_cli
+
+H = "huangtun-jinse-jiayuan.yaml"
+GOOD = (Path(__file__).parent.parent / "cases" / H).read_text(encoding="utf-8")
+
+# (name, file content as bytes, words the message must contain, line it must name)
+BAD_FILES = [
+    ("syntax error", "slug: a\ntitle: [unclosed\nname: b\n".encode(), "", 3),
+    ("colon in plain text", "slug: a\ntitle: 标题: 副标题\n".encode(), "冒号", 2),
+    ("unclosed quote", 'slug: a\ntitle: "没有结束\n'.encode(), "引号没有闭合", 3),
+    ("tab indentation", "slug: a\nlocation:\n\tcity: 济宁市\n".encode(), "制表符", 3),
+    ("duplicate key", "slug: a\nname: 甲\nname: 乙\n".encode(), "字段“name”重复出现（第一次在第 2 行）", 3),
+    ("empty file", b"", "文件是空的", 1),
+    ("only comments", "# 只有注释\n".encode(), "文件是空的", 1),
+    ("list at top", b"- a\n- b\n", "实际是列表", 1),
+    ("string at top", "只是一句话\n".encode(), "实际是一段文本", 1),
+    ("GBK file", "slug: a\nname: 古槐街道\n".encode("gbk"), "GBK/GB18030", 2),
+    ("NUL byte", b"slug: a\nname: \x00\n", "NUL", 2),
+    ("alias", b"slug: &x a\nname: *x\n", "锚点和别名", 2),
+    ("python tag", b"slug: !!python/object/apply:os.system ['ls']\n", "不支持的 YAML 标签", 1),
+    ("merge key", b"base: &b {a: 1}\nother:\n  <<: *b\n", "", 3),
+    ("two documents", b"slug: a\n---\nslug: b\n", "多个 YAML 文档", 2),
+]
+
+
+@pytest.mark.parametrize("name, content, words, line", BAD_FILES, ids=[b[0] for b in BAD_FILES])
+def test_bad_file_gets_a_located_message_and_exit_1(cases_dir: Path, name, content, words, line):
+    target = cases_dir / H
+    target.write_bytes(content)
+    result = run_cli("validate", "--cases-dir", str(cases_dir))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{target}:{line}:"), first
+    assert words in first, first
+
+
+def test_a_utf8_bom_is_accepted(cases_dir: Path):
+    target = cases_dir / H
+    target.write_bytes(b"\xef\xbb\xbf" + target.read_bytes())
+    book, problems = load_casebook(cases_dir)
+    assert not problems and len(book.cases) == 5
+
+
+def test_a_gbk_source_text_is_reported_on_the_case(cases_dir: Path):
+    source = cases_dir / "sources/tianma.txt"
+    source.write_bytes(source.read_text(encoding="utf-8").encode("gb18030"))
+    _, problems = load_casebook(cases_dir)
+    assert any(p.path == "source.file" and "GBK" in p.message for p in problems)
+
+
+def test_a_very_large_file_is_refused_quickly(cases_dir: Path):
+    target = cases_dir / H
+    target.write_bytes(GOOD.encode() + b"#" * 50_000_000)
+    started = time.perf_counter()
+    _, problems = load_casebook(cases_dir)
+    assert time.perf_counter() - started < 2
+    assert any("文件过大" in p.message for p in problems)
+
+
+def test_an_alias_bomb_is_refused_quickly_with_bounded_memory(cases_dir: Path):
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    (cases_dir / H).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tracemalloc.start()
+    started = time.perf_counter()
+    _, problems = load_casebook(cases_dir)
+    elapsed = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert elapsed < 2 and peak < 50_000_000
+    assert any("锚点和别名" in p.message for p in problems)
+
+
+HOSTILE = {
+    "summary": "<script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=2\"> [点我](javascript:window.__pwned=3) **粗体**",
+    "description": "<a href=\"javascript:window.__pwned=4\">链接</a> <svg onload=\"window.__pwned=5\"></svg>",
+    "note": "</div><script>window.__pwned=6</script>\n\n<iframe src=\"javascript:window.__pwned=7\"></iframe>",
+}
+
+
+def test_html_and_markdown_in_text_fields_are_shown_as_text_and_never_run(tmp_path: Path, browser):
+    import yaml
+
+    project = make_project(tmp_path)
+    case = project / "cases" / H
+    data = yaml.safe_load(case.read_text(encoding="utf-8"))
+    data["summary"] = HOSTILE["summary"]
+    data["practices"][0]["description"] = HOSTILE["description"]
+    data["location"]["note"] = HOSTILE["note"]
+    case.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    site = tmp_path / "site"
+    result = build(project, site)
+    assert result.returncode == 0, result.stderr
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto((site / "cases/huangtun-jinse-jiayuan/index.html").as_uri())
+    page.wait_for_timeout(500)
+    body = page.locator("article").inner_text()
+    assert page.evaluate("window.__pwned") is None and not dialogs
+    assert "<script>window.__pwned=1</script>" in body  # shown, as text
+    assert "[点我](javascript:window.__pwned=3)" in body and "**粗体**" in body
+    assert page.locator("article script, article img, article iframe, article [onerror], article [onload]").count() == 0
+    assert page.locator("article a[href^='javascript']").count() == 0
+    page.close()
+
+
+def test_building_over_an_old_site_with_a_broken_case_keeps_the_old_site(tmp_path: Path):
+    project = make_project(tmp_path)
+    site = tmp_path / "site"
+    assert build(project, site).returncode == 0
+    (project / "cases" / H).write_bytes(b"\x00")
+    result = build(project, site)
+    assert result.returncode != 0 and "NUL" in result.stderr and "Traceback" not in result.stderr
+    assert (site / "cases/huangtun-jinse-jiayuan/index.html").is_file()
+
+
+yaml_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                         st.text(max_size=30), st.sampled_from(["矛盾纠纷调解", "measured", "2023-02-30", "sources/x.txt"]))
+yaml_values = st.recursive(yaml_scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4),
+    st.dictionaries(st.sampled_from(["slug", "name", "title", "location", "source", "practices", "outcomes",
+                                     "evidence", "kind", "value", "file", "x"]), inner, max_size=5)), max_leaves=20)
+
+
+def _assert_result_or_messages(cases_dir: Path) -> None:
+    book, problems = load_casebook(cases_dir)
+    assert (book is None) == bool(problems)
+    assert all(p.file and p.line >= 1 and p.message for p in problems)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=400))
+def test_arbitrary_bytes_give_a_case_or_messages(cases_dir: Path, data: bytes):
+    (cases_dir / H).write_bytes(data)
+    _assert_result_or_messages(cases_dir)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=yaml_values)
+def test_arbitrary_yaml_shaped_data_gives_a_case_or_messages(cases_dir: Path, data):
+    import yaml
+
+    (cases_dir / H).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    _assert_result_or_messages(cases_dir)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=300))
+def test_arbitrary_text_parses_or_raises_load_error(text: str):
+    try:
+        parse(text, "x.yaml")
+    except LoadError as exc:
+        assert exc.problems
