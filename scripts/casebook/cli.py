@@ -5,6 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .export import ExportError, export_handout, export_site, select
 from .problems import Problem
 from .scaffold import ScaffoldError, create
 from .validate import TAXONOMY_FILE, load_casebook
@@ -63,6 +64,50 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_or_report(args: argparse.Namespace):
+    book, problems = load_casebook(_cases_dir(args))
+    if problems:
+        _print_problems(problems)
+    return book
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def cmd_export_site(args: argparse.Namespace) -> int:
+    config = Path(args.config)
+    if not config.is_file():
+        print(f"找不到 {config}：请在项目根目录运行，或用 --config 指定 mkdocs.yml", file=sys.stderr)
+        return 2
+    book = _load_or_report(args)
+    if book is None:
+        return 1
+    try:
+        cases = select(book, args.case, args.category)
+        out = export_site(book, cases, config.resolve(), Path(args.out), _progress)
+    except ExportError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"已导出：{out}（{len(cases)} 个案例）。解压后双击 index.html 打开。")
+    return 0
+
+
+def cmd_export_handout(args: argparse.Namespace) -> int:
+    book = _load_or_report(args)
+    if book is None:
+        return 1
+    out = Path(args.out or f"casebook-handout.{'pdf' if args.pdf else 'html'}")
+    try:
+        cases = select(book, args.case, args.category)
+        out = export_handout(book, cases, out, args.pdf, _progress)
+    except ExportError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"已生成讲义：{out}（{len(cases)} 个案例）。")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--cases-dir", help="案例目录（默认 cases；检查指定文件时为它们所在的目录）")
@@ -74,6 +119,19 @@ def parser() -> argparse.ArgumentParser:
     new = sub.add_parser("new", parents=[common], help="新建案例文件和原文文件")
     new.add_argument("slug", help="案例标识：小写拼音、数字和连字符，如 huangtun-jinse-jiayuan")
     new.set_defaults(run=cmd_new)
+
+    choose = argparse.ArgumentParser(add_help=False)
+    choose.add_argument("--case", action="append", default=[], metavar="案例标识", help="只导出这个案例（可重复）")
+    choose.add_argument("--category", action="append", default=[], metavar="实践类别", help="导出有这一类做法的案例（可重复）")
+    export = sub.add_parser("export", help="导出离线网站或打印讲义").add_subparsers(dest="what", required=True, metavar="内容")
+    site = export.add_parser("site", parents=[common, choose], help="离线网站压缩包（双击 index.html 即可打开）")
+    site.add_argument("--out", default="dist", help="压缩包保存到的目录（默认 dist）")
+    site.add_argument("--config", default="mkdocs.yml", help="网站配置文件（默认 mkdocs.yml）")
+    site.set_defaults(run=cmd_export_site)
+    handout = export.add_parser("handout", parents=[common, choose], help="A4 打印讲义（HTML，或加 --pdf 生成 PDF）")
+    handout.add_argument("--pdf", action="store_true", help="生成 PDF（需要 Chromium 和中文字体）")
+    handout.add_argument("--out", help="输出文件（默认 casebook-handout.html 或 .pdf）")
+    handout.set_defaults(run=cmd_export_handout)
     return top
 
 

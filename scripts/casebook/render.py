@@ -31,11 +31,20 @@ def page_url(src: str, use_directory_urls: bool) -> str:
     return stem + "/" if use_directory_urls else stem + ".html"
 
 
+def _folder(src: str, use_directory_urls: bool) -> str:
+    url = page_url(src, use_directory_urls)
+    return (url if url.endswith("/") or not url else posixpath.dirname(url)) or "."
+
+
+def root_url(src: str, use_directory_urls: bool) -> str:
+    """The site's root folder as seen from a page, e.g. '../../'."""
+    return posixpath.relpath(".", _folder(src, use_directory_urls)).rstrip("/") + "/"
+
+
 def relative_url(from_src: str, to_src: str, use_directory_urls: bool) -> str:
     target, anchor = (to_src.split("#", 1) + [""])[:2]
-    to_url, from_url = page_url(target, use_directory_urls), page_url(from_src, use_directory_urls)
-    from_dir = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url)
-    rel = posixpath.relpath(to_url or ".", from_dir or ".")
+    to_url = page_url(target, use_directory_urls)
+    rel = posixpath.relpath(to_url or ".", _folder(from_src, use_directory_urls))
     if to_url.endswith("/") or not to_url:
         rel = rel.rstrip("/") + "/"
     return rel + (f"#{anchor}" if anchor else "")
@@ -87,7 +96,8 @@ class SiteRenderer:
 
     def render(self, template: str, src: str, **context) -> str:
         url: Callable[[str], str] = lambda to: relative_url(src, to, self.use_directory_urls)  # noqa: E731
-        return self.env.get_template(template).render(**self.common, **context, url=url, src=src)
+        root = root_url(src, self.use_directory_urls)
+        return self.env.get_template(template).render(**self.common, **context, url=url, root=root)
 
     def files(self) -> dict[str, str | bytes]:
         """Site-relative path -> content, for every file the casebook adds to the site."""

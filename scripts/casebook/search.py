@@ -5,12 +5,13 @@ from .model import Casebook
 
 
 def user_words(book: Casebook) -> list[str]:
-    """Model names and their parts, vocabulary terms and tags: the names readers type whole.
+    """Model names and their parts, and tags: the names readers type whole.
 
-    Long practice names are left out on purpose: as single tokens they would
-    hide the everyday words inside them (调解 in 和为贵调解室) from search.
+    Category terms and practice names are left out on purpose: as single tokens
+    they would hide the everyday words inside them (调解 in 矛盾纠纷调解 or
+    和为贵调解室) from search, which matches whole words and word starts only.
     """
-    words = set(book.taxonomy.terms("categories"))
+    words: set[str] = set()
     for case in book.cases:
         words.update(case.get("tags", []))
         for m in case.get("models", []):

@@ -1,0 +1,121 @@
+"""Offline exports as a trainer uses them: unzip and double-click; print a handout."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, edit, make_project, run_cli, search
+
+
+@pytest.fixture(scope="module")
+def unzipped(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("export")
+    result = run_cli("export", "site", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "[1/3]" in result.stderr and "[3/3]" in result.stderr  # progress is shown
+    archive = out / f"casebook-offline-{dt.date.today().isoformat()}-5cases.zip"
+    assert archive.is_file(), list(out.iterdir())
+    target = out / "unzipped"
+    zipfile.ZipFile(archive).extractall(target)
+    (folder,) = target.iterdir()
+    return folder
+
+
+def test_offline_site_searches_and_navigates_from_file_urls_without_network(unzipped: Path, browser):
+    context = browser.new_context()
+    requests: list[str] = []
+    context.on("request", lambda r: requests.append(r.url))  # context level: the search worker's too
+    page = context.new_page()
+    page.goto((unzipped / "index.html").as_uri())
+    results = search(page, "调解")
+    assert any("黄屯街道金色嘉苑社区" in r for r in results), results
+    page.locator(".md-search-result__link[href*='cases/huangtun-jinse-jiayuan.html']").first.click()
+    page.wait_for_url(re.compile(r"cases/huangtun-jinse-jiayuan\.html"))
+    assert "和为贵调解室" in page.locator("article").inner_text()
+    page.locator("article a.cb-chip", has_text="矛盾纠纷调解").click()
+    page.wait_for_url(re.compile(r"categories/tiaojie\.html"))
+    assert "南关街道仓南街社区" in page.locator("article").inner_text()
+    page.locator("article a", has_text="在案例目录中按这一类别筛选").click()
+    page.wait_for_url(re.compile(r"cases/index\.html#category=tiaojie"))
+    assert len(page.locator("[data-cb-rows] tbody tr:visible").all()) == 2
+    page.goto((unzipped / "compare/index.html").as_uri() + "#c=fuyou,tianma")
+    page.locator("[data-cb-compare-table] thead th").nth(2).wait_for()
+    assert "六善" in page.locator("[data-cb-compare-table]").inner_text()
+    context.close()
+    assert requests and all(url.startswith("file://") for url in requests), [
+        u for u in requests if not u.startswith("file://")]
+
+
+def test_offline_site_has_instructions_and_loads_only_its_own_files(unzipped: Path):
+    assert "双击 index.html" in (unzipped / "使用说明.txt").read_text(encoding="utf-8")
+    assert (unzipped / "search/search_index.js").is_file()
+    for page in unzipped.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r'src="(https?:)?//|<link[^>]+href="(https?:)?//', html), page
+
+
+def test_export_of_chosen_cases_holds_only_those(tmp_path: Path):
+    result = run_cli("export", "site", "--case", "fuyou", "--category", "为老服务", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    (archive,) = tmp_path.glob("*.zip")
+    assert archive.name.endswith("-3cases.zip")  # fuyou, plus the two with elderly care
+    names = zipfile.ZipFile(archive).namelist()
+    assert {n.split("/")[-1] for n in names if "/cases/" in n and n.endswith(".html") and "index" not in n} == {
+        "fuyou.html", "cangnanjie.html", "tianma.html"}
+
+
+def test_handout_pdf_has_both_cases_and_a_quoted_figure(tmp_path: Path):
+    out = tmp_path / "handout.pdf"
+    result = run_cli("export", "handout", "--case", "huangtun-jinse-jiayuan", "--case", "tianma", "--pdf",
+                     "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    # Poppler's pdftotext reads the text as PDF viewers do (pypdf maps some CJK glyphs to radicals: ⻩ for 黄).
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    text = text.replace(" ", "").replace("\n", "")
+    assert "黄屯街道金色嘉苑社区" in text and "曹溪街道天马社区" in text
+    assert "从今年成立以来,有效化解了16起矛盾纠纷" in text
+    assert "10030" in text
+
+
+def test_handout_html_is_self_contained_and_paged_for_a4(tmp_path: Path):
+    out = tmp_path / "h.html"
+    assert run_cli("export", "handout", "--category", "矛盾纠纷调解", "--out", str(out)).returncode == 0
+    html = out.read_text(encoding="utf-8")
+    assert "size: A4" in html and "page-break-before: always" in html
+    assert not re.search(r'(src|href)\s*=|url\(|@import', html.replace('href="#case-', ""))
+    assert html.count('class="case"') == 2 and "黄屯街道金色嘉苑社区" in html and "南关街道仓南街社区" in html
+    assert "实测" in html and "出处" in html
+
+
+def test_pdf_without_a_renderer_says_what_to_install(tmp_path: Path):
+    exe = Path(sys.executable).with_name("casebook")
+    result = subprocess.run([str(exe), "export", "handout", "--pdf", "--out", str(tmp_path / "h.pdf")],
+                            capture_output=True, text=True, cwd=ROOT, env={"PATH": "/nonexistent"})
+    assert result.returncode == 1
+    assert "apt-get install chromium" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "h.pdf").exists()
+
+
+def test_unknown_case_or_category_is_refused(tmp_path: Path):
+    result = run_cli("export", "handout", "--case", "nowhere", "--out", str(tmp_path / "h.html"))
+    assert result.returncode == 1 and "没有案例“nowhere”" in result.stderr
+    result = run_cli("export", "handout", "--category", "调解", "--out", str(tmp_path / "h.html"))
+    assert result.returncode == 1 and "是否" not in result.stderr and "可选：" in result.stderr
+
+
+def test_a_failed_export_keeps_the_previous_zip(tmp_path: Path):
+    project = make_project(tmp_path)
+    out = tmp_path / "dist"
+    assert run_cli("export", "site", "--out", str(out), cwd=project).returncode == 0
+    (archive,) = out.glob("*.zip")
+    before = archive.read_bytes()
+    edit(project / "cases/fuyou.yaml", "category: 党建引领", "category: 党建")
+    result = run_cli("export", "site", "--out", str(out), cwd=project)
+    assert result.returncode == 1 and "党建" in result.stderr
+    assert [p.name for p in out.iterdir()] == [archive.name] and archive.read_bytes() == before
