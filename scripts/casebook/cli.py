@@ -108,6 +108,16 @@ def cmd_export_handout(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from . import bench
+
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows = bench.run(sizes, Path.cwd(), Path(args.out), not args.no_serve, _progress)
+    print(bench.table(rows))
+    print(f"结果已写入 {args.out}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--cases-dir", help="案例目录（默认 cases；检查指定文件时为它们所在的目录）")
@@ -132,6 +142,11 @@ def parser() -> argparse.ArgumentParser:
     handout.add_argument("--pdf", action="store_true", help="生成 PDF（需要 Chromium 和中文字体）")
     handout.add_argument("--out", help="输出文件（默认 casebook-handout.html 或 .pdf）")
     handout.set_defaults(run=cmd_export_handout)
+    bench = sub.add_parser("bench", help="性能基准：100 到 5000 个案例的检查和构建耗时")
+    bench.add_argument("--sizes", default="100,1000,5000", help="案例数，逗号分隔（默认 100,1000,5000）")
+    bench.add_argument("--out", default="bench-results.json", help="结果 JSON 文件（默认 bench-results.json）")
+    bench.add_argument("--no-serve", action="store_true", help="不测 mkdocs serve 的刷新时间")
+    bench.set_defaults(run=cmd_bench)
     return top
 
 

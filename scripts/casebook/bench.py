@@ -1,0 +1,262 @@
+"""`casebook bench`: how cost grows from 100 to 5,000 cases, against a plain MkDocs build of the same pages.
+
+Synthetic cases are variations of the five real ones (their text, length and
+shape), spread over regions, categories and models; each gets its own source
+text so every evidence quote is checked as for a real case.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+from .render import SiteRenderer
+from .validate import load_casebook
+
+PLACES = [("山东省", "济南市", "历下区"), ("山东省", "青岛市", "市南区"), ("山东省", "潍坊市", "潍城区"),
+          ("山东省", "济宁市", "任城区"), ("江苏省", "南京市", "鼓楼区"), ("浙江省", "湖州市", "吴兴区"),
+          ("广东省", "深圳市", "南山区"), ("四川省", "成都市", "武侯区"), ("河南省", "郑州市", "金水区"),
+          ("湖北省", "武汉市", "江汉区"), ("陕西省", "西安市", "雁塔区"), ("福建省", "厦门市", "思明区")]
+STREETS = ["东风街道", "新华街道", "人民路街道", "文化路街道", "解放街道", "和平街道", "长安街道", "胜利街道"]
+COMMUNITIES = ["幸福", "和谐", "春晖", "翠园", "阳光", "康乐", "金桥", "锦绣", "紫荆", "桂花"]
+MODEL_HEADS = ["红色", "四汇", "六善", "睦邻", "暖心", "邻里", "五社", "三治", "党群", "同心"]
+MODEL_TAILS = ["共治", "管家", "工作法", "联动", "议事厅", "服务链"]
+
+
+def synthetic_cases(n: int, real: list[dict], sources: dict[str, str], terms: list[str], seed: int = 7):
+    """(case data, source text) for n cases modelled on the real ones."""
+    rng = random.Random(seed)
+    for i in range(n):
+        base = real[i % len(real)]
+        case = copy.deepcopy(base)
+        province, city, district = rng.choice(PLACES)
+        street, community = rng.choice(STREETS), rng.choice(COMMUNITIES) + "社区"
+        slug = f"case-{i:05d}"
+        place_line = f"{province}{city}{district}{street}{community}（第{i}号案例）"
+        case.update(slug=slug, name=f"{street}{community}{i}", year=rng.randint(2012, 2025), added="2026-01-01",
+                    tags=rng.sample(["老旧小区", "农村社区", "老年人", "物业", "志愿者", "网格", "非遗", "青少年"], 2))
+        case["location"] = {"province": province, "city": city, "district": district, "street": street,
+                            "community": community, "evidence": [place_line]}
+        case["source"] = {**case["source"], "file": f"sources/{slug}.txt"}
+        for model in case.get("models", []):
+            model["name"] = rng.choice(MODEL_HEADS) + rng.choice(MODEL_TAILS)
+        for practice in case["practices"]:
+            practice["category"] = rng.choice(terms)
+        yield case, place_line + "\n\n" + sources[base["source"]["file"]]
+
+
+def write_project(root: Path, n: int, repo: Path) -> Path:
+    """A project folder with n synthetic cases, the real docs/ and mkdocs.yml."""
+    book, problems = load_casebook(repo / "cases")
+    if problems:
+        raise SystemExit("真实案例没有通过检查，无法生成测试数据：\n" + "\n".join(map(str, problems)))
+    project = root / f"n{n}"
+    cases_dir = project / "cases"
+    (cases_dir / "sources").mkdir(parents=True)
+    shutil.copy(repo / "cases" / "taxonomy.yaml", cases_dir)
+    shutil.copytree(repo / "docs", project / "docs")
+    shutil.copy(repo / "mkdocs.yml", project / "mkdocs.yml")
+    for case, text in synthetic_cases(n, book.cases, book.sources, book.taxonomy.terms("categories")):
+        (cases_dir / f"{case['slug']}.yaml").write_text(yaml.safe_dump(case, allow_unicode=True, sort_keys=False),
+                                                        encoding="utf-8")
+        (cases_dir / case["source"]["file"]).write_text(text, encoding="utf-8")
+    return project
+
+
+def write_floor(project: Path) -> Path:
+    """The same pages as plain Markdown in docs/, built by MkDocs and Material without our plugin."""
+    book, _ = load_casebook(project / "cases")
+    floor = project.parent / (project.name + "-floor")
+    shutil.copytree(project / "docs", floor / "docs")
+    for path, content in SiteRenderer(book).files().items():
+        target = floor / "docs" / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    assets = Path(__file__).parent / "assets" / "casebook"
+    shutil.copytree(assets, floor / "docs" / "assets" / "casebook", dirs_exist_ok=True)
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    config = re.sub(r"  - casebook:\n      offline: .*\n", "", config)
+    config += "extra_css: [assets/casebook/casebook.css]\nextra_javascript: [assets/casebook/casebook.js]\n"
+    (floor / "mkdocs.yml").write_text(config, encoding="utf-8")
+    return floor
+
+
+_MEASURED_RUN = """
+import resource, runpy, sys
+sys.argv = ["mkdocs"] + sys.argv[2:]
+try:
+    runpy.run_module("mkdocs", run_name="__main__")
+except SystemExit as exc:
+    code = exc.code or 0
+else:
+    code = 0
+open(sys.argv_out if False else __import__("os").environ["BENCH_RSS"], "w").write(
+    str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+sys.exit(code)
+"""
+
+
+def timed_build(project: Path, site: Path) -> tuple[float, float]:
+    """Wall seconds and peak memory (MB) of `mkdocs build` in its own process."""
+    rss_file = site.parent / f"{site.name}.rss"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "BENCH_RSS": str(rss_file)}
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", _MEASURED_RUN, "-", "build", "-q", "-f",
+                             str(project / "mkdocs.yml"), "-d", str(site)], capture_output=True, text=True, env=env)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"构建失败（{project}）：\n{result.stderr[-3000:]}")
+    return elapsed, int(rss_file.read_text()) / 1024
+
+
+def serve_change_seconds(project: Path, slug: str) -> float:
+    """Seconds from saving a change to one case until `mkdocs serve` shows it."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-q", "-f", str(project / "mkdocs.yml"),
+                               "--dev-addr", f"127.0.0.1:{port}"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    url = f"http://127.0.0.1:{port}/cases/{slug}/"
+    try:
+        _wait_for(url, None, timeout=600)
+        case_file = project / "cases" / f"{slug}.yaml"
+        marker = f"基准测试修改{time.time_ns()}"
+        data = yaml.safe_load(case_file.read_text(encoding="utf-8"))
+        data["summary"] = marker
+        started = time.perf_counter()
+        case_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        _wait_for(url, marker, timeout=600)
+        return time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wait_for(url: str, text: str | None, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if text is None or text in response.read().decode("utf-8"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"等待 {url} 超时")
+
+
+def filter_ms(site: Path) -> float | None:
+    """Milliseconds the catalogue takes to apply a filter in headless Chromium (None without Playwright)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    executable = shutil.which("chromium")
+    if not executable:
+        return None
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.goto((site / "cases" / "index.html").as_uri())
+        timings = page.evaluate("""() => {
+            const select = document.querySelector("select[name=category]");
+            const out = [];
+            for (const option of Array.from(select.options).slice(1, 6)) {
+                const t = performance.now();
+                select.value = option.value;
+                select.dispatchEvent(new Event("change", {bubbles: true}));
+                document.body.offsetHeight;  // include the layout the change causes
+                out.push(performance.now() - t);
+            }
+            return out;
+        }""")
+        browser.close()
+    return max(timings)
+
+
+def validation_seconds(cases_dir: Path) -> float:
+    started = time.perf_counter()
+    book, problems = load_casebook(cases_dir)
+    elapsed = time.perf_counter() - started
+    if problems:
+        raise SystemExit("测试数据没有通过检查：\n" + "\n".join(map(str, problems[:20])))
+    return elapsed
+
+
+def run(sizes: list[int], repo: Path, out: Path, serve: bool, progress) -> list[dict]:
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="casebook-bench-") as tmp:
+        root = Path(tmp)
+        for n in sizes:
+            progress(f"N={n}：生成测试案例…")
+            project = write_project(root, n, repo)
+            progress(f"N={n}：检查…")
+            validate = validation_seconds(project / "cases")
+            floor = write_floor(project)
+            progress(f"N={n}：构建案例库…")
+            ours, ours_mb = timed_build(project, root / f"site{n}")
+            progress(f"N={n}：构建同样页面的纯 MkDocs 站点…")
+            plain, plain_mb = timed_build(floor, root / f"floor{n}")
+            site = root / f"site{n}"
+            index = site / "search" / "search_index.json"
+            row = {
+                "cases": n,
+                "validate_s": round(validate, 3),
+                "validate_cases_per_s": round(n / validate),
+                "build_s": round(ours, 2),
+                "plain_build_s": round(plain, 2),
+                "ratio": round(ours / plain, 3),
+                "build_ms_per_case": round(ours / n * 1000, 2),
+                "peak_mb": round(ours_mb),
+                "plain_peak_mb": round(plain_mb),
+                "search_index_kb_per_case": round(index.stat().st_size / n / 1024, 2),
+                "catalogue_mb": round((site / "cases" / "index.html").stat().st_size / 1e6, 3),
+                "matrix_mb": round((site / "compare" / "matrix" / "index.html").stat().st_size / 1e6, 3),
+                "site_mb": round(sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6, 1),
+            }
+            progress(f"N={n}：浏览器中筛选…")
+            offline = root / f"offline{n}"
+            subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml"),
+                            "-d", str(offline)], env={**os.environ, "CASEBOOK_OFFLINE": "true",
+                                                      "NO_MKDOCS_2_WARNING": "1"}, check=True, capture_output=True)
+            row["filter_ms"] = filter_ms(offline)
+            if serve:
+                progress(f"N={n}：mkdocs serve 显示一处修改…")
+                row["serve_change_s"] = round(serve_change_seconds(project, "case-00001"), 2)
+            rows.append(row)
+            shutil.rmtree(project), shutil.rmtree(floor), shutil.rmtree(offline)
+    out.write_text(json.dumps({"machine": _machine(), "rows": rows}, ensure_ascii=False, indent=2), encoding="utf-8")
+    return rows
+
+
+def _machine() -> dict:
+    return {"cpus": os.cpu_count(), "python": sys.version.split()[0], "platform": sys.platform,
+            "when": time.strftime("%Y-%m-%d %H:%M")}
+
+
+COLUMNS = [("cases", "案例数"), ("validate_s", "检查(s)"), ("validate_cases_per_s", "检查(个/s)"),
+           ("build_s", "构建(s)"), ("plain_build_s", "纯MkDocs(s)"), ("ratio", "倍数"),
+           ("build_ms_per_case", "ms/案例"), ("peak_mb", "峰值MB"), ("search_index_kb_per_case", "索引KB/案例"),
+           ("catalogue_mb", "目录页MB"), ("matrix_mb", "矩阵页MB"), ("filter_ms", "筛选ms"),
+           ("serve_change_s", "serve刷新(s)")]
+
+
+def table(rows: list[dict]) -> str:
+    lines = ["| " + " | ".join(label for _, label in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    for row in rows:
+        lines.append("| " + " | ".join(str(row.get(key, "—")) for key, _ in COLUMNS) + " |")
+    return "\n".join(lines)
