@@ -1,6 +1,7 @@
 """Broken and hostile input: a clear located message and exit 1, never a traceback, never a script."""
 from __future__ import annotations
 
+import functools
 import time
 import tracemalloc
 from pathlib import Path
@@ -11,7 +12,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from casebook.load import LoadError, parse
 from casebook.validate import load_casebook
 
-from conftest import build, make_project, run_cli
+from conftest import CASES, build, make_project, run_cli
 
 H = "huangtun-jinse-jiayuan.yaml"
 GOOD = (Path(__file__).parent.parent / "cases" / H).read_text(encoding="utf-8")
@@ -166,3 +167,47 @@ def test_arbitrary_text_parses_or_raises_load_error(text: str):
         parse(text, "x.yaml")
     except LoadError as exc:
         assert exc.problems
+
+
+@functools.cache
+def _validators():
+    import fastjsonschema
+    from jsonschema import Draft202012Validator
+
+    from casebook.schema import with_vocabulary
+    from casebook.validate import load_taxonomy
+
+    taxonomy, _ = load_taxonomy(CASES)
+    schema = with_vocabulary(taxonomy)
+    return fastjsonschema.compile(schema), Draft202012Validator(schema), load_casebook(CASES)[0].cases
+
+
+def _paths(data, prefix=()):
+    yield prefix
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else []
+    for key, value in items:
+        yield from _paths(value, prefix + (key,))
+
+
+@settings(max_examples=300, deadline=None)
+@given(choice=st.integers(min_value=0), pick=st.integers(min_value=0), value=yaml_values)
+def test_fast_and_full_schema_validators_agree(choice, pick, value):
+    """The compiled fast path may skip jsonschema only when jsonschema would find nothing either."""
+    import copy
+
+    import fastjsonschema
+
+    fast, full, cases = _validators()
+    case = copy.deepcopy(cases[choice % len(cases)])
+    paths = [p for p in _paths(case) if p]
+    *parent_path, key = paths[pick % len(paths)]
+    parent = case
+    for part in parent_path:
+        parent = parent[part]
+    parent[key] = value
+    try:
+        fast(case)
+        fast_ok = True
+    except fastjsonschema.JsonSchemaException:
+        fast_ok = False
+    assert fast_ok == full.is_valid(case)

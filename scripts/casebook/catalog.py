@@ -73,15 +73,21 @@ def _features(case: dict) -> set[str]:
     return set(model.categories(case)) | set(model.model_names(case)) | set(case.get("tags", []))
 
 
-def filter_options(book: Casebook) -> dict[str, list[tuple[str, str]]]:
-    """(value, label) choices for each catalogue filter, from the vocabulary and the data."""
+def kind_codes(book: Casebook) -> dict[str, str]:
+    """Outcome kind -> the short code catalogue rows carry (its place in the vocabulary)."""
+    return {k["term"]: str(i) for i, k in enumerate(book.taxonomy.outcome_kinds)}
+
+
+def filter_options(book: Casebook) -> dict[str, list[tuple[str, str, str]]]:
+    """(value in the address, label, value in the rows) for each catalogue filter."""
     tax = book.taxonomy
     years = sorted({y for c in book.cases if (y := model.year(c))}, reverse=True)
     tags = Counter(t for c in book.cases for t in c.get("tags", []))
+    codes = kind_codes(book)
     return {
-        "region": [(r, r) for r in by_region(book)],
-        "category": [(c["slug"], c["term"]) for c in tax.categories],
-        "kind": [(k["term"], k["label"]) for k in tax.outcome_kinds],
-        "year": [(str(y), str(y)) for y in years],
-        "tag": [(t, t) for t, _ in sorted(tags.items(), key=lambda item: (-item[1], item[0]))],
+        "region": [(r, r, r) for r in by_region(book)],
+        "category": [(c["slug"], c["term"], c["short"]) for c in tax.categories],
+        "kind": [(k["term"], k["label"], codes[k["term"]]) for k in tax.outcome_kinds],
+        "year": [(str(y), str(y), str(y)) for y in years],
+        "tag": [(t, t, t) for t, _ in sorted(tags.items(), key=lambda item: (-item[1], item[0]))],
     }

@@ -33,6 +33,13 @@ class CasebookConfig(Config):
 
 
 class CasebookPlugin(BasePlugin[CasebookConfig]):
+    def __init__(self):
+        super().__init__()
+        self.cache: dict = {}  # parsed and checked case files, reused while they do not change
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Defined so that MkDocs keeps this instance (and its cache) across `mkdocs serve` rebuilds."""
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
@@ -50,7 +57,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         # stops the build with the previous site still in place.
         if not self.config.enabled:
             return
-        book, problems = load_casebook(self.cases_dir)
+        book, problems = load_casebook(self.cases_dir, cache=self.cache)
         if problems:
             for problem in problems:
                 log.error(str(problem))

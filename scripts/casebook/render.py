@@ -6,6 +6,7 @@ syntax that could turn it into links or markup.
 """
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from typing import Callable
@@ -41,6 +42,7 @@ def root_url(src: str, use_directory_urls: bool) -> str:
     return posixpath.relpath(".", _folder(src, use_directory_urls)).rstrip("/") + "/"
 
 
+@functools.lru_cache(maxsize=65536)
 def relative_url(from_src: str, to_src: str, use_directory_urls: bool) -> str:
     target, anchor = (to_src.split("#", 1) + [""])[:2]
     to_url = page_url(target, use_directory_urls)
@@ -70,8 +72,8 @@ def environment() -> jinja2.Environment:
     )
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
     env.filters.update(md=md_text, number=number)
-    env.globals.update(place=model.place, region=model.region, year=model.year,
-                       categories=model.categories, region_slug=catalog.region_slug)
+    env.globals.update(place=model.place, region=model.region, year=model.year, categories=model.categories,
+                       outcome_kinds=model.outcome_kinds, region_slug=catalog.region_slug)
     return env
 
 
@@ -90,6 +92,8 @@ class SiteRenderer:
         self.common = {
             "book": book, "tax": tax,
             "category_slug": {c["term"]: c["slug"] for c in tax.categories},
+            "category_short": {c["term"]: c["short"] for c in tax.categories},
+            "kind_code": catalog.kind_codes(book),
             "kind_label": {k["term"]: k["label"] for k in tax.outcome_kinds},
             "status_label": {s["term"]: s["label"] for s in tax.practice_statuses},
         }

@@ -7,11 +7,14 @@ follow, driven by which `$defs` each field uses.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+from dataclasses import dataclass
 import unicodedata
 from pathlib import Path
 from typing import Iterable
 
+import fastjsonschema
 from jsonschema import Draft202012Validator
 
 from . import messages
@@ -32,10 +35,9 @@ def normalise(text: str) -> str:
 
 
 def display_name(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    """The path as the editor typed it: relative to where the command runs, when inside it."""
+    relative = os.path.relpath(os.path.abspath(path))
+    return str(path) if relative.startswith("..") else relative
 
 
 def case_files(cases_dir: Path) -> list[Path]:
@@ -86,7 +88,7 @@ def load_taxonomy(cases_dir: Path) -> tuple[Taxonomy | None, list[Problem]]:
     for vocabulary in ("categories", "outcome_kinds", "practice_statuses"):
         seen: set = set()
         for i, entry in enumerate(getattr(taxonomy, vocabulary)):
-            for key in ("term", "slug"):
+            for key in ("term", "short", "slug"):
                 if key in entry and (key, entry[key]) in seen:
                     problems.append(doc.problem((vocabulary, i, key), f"“{entry[key]}”重复"))
                 seen.add((key, entry.get(key)))
@@ -100,6 +102,8 @@ class CaseChecker:
         self.cases_dir = cases_dir
         self.schema = with_vocabulary(taxonomy)
         self.validator = Draft202012Validator(self.schema)
+        # A compiled validator answers "valid?" several times faster; jsonschema then explains the invalid ones.
+        self.is_valid = fastjsonschema.compile(self.schema)
         self.source_file = re.compile(self.schema["properties"]["source"]["properties"]["file"]["pattern"])
         self.quote_paths = paths_using(self.schema, "quote")
         self.date_paths = {name: paths_using(self.schema, name) for name in ("full_date", "partial_date")}
@@ -107,7 +111,11 @@ class CaseChecker:
         self._normalised: dict[str, str] = {}
 
     def check(self, doc: Document, path: Path) -> list[Problem]:
-        problems = schema_problems(doc, self.validator)
+        try:
+            self.is_valid(doc.data)
+            problems = []
+        except fastjsonschema.JsonSchemaException:
+            problems = schema_problems(doc, self.validator)
         data = doc.data
         slug = data.get("slug")
         if isinstance(slug, str) and slug != path.stem:
@@ -210,36 +218,80 @@ def _longest_prefix(needle: str, haystack: str) -> int:
     return low
 
 
-def load_casebook(cases_dir: Path, only: Iterable[Path] | None = None) -> tuple[Casebook | None, list[Problem]]:
-    """Load and check every case (or `only` these files); the casebook is None if anything is wrong."""
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+@dataclass
+class _Checked:
+    """One file's result, reused by `mkdocs serve` until the file, its source or the vocabulary changes."""
+
+    stamps: tuple
+    doc: Document | None
+    problems: list[Problem]
+    source: tuple[str, tuple | None, str] | None  # (relative path, its stamp, text)
+
+
+def _load_and_check(checker: CaseChecker, path: Path, cache: dict | None, taxonomy_stamp) -> _Checked:
+    stamps = (_stamp(path), taxonomy_stamp)
+    hit = cache.get(path) if cache is not None else None
+    if hit and hit.stamps == stamps and (hit.source is None or _stamp(checker.cases_dir / hit.source[0]) == hit.source[1]):
+        if hit.source:
+            checker.sources[hit.source[0]] = hit.source[2]
+        return hit
+    try:
+        doc = load_file(path, display_name(path))
+    except LoadError as exc:
+        result = _Checked(stamps, None, exc.problems, None)
+    else:
+        problems = checker.check(doc, path)
+        relative = _get(doc.data, "source", "file")
+        source = (relative, _stamp(checker.cases_dir / relative), checker.sources[relative]) \
+            if relative in checker.sources else None
+        result = _Checked(stamps, doc, problems, source)
+    if cache is not None:
+        cache[path] = result
+    return result
+
+
+def load_casebook(cases_dir: Path, only: Iterable[Path] | None = None,
+                  cache: dict | None = None) -> tuple[Casebook | None, list[Problem]]:
+    """Load and check every case; report problems for all (or `only` these files).
+
+    The casebook is None if any problem is reported. `cache` (a dict kept by the
+    caller) lets repeated builds skip files that have not changed.
+    """
     taxonomy, problems = load_taxonomy(cases_dir)
     if taxonomy is None:
         return None, problems
     checker = CaseChecker(cases_dir, taxonomy)
+    taxonomy_stamp = _stamp(cases_dir / TAXONOMY_FILE)
     selected = {p.resolve() for p in only} if only is not None else None
+    paths = case_files(cases_dir)
     cases, files, slug_file = [], {}, {}
-    for path in case_files(cases_dir):
+    for path in paths:
         report = selected is None or path.resolve() in selected
-        try:
-            doc = load_file(path, display_name(path))
-        except LoadError as exc:
-            problems += exc.problems if report else []
+        checked = _load_and_check(checker, path, cache, taxonomy_stamp)
+        problems += checked.problems if report else []
+        if checked.doc is None:
             continue
-        found = checker.check(doc, path) if report else []
-        problems += found
+        doc = checked.doc
         slug = doc.data.get("slug")
         if isinstance(slug, str) and slug in slug_file and report:
             problems.append(doc.problem(("slug",), f"slug“{slug}”已被 {display_name(slug_file[slug])} 使用：每个案例的 slug 必须唯一"))
         elif isinstance(slug, str):
             slug_file.setdefault(slug, path)
-        if report and not found:
+        if report and not checked.problems:
             cases.append(doc.data)
             files[doc.data["slug"]] = path
-    for path in (selected or set()) - {p.resolve() for p in case_files(cases_dir)}:
+    for path in (selected or set()) - {p.resolve() for p in paths}:
         problems.append(Problem(display_name(path), 1, 1, "", "不是 cases/ 目录下的案例文件（.yaml）"))
     if problems:
         return None, sorted(problems)
     cases.sort(key=lambda c: c["slug"])
-    return Casebook(cases, taxonomy, checker.schema, cases_dir, files, checker.sources), []
-
-
+    sources = {c["source"]["file"]: checker.sources[c["source"]["file"]] for c in cases}
+    return Casebook(cases, taxonomy, checker.schema, cases_dir, files, sources), []

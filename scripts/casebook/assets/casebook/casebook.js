@@ -22,7 +22,8 @@
     catch (e) { location.hash = hash; }
   }
 
-  /* Catalogue: every row carries data-* attributes; a row shows when it matches all chosen filters. */
+  /* Catalogue: each filter's select says where a row keeps its value (a cell or a data attribute,
+     one value or a space-separated list); rows are read once, then each change only compares strings. */
   function setupFilters(form) {
     var table = document.querySelector("[data-cb-rows]");
     if (!table) return;
@@ -30,22 +31,32 @@
     var selects = Array.prototype.slice.call(form.querySelectorAll("select"));
     var count = form.querySelector(".cb-count");
     var empty = document.querySelector(".cb-empty");
-    var listed = { category: 1, kind: 1, tag: 1 }; // attributes holding |a|b| lists
+    var values = rows.map(function (row) {
+      return selects.map(function (s) {
+        var source = s.getAttribute("data-source").split(":");
+        var raw = source[0] === "cell" ? row.cells[+source[1]].textContent : row.getAttribute("data-" + source[1]) || "";
+        raw = raw.trim();
+        return s.hasAttribute("data-list") ? raw.split(/\s+/) : [raw];
+      });
+    });
 
     function apply() {
-      var chosen = {};
+      var wanted = selects.map(function (s) {
+        var option = s.options[s.selectedIndex];
+        return s.value ? option.getAttribute("data-code") || s.value : null;
+      });
+      var shown = 0, chosen = {};
       selects.forEach(function (s) { if (s.value) chosen[s.name] = s.value; });
-      var keys = Object.keys(chosen), shown = 0;
       for (var i = 0; i < rows.length; i++) {
-        var row = rows[i], ok = true;
-        for (var j = 0; j < keys.length && ok; j++) {
-          var key = keys[j], have = row.getAttribute("data-" + key) || "";
-          ok = listed[key] ? have.indexOf("|" + chosen[key] + "|") !== -1 : have === chosen[key];
+        var ok = true;
+        for (var j = 0; j < selects.length && ok; j++) {
+          if (wanted[j] !== null) ok = values[i][j].indexOf(wanted[j]) !== -1;
         }
-        if (row.hidden === ok) row.hidden = !ok;
+        if (rows[i].hidden === ok) rows[i].hidden = !ok;
         if (ok) shown++;
       }
-      count.textContent = keys.length ? "符合条件：" + shown + " / " + rows.length + " 个案例" : "";
+      var active = Object.keys(chosen).length;
+      count.textContent = active ? "符合条件：" + shown + " / " + rows.length + " 个案例" : "";
       if (empty) empty.hidden = shown > 0;
       writeHash(chosen);
     }
