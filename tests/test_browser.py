@@ -82,3 +82,38 @@ def test_pages_fit_a_phone_screen(browser, served, path):
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     context.close()
     assert overflow <= 0, f"{path} is {overflow}px wider than a 360px phone"
+
+
+def test_a_large_catalogue_shows_a_page_of_rows_and_filters_them_all(tmp_path, browser):
+    """With hundreds of cases the catalogue lays out 200 rows at a time; filters still search every row."""
+    from pathlib import Path
+
+    from casebook import bench
+    from conftest import ROOT, build
+
+    project = bench.write_project(tmp_path, 450, ROOT)
+    site = tmp_path / "site"
+    assert build(project, site, offline=True).returncode == 0
+    page = browser.new_page()
+    page.goto((site / "cases/index.html").as_uri())
+    rows = page.locator("[data-cb-rows] tbody tr")
+    assert rows.count() == 450 and len(page.locator("[data-cb-rows] tbody tr:visible").all()) == 200
+    more = page.locator(".cb-more")
+    assert "还有 250 个" in more.inner_text()
+    more.click()
+    assert len(page.locator("[data-cb-rows] tbody tr:visible").all()) == 450 and more.is_hidden()
+    page.select_option("select[name=region]", label="山东省 潍坊市")
+    shown = page.locator("[data-cb-rows] tbody tr:visible td:nth-child(2)").all_inner_texts()
+    assert shown and set(shown) == {"山东省 潍坊市"}
+    assert f"/ 450 个案例" in page.locator(".cb-count").inner_text()
+    page.close()
+    assert Path(site / "cases/index.html").stat().st_size < 300 * 450 + 100_000
+
+
+def test_without_javascript_the_full_list_still_shows(browser, served):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(served + "cases/")
+    assert len(page.locator("[data-cb-rows] tbody tr:visible").all()) == 5
+    assert page.locator("form[data-cb-filters]").is_hidden()  # no dead controls
+    context.close()

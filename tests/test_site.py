@@ -107,3 +107,39 @@ def test_a_bad_case_fails_the_build_with_the_validator_message_and_keeps_the_old
     assert validator.stderr.splitlines()[0] in result.stderr
     assert "Traceback" not in result.stderr
     assert before == {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def test_serve_rebuilds_when_a_case_file_changes(tmp_path: Path):
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    project = make_project(tmp_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-f", str(project / "mkdocs.yml"),
+                               "--dev-addr", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+
+    def page_has(text: str, timeout: float = 60) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/cases/fuyou/", timeout=5) as response:
+                    if text in response.read().decode("utf-8"):
+                        return True
+            except OSError:
+                pass
+            time.sleep(0.3)
+        return False
+
+    try:
+        assert page_has("思享荟")
+        edit(project / "cases/fuyou.yaml", "title: 党群服务中心打造", "title: 改过的标题：党群服务中心打造")
+        assert page_has("改过的标题")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import heapq
 from collections import Counter, defaultdict
 
 from . import model
@@ -64,7 +65,7 @@ def related(book: Casebook, count: int = 5) -> dict[str, list[tuple[dict, list[s
             for other in index[feat][:200]:
                 scores[other] += 1
         scores.pop(slug, None)
-        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:count]
+        ranked = heapq.nsmallest(count, scores.items(), key=lambda item: (-item[1], item[0]))
         out[slug] = [(by_slug[other], sorted(feats & features[other])) for other, _ in ranked]
     return out
 

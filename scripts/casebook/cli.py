@@ -111,7 +111,14 @@ def cmd_export_handout(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from . import bench
 
-    sizes = [int(s) for s in args.sizes.split(",")]
+    try:
+        sizes = [int(s) for s in args.sizes.split(",")]
+    except ValueError:
+        print(f"--sizes 应为逗号分隔的整数，如 100,1000,5000；实际是“{args.sizes}”", file=sys.stderr)
+        return 2
+    if not Path("cases/taxonomy.yaml").is_file():
+        print("请在项目根目录运行 casebook bench（它以 cases/ 中的真实案例为样本）", file=sys.stderr)
+        return 2
     rows = bench.run(sizes, Path.cwd(), Path(args.out), not args.no_serve, _progress)
     print(bench.table(rows))
     print(f"结果已写入 {args.out}")
@@ -157,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except OSError as exc:  # a full disk, a folder without write permission: say which file, no traceback
+        print(f"无法读写文件 {exc.filename or ''}：{exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

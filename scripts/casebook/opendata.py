@@ -72,7 +72,7 @@ def _csv(columns: list[Column], rows: list) -> bytes:
 
 def downloads(book: Casebook) -> dict[str, str | bytes]:
     return {
-        "data/cases.json": json.dumps(book.cases, ensure_ascii=False, indent=1),
+        "data/cases.json": json.dumps(book.cases, ensure_ascii=False, separators=(",", ":")),
         "data/cases.csv": _csv(CASE_COLUMNS, book.cases),
         "data/outcomes.csv": _csv(OUTCOME_COLUMNS, outcome_rows(book)),
         "data/case.schema.json": json.dumps(book.schema, ensure_ascii=False, indent=2),

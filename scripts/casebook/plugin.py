@@ -11,7 +11,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
 from . import search
@@ -20,7 +20,8 @@ from .validate import load_casebook
 
 log = logging.getLogger("mkdocs.plugins.casebook")
 PACKAGE = Path(__file__).parent
-ASSETS = ["assets/casebook/casebook.css", "assets/casebook/casebook.js"]
+CSS = "assets/casebook/casebook.css"
+JS = "assets/casebook/casebook.js"
 SHIM = "assets/casebook/iframe-worker-shim.js"
 
 
@@ -46,8 +47,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.cases_dir = (Path(config.config_file_path).parent / self.config.cases_dir).resolve()
         # Our theme overrides come before Material's so they win.
         config.theme.dirs.insert(0, str(PACKAGE / "templates" / "theme"))
-        config.extra_css = [*ASSETS[:1], *config.extra_css]
-        config.extra_javascript = [*ASSETS[1:], *config.extra_javascript]
+        config.extra_css = [CSS, *config.extra_css]
+        config.extra_javascript = [JS, *config.extra_javascript]
         if self.config.offline:
             config.extra["polyfills"] = [SHIM, *config.extra.get("polyfills", [])]
         return config
@@ -64,7 +65,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             raise PluginError(f"案例检查发现 {len(problems)} 个问题，站点没有生成。请按上面的提示修改，或运行 casebook validate 查看。")
         search.add_user_words(book)
         self.generated = SiteRenderer(book, config.use_directory_urls).files()
-        for asset in [*ASSETS, SHIM]:
+        for asset in (CSS, JS, SHIM):
             self.generated[asset] = (PACKAGE / asset).read_bytes()
         root = Path(config.config_file_path).parent.resolve()
         self.edit_uris = {case_page(slug): "../" + path.resolve().relative_to(root).as_posix()
@@ -82,6 +83,11 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             file.edit_uri = self.edit_uris.get(src_uri)
             files.append(file)
         return files
+
+    @event_priority(-50)  # after the search plugin writes its index, before the offline plugin inlines it
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.config.enabled:
+            search.compact_index(Path(config.site_dir))
 
     def on_serve(self, server, config: MkDocsConfig, builder):
         if self.config.enabled:

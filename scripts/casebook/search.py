@@ -1,6 +1,9 @@
 """Chinese search: teach jieba our own words so a model name like 四汇共治 stays one token."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from .model import Casebook
 
 
@@ -26,3 +29,11 @@ def add_user_words(book: Casebook) -> None:
 
     for word in user_words(book):
         jieba.add_word(word, freq=200_000)
+
+
+def compact_index(site_dir: Path) -> None:
+    """Rewrite Material's search index as UTF-8: it escapes every Chinese character as \\uXXXX, doubling the size."""
+    path = site_dir / "search" / "search_index.json"
+    if path.is_file():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

@@ -31,6 +31,8 @@
     var selects = Array.prototype.slice.call(form.querySelectorAll("select"));
     var count = form.querySelector(".cb-count");
     var empty = document.querySelector(".cb-empty");
+    var more = document.querySelector(".cb-more");
+    var PAGE = 200, limit = PAGE; // with thousands of cases, laying out every matching row is what is slow
     var values = rows.map(function (row) {
       return selects.map(function (s) {
         var source = s.getAttribute("data-source").split(":");
@@ -40,7 +42,8 @@
       });
     });
 
-    function apply() {
+    function apply(keepLimit) {
+      if (keepLimit !== true) limit = PAGE;
       var wanted = selects.map(function (s) {
         var option = s.options[s.selectedIndex];
         return s.value ? option.getAttribute("data-code") || s.value : null;
@@ -52,12 +55,17 @@
         for (var j = 0; j < selects.length && ok; j++) {
           if (wanted[j] !== null) ok = values[i][j].indexOf(wanted[j]) !== -1;
         }
-        if (rows[i].hidden === ok) rows[i].hidden = !ok;
         if (ok) shown++;
+        var show = ok && shown <= limit;
+        if (rows[i].hidden === show) rows[i].hidden = !show;
       }
       var active = Object.keys(chosen).length;
       count.textContent = active ? "符合条件：" + shown + " / " + rows.length + " 个案例" : "";
       if (empty) empty.hidden = shown > 0;
+      if (more) {
+        more.hidden = shown <= limit;
+        more.textContent = "显示更多（还有 " + (shown - limit) + " 个）";
+      }
       writeHash(chosen);
     }
 
@@ -73,6 +81,7 @@
     form.hidden = false;
     form.addEventListener("change", apply);
     form.addEventListener("reset", function () { setTimeout(apply, 0); });
+    if (more) more.addEventListener("click", function () { limit += PAGE * 5; apply(true); });
     form.addEventListener("submit", function (e) { e.preventDefault(); });
     window.addEventListener("hashchange", load);
     load();
