@@ -185,7 +185,7 @@ def filter_ms(site: Path) -> float | None:
             return out;
         }""")
         browser.close()
-    return max(timings)
+    return round(max(timings), 1)
 
 
 def validation_seconds(cases_dir: Path) -> float:

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 
 from . import model
 from .model import Casebook
+from .schema import Taxonomy
 
 
 def region_slug(name: str) -> str:
@@ -74,9 +75,9 @@ def _features(case: dict) -> set[str]:
     return set(model.categories(case)) | set(model.model_names(case)) | set(case.get("tags", []))
 
 
-def kind_codes(book: Casebook) -> dict[str, str]:
+def kind_codes(tax: Taxonomy) -> dict[str, str]:
     """Outcome kind -> the short code catalogue rows carry (its place in the vocabulary)."""
-    return {k["term"]: str(i) for i, k in enumerate(book.taxonomy.outcome_kinds)}
+    return {k["term"]: str(i) for i, k in enumerate(tax.outcome_kinds)}
 
 
 def filter_options(book: Casebook) -> dict[str, list[tuple[str, str, str]]]:
@@ -84,7 +85,7 @@ def filter_options(book: Casebook) -> dict[str, list[tuple[str, str, str]]]:
     tax = book.taxonomy
     years = sorted({y for c in book.cases if (y := model.year(c))}, reverse=True)
     tags = Counter(t for c in book.cases for t in c.get("tags", []))
-    codes = kind_codes(book)
+    codes = kind_codes(tax)
     return {
         "region": [(r, r, r) for r in by_region(book)],
         "category": [(c["slug"], c["term"], c["short"]) for c in tax.categories],

@@ -64,15 +64,24 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_or_report(args: argparse.Namespace):
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _export(args: argparse.Namespace, write) -> int:
+    """Check the cases, choose the ones asked for, and let `write(book, cases)` make the file."""
     book, problems = load_casebook(_cases_dir(args))
     if problems:
         _print_problems(problems)
-    return book
-
-
-def _progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+        return 1
+    try:
+        cases = select(book, args.case, args.category)
+        out = write(book, cases)
+    except ExportError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"已导出：{out}（{len(cases)} 个案例）。")
+    return 0
 
 
 def cmd_export_site(args: argparse.Namespace) -> int:
@@ -80,32 +89,12 @@ def cmd_export_site(args: argparse.Namespace) -> int:
     if not config.is_file():
         print(f"找不到 {config}：请在项目根目录运行，或用 --config 指定 mkdocs.yml", file=sys.stderr)
         return 2
-    book = _load_or_report(args)
-    if book is None:
-        return 1
-    try:
-        cases = select(book, args.case, args.category)
-        out = export_site(book, cases, config.resolve(), Path(args.out), _progress)
-    except ExportError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    print(f"已导出：{out}（{len(cases)} 个案例）。解压后双击 index.html 打开。")
-    return 0
+    return _export(args, lambda book, cases: export_site(book, cases, config.resolve(), Path(args.out), _progress))
 
 
 def cmd_export_handout(args: argparse.Namespace) -> int:
-    book = _load_or_report(args)
-    if book is None:
-        return 1
     out = Path(args.out or f"casebook-handout.{'pdf' if args.pdf else 'html'}")
-    try:
-        cases = select(book, args.case, args.category)
-        out = export_handout(book, cases, out, args.pdf, _progress)
-    except ExportError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    print(f"已生成讲义：{out}（{len(cases)} 个案例）。")
-    return 0
+    return _export(args, lambda book, cases: export_handout(book, cases, out, args.pdf, _progress))
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from .model import Casebook
-from .render import environment
+from .render import environment, vocabulary_context
 from .validate import TAXONOMY_FILE
 
 Progress = Callable[[str], None]
@@ -77,7 +77,7 @@ def export_site(book: Casebook, cases: list[dict], config_file: Path, out_dir: P
                 archive.write(path, f"{folder}/{path.relative_to(site).as_posix()}")
                 if i % 500 == 0:
                     progress(f"      已打包 {i}/{len(files)}")
-        progress("[3/3] 完成。")
+        progress("[3/3] 完成。解压后双击文件夹里的 index.html 即可打开，不需要联网。")
         return _replace(partial, out_dir / site_zip_name(len(cases), today))
 
 
@@ -115,12 +115,8 @@ def _readme(count: int, today: dt.date) -> str:
 # --- the printable handout ----------------------------------------------------------------------
 
 def handout_html(book: Casebook, cases: list[dict], today: dt.date | None = None) -> str:
-    tax = book.taxonomy
     return environment().get_template("handout.html.j2").render(
-        cases=cases, today=(today or dt.date.today()).isoformat(), tax=tax,
-        kind_label={k["term"]: k["label"] for k in tax.outcome_kinds},
-        status_label={s["term"]: s["label"] for s in tax.practice_statuses},
-    )
+        cases=cases, today=(today or dt.date.today()).isoformat(), **vocabulary_context(book.taxonomy))
 
 
 def export_handout(book: Casebook, cases: list[dict], out: Path, pdf: bool, progress: Progress) -> Path:

@@ -56,7 +56,7 @@ OUTCOME_COLUMNS: list[Column] = [
 
 
 def outcome_rows(book: Casebook) -> list[dict]:
-    labels = {k["term"]: k["label"] for k in book.taxonomy.outcome_kinds}
+    labels = book.taxonomy.lookup("outcome_kinds", "label")
     return [{"case": c, "outcome": o, "label": labels[o["kind"]]} for c in book.cases for o in c.get("outcomes", [])]
 
 

@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 from . import catalog, model, opendata
 from .model import Casebook
-from .schema import fields
+from .schema import Taxonomy, fields
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 
@@ -77,6 +77,18 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def vocabulary_context(tax: Taxonomy) -> dict:
+    """The vocabulary lookups every template uses: slugs, short names, labels and row codes of terms."""
+    return {
+        "tax": tax,
+        "category_slug": tax.lookup("categories", "slug"),
+        "category_short": tax.lookup("categories", "short"),
+        "kind_label": tax.lookup("outcome_kinds", "label"),
+        "kind_code": catalog.kind_codes(tax),
+        "status_label": tax.lookup("practice_statuses", "label"),
+    }
+
+
 def case_page(slug: str) -> str:
     return f"cases/{slug}.md"
 
@@ -88,15 +100,7 @@ class SiteRenderer:
         self.book = book
         self.use_directory_urls = use_directory_urls
         self.env = environment()
-        tax = book.taxonomy
-        self.common = {
-            "book": book, "tax": tax,
-            "category_slug": {c["term"]: c["slug"] for c in tax.categories},
-            "category_short": {c["term"]: c["short"] for c in tax.categories},
-            "kind_code": catalog.kind_codes(book),
-            "kind_label": {k["term"]: k["label"] for k in tax.outcome_kinds},
-            "status_label": {s["term"]: s["label"] for s in tax.practice_statuses},
-        }
+        self.common = {"book": book, **vocabulary_context(book.taxonomy)}
 
     def render(self, template: str, src: str, **context) -> str:
         url: Callable[[str], str] = lambda to: relative_url(src, to, self.use_directory_urls)  # noqa: E731

@@ -41,11 +41,9 @@ class Taxonomy:
     def terms(self, vocabulary: str) -> list[str]:
         return [entry["term"] for entry in getattr(self, vocabulary)]
 
-    def category(self, term: str) -> dict:
-        return next(c for c in self.categories if c["term"] == term)
-
-    def label(self, vocabulary: str, term: str) -> str:
-        return next(e.get("label", term) for e in getattr(self, vocabulary) if e["term"] == term)
+    def lookup(self, vocabulary: str, key: str) -> dict[str, str]:
+        """term -> one attribute of its entry, e.g. lookup("outcome_kinds", "label")["measured"] == "实测"."""
+        return {entry["term"]: entry[key] for entry in getattr(self, vocabulary)}
 
 
 def with_vocabulary(taxonomy: Taxonomy) -> dict:
