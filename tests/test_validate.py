@@ -66,6 +66,13 @@ def test_every_problem_is_reported_in_one_run(cases_dir: Path):
     assert {Path(p.file).name for p in problems} == {H, "fuyou.yaml", "tianma.yaml"}
 
 
+def test_each_missing_field_is_named(cases_dir: Path):
+    edit(cases_dir / H, "title: 党建引领打通为民服务“最后一公里”\n", "")
+    edit(cases_dir / H, "name: 黄屯街道金色嘉苑社区\n", "")
+    _, problems = load_casebook(cases_dir)
+    assert {p.path for p in problems if "缺少必填字段" in p.message} == {"name", "title"}
+
+
 def test_duplicate_slug_names_the_other_file(cases_dir: Path):
     copy = cases_dir / "fuyou-copy.yaml"
     copy.write_text((cases_dir / "fuyou.yaml").read_text(encoding="utf-8"), encoding="utf-8")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 from jsonschema.exceptions import ValidationError
@@ -35,13 +36,19 @@ def expected_type(types: str | list[str]) -> str:
     return "或".join(_TYPES[t] for t in names if t != "null") or "空值"
 
 
+def missing_property(error: ValidationError) -> str:
+    """The field a `required` error is about (jsonschema reports each missing field separately)."""
+    found = re.match(r"^'(.+)' is a required property", error.message)
+    return found.group(1) if found else next(n for n in error.validator_value if n not in error.instance)
+
+
 def message(error: ValidationError) -> str:
     """One sentence: what is wrong, then what is expected."""
     schema, value = error.schema, error.instance
     kind = error.validator
     expected = schema.get("x-expected") if isinstance(schema, dict) else None
     if kind == "required":
-        name = next(n for n in error.validator_value if n not in error.instance)
+        name = missing_property(error)
         described = error.schema.get("properties", {}).get(name, {}).get("description", "")
         return f"缺少必填字段“{name}”" + (f"：{described}" if described else "")
     if kind == "type":

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -50,15 +50,14 @@ def schema_problems(doc: Document, validator: Draft202012Validator) -> list[Prob
     seen: set[tuple] = set()
     for error in validator.iter_errors(doc.data):
         path = tuple(error.absolute_path)
+        if error.validator == "required":
+            # Name the missing field itself; its position falls back to the mapping that lacks it.
+            path += (messages.missing_property(error),)
         if path in seen and error.validator != "additionalProperties":
             continue  # one message per field: an empty title need not also be "too short" and "wrong format"
         seen.add(path)
         if error.validator == "additionalProperties":
             out += [doc.problem(path + (name,), text) for name, text in messages.unknown_field_messages(error)]
-        elif error.validator == "required":
-            # Name the missing field itself; its position falls back to the mapping that lacks it.
-            missing = next(name for name in error.validator_value if name not in error.instance)
-            out.append(doc.problem(path + (missing,), messages.message(error)))
         elif error.validator in {"if", "then", "allOf"}:
             continue  # the nested errors that matter are reported on their own
         else:
