@@ -93,17 +93,17 @@ def write_floor(project: Path) -> Path:
     return floor
 
 
+# Runs `mkdocs` in a child process and writes that process's own peak memory (KB) to $BENCH_RSS.
 _MEASURED_RUN = """
-import resource, runpy, sys
+import os, resource, runpy, sys
 sys.argv = ["mkdocs"] + sys.argv[2:]
+code = 0
 try:
     runpy.run_module("mkdocs", run_name="__main__")
 except SystemExit as exc:
     code = exc.code or 0
-else:
-    code = 0
-open(sys.argv_out if False else __import__("os").environ["BENCH_RSS"], "w").write(
-    str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+with open(os.environ["BENCH_RSS"], "w") as out:
+    out.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
 sys.exit(code)
 """
 
@@ -238,7 +238,8 @@ def run(sizes: list[int], repo: Path, out: Path, serve: bool, progress) -> list[
                 progress(f"N={n}：mkdocs serve 显示一处修改…")
                 row["serve_change_s"] = round(serve_change_seconds(project, "case-00001"), 2)
             rows.append(row)
-            shutil.rmtree(project), shutil.rmtree(floor), shutil.rmtree(offline)
+            for folder in (project, floor, offline):
+                shutil.rmtree(folder)
     out.write_text(json.dumps({"machine": _machine(), "rows": rows}, ensure_ascii=False, indent=2), encoding="utf-8")
     return rows
 
