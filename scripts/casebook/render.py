@@ -130,7 +130,8 @@ class SiteRenderer:
         for case in book.cases:
             slug = case["slug"]
             out[case_page(slug)] = self.render("case.md.j2", case_page(slug), case=case, related=related[slug])
-            out[f"compare/data/{slug}.js"] = self.render("compare_data.js.j2", "", data=self._compare_data(case))
+            data_file = f"compare/data/{slug}.js"
+            out[data_file] = self.render("compare_data.js.j2", data_file, data=self._compare_data(case))
         for category in book.taxonomy.categories:
             src = f"categories/{category['slug']}.md"
             out[src] = self.render("category.md.j2", src, category=category, cases=by_category[category["term"]])
