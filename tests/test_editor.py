@@ -97,7 +97,7 @@ def test_ci_script_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     test_command = re.findall(r"```bash\n(.+?)\n```", readme)[1]
     assert "pytest" in test_command
-    assert test_command.replace("pip install -e", "pip install -q -e") in (ROOT / ".ci/run").read_text()
+    assert test_command in (ROOT / ".ci/run").read_text().splitlines()
 
 
 def test_pre_commit_hook_validates_changed_case_files():

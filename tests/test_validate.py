@@ -88,6 +88,19 @@ def test_empty_source_file_is_reported(cases_dir: Path):
     assert any(p.path == "source.file" and "是空的" in p.message for p in problems)
 
 
+def test_a_cached_result_notices_a_source_file_added_later(cases_dir: Path):
+    """`mkdocs serve` keeps results between rebuilds; a source file saved afterwards must clear its problem."""
+    source = cases_dir / "sources/tianma.txt"
+    text = source.read_text(encoding="utf-8")
+    source.unlink()
+    cache: dict = {}
+    _, problems = load_casebook(cases_dir, cache=cache)
+    assert any(p.path == "source.file" and "找不到原文文件" in p.message for p in problems)
+    source.write_text(text, encoding="utf-8")
+    book, problems = load_casebook(cases_dir, cache=cache)
+    assert not problems and len(book.cases) == 5
+
+
 def test_quotes_compare_across_full_and_half_width_punctuation_and_whitespace():
     assert normalise("一个楼宇，一个阵地；\n 一名党员") == normalise("一个楼宇,一个阵地;一名党员")
     assert normalise("“和”") == normalise('"和"')

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import yaml
 
+from .export import build_offline
+from .model import Casebook
 from .render import SiteRenderer
 from .validate import load_casebook
 
@@ -75,9 +77,8 @@ def write_project(root: Path, n: int, repo: Path) -> Path:
     return project
 
 
-def write_floor(project: Path) -> Path:
+def write_floor(project: Path, book: Casebook) -> Path:
     """The same pages as plain Markdown in docs/, built by MkDocs and Material without our plugin."""
-    book, _ = load_casebook(project / "cases")
     floor = project.parent / (project.name + "-floor")
     shutil.copytree(project / "docs", floor / "docs")
     for path, content in SiteRenderer(book).files().items():
@@ -188,13 +189,13 @@ def filter_ms(site: Path) -> float | None:
     return round(max(timings), 1)
 
 
-def validation_seconds(cases_dir: Path) -> float:
+def timed_validation(cases_dir: Path) -> tuple[float, Casebook]:
     started = time.perf_counter()
     book, problems = load_casebook(cases_dir)
     elapsed = time.perf_counter() - started
     if problems:
         raise SystemExit("测试数据没有通过检查：\n" + "\n".join(map(str, problems[:20])))
-    return elapsed
+    return elapsed, book
 
 
 def run(sizes: list[int], repo: Path, out: Path, serve: bool, progress) -> list[dict]:
@@ -205,8 +206,8 @@ def run(sizes: list[int], repo: Path, out: Path, serve: bool, progress) -> list[
             progress(f"N={n}：生成测试案例…")
             project = write_project(root, n, repo)
             progress(f"N={n}：检查…")
-            validate = validation_seconds(project / "cases")
-            floor = write_floor(project)
+            validate, book = timed_validation(project / "cases")
+            floor = write_floor(project, book)
             progress(f"N={n}：构建案例库…")
             ours, ours_mb = timed_build(project, root / f"site{n}")
             progress(f"N={n}：构建同样页面的纯 MkDocs 站点…")
@@ -230,9 +231,7 @@ def run(sizes: list[int], repo: Path, out: Path, serve: bool, progress) -> list[
             }
             progress(f"N={n}：浏览器中筛选…")
             offline = root / f"offline{n}"
-            subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml"),
-                            "-d", str(offline)], env={**os.environ, "CASEBOOK_OFFLINE": "true",
-                                                      "NO_MKDOCS_2_WARNING": "1"}, check=True, capture_output=True)
+            build_offline(project / "mkdocs.yml", offline)
             row["filter_ms"] = filter_ms(offline)
             if serve:
                 progress(f"N={n}：mkdocs serve 显示一处修改…")

@@ -108,7 +108,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if not Path("cases/taxonomy.yaml").is_file():
         print("请在项目根目录运行 casebook bench（它以 cases/ 中的真实案例为样本）", file=sys.stderr)
         return 2
-    rows = bench.run(sizes, Path.cwd(), Path(args.out), not args.no_serve, _progress)
+    try:
+        rows = bench.run(sizes, Path.cwd(), Path(args.out), not args.no_serve, _progress)
+    except ExportError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     print(bench.table(rows))
     print(f"结果已写入 {args.out}")
     return 0

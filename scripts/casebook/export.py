@@ -62,12 +62,7 @@ def export_site(book: Casebook, cases: list[dict], config_file: Path, out_dir: P
         project = _project_with(book, cases, config_file, work / "project")
         progress(f"[1/3] 生成离线网站（{len(cases)} 个案例）…")
         site = work / "site"
-        env = {**os.environ, "CASEBOOK_OFFLINE": "true", "NO_MKDOCS_2_WARNING": "1"}
-        result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f",
-                                 str(project / config_file.name), "-d", str(site)],
-                                capture_output=True, text=True, env=env)
-        if result.returncode != 0:
-            raise ExportError("生成网站失败：\n" + _mkdocs_errors(result.stderr))
+        build_offline(project / config_file.name, site)
         (site / "使用说明.txt").write_text(_readme(len(cases), today), encoding="utf-8")
         files = sorted(p for p in site.rglob("*") if p.is_file())
         progress(f"[2/3] 打包 {len(files)} 个文件…")
@@ -79,6 +74,15 @@ def export_site(book: Casebook, cases: list[dict], config_file: Path, out_dir: P
                     progress(f"      已打包 {i}/{len(files)}")
         progress("[3/3] 完成。解压后双击文件夹里的 index.html 即可打开，不需要联网。")
         return _replace(partial, out_dir / site_zip_name(len(cases), today))
+
+
+def build_offline(config_file: Path, site: Path) -> None:
+    """`mkdocs build` for file://: the offline plugin on, our search shim instead of the CDN one."""
+    env = {**os.environ, "CASEBOOK_OFFLINE": "true", "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(config_file),
+                             "-d", str(site)], capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        raise ExportError("生成网站失败：\n" + _mkdocs_errors(result.stderr))
 
 
 def _project_with(book: Casebook, cases: list[dict], config_file: Path, target: Path) -> Path:
@@ -152,5 +156,3 @@ def _pdf_renderer() -> str:
         if not fonts.strip():
             raise ExportError("生成 PDF 需要中文字体，否则汉字会显示成方框。请安装：apt-get install fonts-noto-cjk")
     return browser
-
-

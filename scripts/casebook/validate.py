@@ -232,26 +232,29 @@ class _Checked:
     stamps: tuple
     doc: Document | None
     problems: list[Problem]
-    source: tuple[str, tuple | None, str] | None  # (relative path, its stamp, text)
+    source: str | None = None  # the source file it names, relative to cases/
+    source_stamp: tuple | None = None  # None also when that file is missing, so adding it is noticed
+    source_text: str | None = None
 
 
 def _load_and_check(checker: CaseChecker, path: Path, cache: dict | None, taxonomy_stamp) -> _Checked:
     stamps = (_stamp(path), taxonomy_stamp)
     hit = cache.get(path) if cache is not None else None
-    if hit and hit.stamps == stamps and (hit.source is None or _stamp(checker.cases_dir / hit.source[0]) == hit.source[1]):
-        if hit.source:
-            checker.sources[hit.source[0]] = hit.source[2]
+    if hit and hit.stamps == stamps and (hit.source is None or _stamp(checker.cases_dir / hit.source) == hit.source_stamp):
+        if hit.source_text is not None:
+            checker.sources[hit.source] = hit.source_text
         return hit
     try:
         doc = load_file(path, display_name(path))
     except LoadError as exc:
-        result = _Checked(stamps, None, exc.problems, None)
+        result = _Checked(stamps, None, exc.problems)
     else:
         problems = checker.check(doc, path)
         relative = _get(doc.data, "source", "file")
-        source = (relative, _stamp(checker.cases_dir / relative), checker.sources[relative]) \
-            if relative in checker.sources else None
-        result = _Checked(stamps, doc, problems, source)
+        result = _Checked(stamps, doc, problems)
+        if isinstance(relative, str):
+            result.source, result.source_stamp = relative, _stamp(checker.cases_dir / relative)
+            result.source_text = checker.sources.get(relative)
     if cache is not None:
         cache[path] = result
     return result
