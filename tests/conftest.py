@@ -1,4 +1,9 @@
-"""Shared fixtures: a writable copy of the real cases, the real CLI, a real build, a real browser."""
+"""Shared fixtures: a writable copy of the fixture casebook, the real CLI, a real build, a real browser.
+
+Behaviour tests stand on the fixture casebook under tests/fixtures/casebook/ (its own cases,
+sources and vocabulary, which no editor touches), so adding a real case never changes what a
+test expects. Only test_real_cases.py reads cases/, and only for what holds for every case.
+"""
 from __future__ import annotations
 
 import os
@@ -10,13 +15,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = ROOT / "cases"
+REAL_CASES = ROOT / "cases"
+CASES = ROOT / "tests" / "fixtures" / "casebook" / "cases"
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
 
 @pytest.fixture
 def cases_dir(tmp_path: Path) -> Path:
-    """A copy of the real cases/ that a test may break."""
+    """A copy of the fixture cases that a test may break."""
     target = tmp_path / "cases"
     shutil.copytree(CASES, target)
     return target
@@ -43,7 +49,7 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 
 
 def make_project(tmp_path: Path, cases: Path | None = None) -> Path:
-    """A copy of the project's site sources (mkdocs.yml, docs/, cases/) to build elsewhere."""
+    """The project's site sources (mkdocs.yml, docs/) with the fixture cases (or `cases`), to build elsewhere."""
     project = tmp_path / "project"
     project.mkdir()
     shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
@@ -60,9 +66,9 @@ def build(project: Path, site: Path, offline: bool = False) -> subprocess.Comple
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
-    """The real casebook built once with `mkdocs build --strict`."""
+    """The fixture casebook built once with `mkdocs build --strict`."""
     out = tmp_path_factory.mktemp("site")
-    result = build(ROOT, out)
+    result = build(make_project(tmp_path_factory.mktemp("fixture")), out)
     assert result.returncode == 0, result.stderr
     return out
 

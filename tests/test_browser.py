@@ -89,9 +89,9 @@ def test_a_large_catalogue_shows_a_page_of_rows_and_filters_them_all(tmp_path, b
     from pathlib import Path
 
     from casebook import bench
-    from conftest import ROOT, build
+    from conftest import CASES, ROOT, build
 
-    project = bench.write_project(tmp_path, 450, ROOT)
+    project = bench.write_project(tmp_path, 450, ROOT, sample=CASES)
     site = tmp_path / "site"
     assert build(project, site, offline=True).returncode == 0
     page = browser.new_page()

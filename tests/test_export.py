@@ -10,13 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, edit, make_project, run_cli, search
+from conftest import edit, make_project, run_cli, search
 
 
 @pytest.fixture(scope="module")
-def unzipped(tmp_path_factory) -> Path:
+def project(tmp_path_factory) -> Path:
+    """The site sources with the fixture casebook, where a trainer runs the export commands."""
+    return make_project(tmp_path_factory.mktemp("trainer"))
+
+
+@pytest.fixture(scope="module")
+def unzipped(tmp_path_factory, project: Path) -> Path:
     out = tmp_path_factory.mktemp("export")
-    result = run_cli("export", "site", "--out", str(out))
+    result = run_cli("export", "site", "--out", str(out), cwd=project)
     assert result.returncode == 0, result.stderr
     assert "[1/3]" in result.stderr and "[3/3]" in result.stderr  # progress is shown
     archive = out / f"casebook-offline-{dt.date.today().isoformat()}-5cases.zip"
@@ -60,8 +66,8 @@ def test_offline_site_has_instructions_and_loads_only_its_own_files(unzipped: Pa
         assert not re.search(r'src="(https?:)?//|<link[^>]+href="(https?:)?//', html), page
 
 
-def test_export_of_chosen_cases_holds_only_those(tmp_path: Path):
-    result = run_cli("export", "site", "--case", "fuyou", "--category", "为老服务", "--out", str(tmp_path))
+def test_export_of_chosen_cases_holds_only_those(tmp_path: Path, project: Path):
+    result = run_cli("export", "site", "--case", "fuyou", "--category", "为老服务", "--out", str(tmp_path), cwd=project)
     assert result.returncode == 0, result.stderr
     (archive,) = tmp_path.glob("*.zip")
     assert archive.name.endswith("-3cases.zip")  # fuyou, plus the two with elderly care
@@ -70,10 +76,10 @@ def test_export_of_chosen_cases_holds_only_those(tmp_path: Path):
         "fuyou.html", "cangnanjie.html", "tianma.html"}
 
 
-def test_handout_pdf_has_both_cases_and_a_quoted_figure(tmp_path: Path):
+def test_handout_pdf_has_both_cases_and_a_quoted_figure(tmp_path: Path, project: Path):
     out = tmp_path / "handout.pdf"
     result = run_cli("export", "handout", "--case", "huangtun-jinse-jiayuan", "--case", "tianma", "--pdf",
-                     "--out", str(out))
+                     "--out", str(out), cwd=project)
     assert result.returncode == 0, result.stderr
     # Poppler's pdftotext reads the text as PDF viewers do (pypdf maps some CJK glyphs to radicals: ⻩ for 黄).
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
@@ -83,9 +89,9 @@ def test_handout_pdf_has_both_cases_and_a_quoted_figure(tmp_path: Path):
     assert "10030" in text
 
 
-def test_handout_html_is_self_contained_and_paged_for_a4(tmp_path: Path):
+def test_handout_html_is_self_contained_and_paged_for_a4(tmp_path: Path, project: Path):
     out = tmp_path / "h.html"
-    assert run_cli("export", "handout", "--category", "矛盾纠纷调解", "--out", str(out)).returncode == 0
+    assert run_cli("export", "handout", "--category", "矛盾纠纷调解", "--out", str(out), cwd=project).returncode == 0
     html = out.read_text(encoding="utf-8")
     assert "size: A4" in html and "page-break-before: always" in html
     assert not re.search(r'(src|href)\s*=|url\(|@import', html.replace('href="#case-', ""))
@@ -93,19 +99,19 @@ def test_handout_html_is_self_contained_and_paged_for_a4(tmp_path: Path):
     assert "实测" in html and "出处" in html
 
 
-def test_pdf_without_a_renderer_says_what_to_install(tmp_path: Path):
+def test_pdf_without_a_renderer_says_what_to_install(tmp_path: Path, project: Path):
     exe = Path(sys.executable).with_name("casebook")
     result = subprocess.run([str(exe), "export", "handout", "--pdf", "--out", str(tmp_path / "h.pdf")],
-                            capture_output=True, text=True, cwd=ROOT, env={"PATH": "/nonexistent"})
+                            capture_output=True, text=True, cwd=project, env={"PATH": "/nonexistent"})
     assert result.returncode == 1
     assert "apt-get install chromium" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "h.pdf").exists()
 
 
-def test_unknown_case_or_category_is_refused(tmp_path: Path):
-    result = run_cli("export", "handout", "--case", "nowhere", "--out", str(tmp_path / "h.html"))
+def test_unknown_case_or_category_is_refused(tmp_path: Path, project: Path):
+    result = run_cli("export", "handout", "--case", "nowhere", "--out", str(tmp_path / "h.html"), cwd=project)
     assert result.returncode == 1 and "没有案例“nowhere”" in result.stderr
-    result = run_cli("export", "handout", "--category", "调解", "--out", str(tmp_path / "h.html"))
+    result = run_cli("export", "handout", "--category", "调解", "--out", str(tmp_path / "h.html"), cwd=project)
     assert result.returncode == 1 and "是否" not in result.stderr and "可选：" in result.stderr
 
 

@@ -59,15 +59,16 @@ def synthetic_cases(n: int, real: list[dict], sources: dict[str, str], terms: li
         yield case, place_line + "\n\n" + sources[base["source"]["file"]]
 
 
-def write_project(root: Path, n: int, repo: Path) -> Path:
-    """A project folder with n synthetic cases, the real docs/ and mkdocs.yml."""
-    book, problems = load_casebook(repo / "cases")
+def write_project(root: Path, n: int, repo: Path, sample: Path | None = None) -> Path:
+    """A project folder with n synthetic cases modelled on `sample` (default: the real cases), the real docs/ and mkdocs.yml."""
+    sample = sample or repo / "cases"
+    book, problems = load_casebook(sample)
     if problems:
         raise SystemExit("真实案例没有通过检查，无法生成测试数据：\n" + "\n".join(map(str, problems)))
     project = root / f"n{n}"
     cases_dir = project / "cases"
     (cases_dir / "sources").mkdir(parents=True)
-    shutil.copy(repo / "cases" / "taxonomy.yaml", cases_dir)
+    shutil.copy(sample / "taxonomy.yaml", cases_dir)
     shutil.copytree(repo / "docs", project / "docs")
     shutil.copy(repo / "mkdocs.yml", project / "mkdocs.yml")
     for case, text in synthetic_cases(n, book.cases, book.sources, book.taxonomy.terms("categories")):

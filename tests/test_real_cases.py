@@ -1,0 +1,96 @@
+"""The real casebook in cases/: only what must hold for every case, so a new case never turns this red."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from casebook.validate import case_files, load_casebook
+
+from conftest import REAL_CASES, ROOT, build
+
+# Web-page furniture a cleaned source must not keep (navigation, download links, copyright lines).
+BOILERPLATE = ["点击下载", "责任编辑", "分享到", "扫一扫", "上一篇", "下一篇", "打印本页", "关闭窗口"]
+
+
+@pytest.fixture(scope="module")
+def book():
+    book, problems = load_casebook(REAL_CASES)
+    assert not problems, "\n".join(map(str, problems))
+    return book
+
+
+def test_every_case_validates(book):
+    assert len(book.cases) == len(case_files(REAL_CASES)) > 0
+
+
+@pytest.mark.parametrize("source", sorted((REAL_CASES / "sources").glob("*.txt")), ids=lambda p: p.name)
+def test_sources_are_cleaned_of_page_furniture_and_repeats(source: Path):
+    text = source.read_text(encoding="utf-8")
+    assert not [word for word in BOILERPLATE if word in text]
+    paragraphs = [p.strip() for p in text.splitlines() if len(p.strip()) > 20]
+    assert len(paragraphs) == len(set(paragraphs)), "a paragraph is kept twice"
+
+
+def test_every_case_file_points_editors_at_the_schema():
+    for path in case_files(REAL_CASES):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first == "# yaml-language-server: $schema=../scripts/casebook/data/case.schema.json", path.name
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        for name in ("href", "src"):
+            if attrs.get(name):
+                self.links.append(attrs[name])
+
+
+def test_the_real_site_builds_and_every_link_resolves(tmp_path_factory):
+    site = tmp_path_factory.mktemp("real-site")
+    result = build(ROOT, site)
+    assert result.returncode == 0, result.stderr
+    broken = []
+    pages = {page: _parse(page) for page in site.rglob("*.html")}
+    for page, parsed in pages.items():
+        for link in parsed.links:
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc or link.startswith("#") and not parts.fragment:
+                continue
+            base = site if parts.path.startswith("/") else page.parent  # the 404 page links from the root
+            target = (base / unquote(parts.path).lstrip("/")).resolve() if parts.path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(site)} -> {link}")
+            elif parts.fragment and "=" not in parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in _ids(pages, target):
+                broken.append(f"{page.relative_to(site)} -> {link} (anchor)")
+    assert not broken, "\n".join(broken[:30])
+
+
+def _parse(page: Path) -> _Links:
+    parser = _Links()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser
+
+
+def _ids(pages: dict, target: Path) -> set[str]:
+    parsed = pages.get(target) or _parse(target)
+    return parsed.ids
+
+
+def test_every_figure_stands_in_its_evidence_quote(book):
+    for case in book.cases:
+        for item in case.get("profile", []) + [o for o in case["outcomes"] if o.get("value") is not None]:
+            digits = re.sub(r"\.0$", "", str(item["value"]))
+            assert digits in item["evidence"].replace(",", ""), (case["slug"], item)
