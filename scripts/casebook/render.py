@@ -14,7 +14,7 @@ from typing import Callable
 import jinja2
 from markupsafe import Markup, escape
 
-from . import catalog, model, opendata
+from . import catalog, model, numbers, opendata
 from .model import Casebook
 from .schema import Taxonomy, fields
 
@@ -71,7 +71,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
-    env.filters.update(md=md_text, number=number)
+    env.filters.update(md=md_text, number=number, figure=numbers.figure)
     env.globals.update(place=model.place, region=model.region, year=model.year, categories=model.categories,
                        outcome_kinds=model.outcome_kinds, region_slug=catalog.region_slug)
     return env
@@ -153,7 +153,7 @@ class SiteRenderer:
             "slug": case["slug"], "name": case["name"], "title": case["title"],
             "url": page_url(case_page(case["slug"]), self.use_directory_urls),
             "place": model.place(case), "year": model.year(case),
-            "profile": [f"{f['label']}：{number(f['value'])}{f['unit']}" for f in case.get("profile", [])],
+            "profile": [f"{f['label']}：{numbers.figure(f)}" for f in case.get("profile", [])],
             "models": [m["name"] for m in case.get("models", [])],
             "practices": practices,
             "outcomes": [f"【{labels['kind_label'][o['kind']]}】{o['statement']}" for o in case.get("outcomes", [])],
