@@ -1,18 +1,12 @@
 """Indexes over the validated casebook: by category, by region, counts, related cases."""
 from __future__ import annotations
 
-import hashlib
 import heapq
 from collections import Counter, defaultdict
 
 from . import model
 from .model import Casebook
 from .schema import Taxonomy
-
-
-def region_slug(name: str) -> str:
-    """ASCII file name for a region page (Chinese file names break in zips opened on Windows)."""
-    return "r-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
 
 
 def by_category(book: Casebook) -> dict[str, list[dict]]:
