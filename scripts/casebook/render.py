@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 from . import catalog, model, opendata, routes
 from .routes import page_url, relative_url, root_url
 from .model import Casebook
-from .schema import Taxonomy, fields
+from .schema import Taxonomy, fields, vocabulary_flags
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 
@@ -46,15 +46,28 @@ def environment() -> jinja2.Environment:
 
 
 def vocabulary_context(tax: Taxonomy) -> dict:
-    """The vocabulary lookups every template uses: slugs, short names, labels and row codes of terms."""
+    """The vocabulary lookups every template uses: slugs, short names, labels, row codes and styles of terms."""
+    done = tax.having("practice_statuses", "done")
     return {
         "tax": tax,
         "category_slug": tax.lookup("categories", "slug"),
         "category_short": tax.lookup("categories", "short"),
         "kind_label": tax.lookup("outcome_kinds", "label"),
         "kind_code": catalog.kind_codes(tax),
+        "kind_class": kind_classes(tax),
+        "honour_kinds": tax.having("outcome_kinds", "honours"),
         "status_label": tax.lookup("practice_statuses", "label"),
+        "status_class": {t: "done" if t in done else "pending" for t in tax.terms("practice_statuses")},
+        "done_statuses": done,
     }
+
+
+def kind_classes(tax: Taxonomy) -> dict[str, str]:
+    """Outcome kind -> the badge style its properties call for (a number, an honour, a plan, a description)."""
+    value, honour = tax.having("outcome_kinds", "needs_value"), tax.having("outcome_kinds", "honours")
+    achieved = tax.having("outcome_kinds", "achieved")
+    return {t: "value" if t in value else "honour" if t in honour else "text" if t in achieved else "plan"
+            for t in tax.terms("outcome_kinds")}
 
 
 class SiteRenderer:
@@ -87,7 +100,9 @@ class SiteRenderer:
             routes.MATRIX: self.render("matrix.md.j2", routes.MATRIX),
             routes.OUTCOMES: self.render("outcomes.md.j2", routes.OUTCOMES),
             routes.DATA: self.render("data.md.j2", routes.DATA, columns=opendata.column_docs(book)),
-            routes.FIELDS: self.render("fields.md.j2", routes.FIELDS, fields=list(fields(book.schema))),
+            routes.GUIDE: self.render("guide.md.j2", routes.GUIDE),
+            routes.FIELDS: self.render("fields.md.j2", routes.FIELDS, fields=list(fields(book.schema)),
+                                       flags=vocabulary_flags()),
         }
         for case in book.cases:
             slug = case["slug"]
