@@ -82,6 +82,8 @@ FIGURE_MISMATCHES = [
      "profile[0].qualifier", "qualifier: 约", ["数值 120 的修饰词“约”", "面积120平方米", "请删去 qualifier"]),
     ("wrong profile value", "    value: 10\n", "    value: 11\n", "profile[4].value", "value: 11",
      ["数值 11 与摘录", "10多项服务", "摘录里的数是 10（多）"]),
+    ("unit without 万", "    value: 35\n    unit: 万元\n", "    value: 35\n    unit: 元\n", "profile[1].value", "value: 35",
+     ["数值 35 与摘录", "原文写的是 35万：单位写“万元”，或数值写 350000"]),
     ("wrong scale", "    unit: 万元\n", "    unit: 亿元\n", "profile[1].value", "value: 35",
      ["数值 35亿元（即 3500000000）与摘录", "社区投资35万元", "350000"]),
 ]

@@ -211,6 +211,17 @@ def _said(found: _Found | Stated) -> str:
     return plain(found.value) + (f"（{found.qualifier}）" if found.qualifier else "")
 
 
+def _scale_hint(value: float, unit: str, found: list[_Found]) -> str:
+    """When the quote writes the number with 万 or 亿 and the unit lacks it: say both ways to write it."""
+    if scale(unit) != 1:
+        return ""
+    for prefix, factor in _SCALES:
+        if any(_same(f.value, value * factor) for f in found):
+            whole = plain(_plain_float(round(value * factor, 6)))
+            return f"（原文写的是 {plain(value)}{prefix}：单位写“{prefix}{unit}”，或数值写 {whole}）"
+    return ""
+
+
 def mismatch(item: dict) -> tuple[str, str] | None:
     """(field, message) when the item's value or qualifier disagrees with its evidence quote, else None."""
     value, quote, qualifier = item.get("value"), item.get("evidence"), item.get("qualifier")
@@ -231,7 +242,7 @@ def mismatch(item: dict) -> tuple[str, str] | None:
         if not found:
             return "value", f"数值 {shown}在摘录{excerpt}里找不到：摘录里没有数，请摘录原文写明这个数的句子"
         numbers = "、".join(dict.fromkeys(_said(f) for f in found))
-        return "value", f"数值 {shown}与摘录{excerpt}不一致：摘录里的数是 {numbers}"
+        return "value", f"数值 {shown}与摘录{excerpt}不一致：摘录里的数是 {numbers}{_scale_hint(value, unit, found)}"
     if any(f.qualifier == qualifier for f in same):
         return None
     stated_as = same[0]
