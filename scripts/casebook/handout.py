@@ -13,7 +13,9 @@ import segno
 from markupsafe import Markup, escape
 
 from .model import Casebook
-from .render import case_page, environment, number, page_url, vocabulary_context
+from . import routes
+from .render import environment, number, vocabulary_context
+from .routes import page_url
 from .selection import Chosen
 from .siteconfig import SiteSettings
 
@@ -63,7 +65,7 @@ def qr_svg(url: str) -> Markup:
 
 
 def case_address(settings: SiteSettings, slug: str) -> str | None:
-    return settings.online(page_url(case_page(slug), settings.use_directory_urls))
+    return settings.online(page_url(routes.case(slug), settings.use_directory_urls))
 
 
 def render(book: Casebook, chosen: Chosen, settings: SiteSettings, version: str,
@@ -71,7 +73,7 @@ def render(book: Casebook, chosen: Chosen, settings: SiteSettings, version: str,
     env = environment()
     env.filters.update(nobreak=nobreak, figure=figure)
     urls = {c["slug"]: case_address(settings, c["slug"]) for c in chosen.cases}
-    about_url = settings.online(page_url("about.md", settings.use_directory_urls))
+    about_url = settings.online(page_url(routes.ABOUT, settings.use_directory_urls))
     return env.get_template("handout.html.j2").render(
         cases=chosen.cases, theme=chosen.theme, today=(today or dt.date.today()).isoformat(), version=version,
         urls=urls, qr={slug: qr_svg(url) for slug, url in urls.items() if url},

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from . import routes
 from .export import Progress, export_handouts, export_site, output_name
 from .model import Casebook
 from .selection import Chosen, Selection, choose, problem_slug
@@ -23,8 +24,7 @@ from .version import dataset_version
 
 MANIFEST = "manifest.json"
 DEFAULT_DIR = Path("dist") / "materials"
-PAGE = "training/index.md"
-SITE_FOLDER = "materials"  # where the files go inside the site
+PAGE = routes.TRAINING
 FORMATS = ("zip", "pdf", "html")
 
 
@@ -126,7 +126,7 @@ def site_files(manifest: dict | None) -> dict[str, Path]:
     """Site path -> file, for the build to copy (each file once)."""
     if not manifest:
         return {}
-    return {f"{SITE_FOLDER}/{e['file']}": e["path"] for s in manifest["scopes"] for e in s["files"].values()}
+    return {routes.material(e["file"]): e["path"] for s in manifest["scopes"] for e in s["files"].values()}
 
 
 def page(render: Callable[..., str], manifest: dict | None, offline: bool, settings_url: str) -> str:
@@ -134,8 +134,7 @@ def page(render: Callable[..., str], manifest: dict | None, offline: bool, setti
     groups = {"all": [], "category": [], "problem": []}
     for scope in (manifest or {}).get("scopes", []):
         groups[scope["kind"]].append(scope)
-    return render("training.md.j2", PAGE, manifest=manifest, groups=groups, offline=offline,
-                  folder=SITE_FOLDER, online=settings_url)
+    return render("training.md.j2", PAGE, manifest=manifest, groups=groups, offline=offline, online=settings_url)
 
 
 def human_size(size: int) -> str:
