@@ -228,7 +228,7 @@ def parser() -> argparse.ArgumentParser:
     handout = export.add_parser("handout", parents=[common, choose], help="A4 打印讲义（HTML，或加 --pdf 生成 PDF）")
     handout.add_argument("--pdf", action="store_true", help="生成 PDF（需要 Chromium 和中文字体）")
     handout.add_argument("--out", default="dist", help="保存到的目录（默认 dist，文件名含主题、日期和案例数），或以 .pdf/.html 结尾的文件名")
-    handout.add_argument("--title", help="封面上的主题（默认按所选内容，如“矛盾纠纷调解”）")
+    handout.add_argument("--title", help="封面上的主题（默认按所选内容，如实践类别的名称）")
     handout.add_argument("--config", default="mkdocs.yml", help="网站配置文件，二维码用其中的 site_url（默认 mkdocs.yml）")
     handout.add_argument("--site-url", help="网站的在线地址（覆盖 mkdocs.yml 的 site_url），二维码指向这里的案例页")
     handout.set_defaults(run=cmd_export_handout)

@@ -1,7 +1,7 @@
 """Choosing cases the way a trainer thinks: by practice category, everyday problem, region,
 community type, or by hand. The offline zip, the handout and the training materials share it.
 
-Filters of different kinds narrow each other (矛盾纠纷调解 cases in 潍坊市); several values of one
+Filters of different kinds narrow each other (one category's cases in one city); several values of one
 kind widen (调解 or 物业). Cases named by hand are always included, first, in the order named.
 """
 from __future__ import annotations
@@ -40,7 +40,7 @@ class Chosen:
     """The cases chosen, and how to speak of the choice."""
 
     cases: list[dict]
-    theme: str  # for a cover: "矛盾纠纷调解", "全部案例"
+    theme: str  # for a cover: the category or problem chosen, "全部案例"
     criteria: list[str]  # one line per criterion, for the command's report
     slug: str  # ASCII, for file names: "" for the whole casebook
 
