@@ -137,6 +137,7 @@ def cmd_export_handout(args: argparse.Namespace) -> int:
     if not settings.site_url:
         print("注意：没有网站地址（mkdocs.yml 的 site_url 为空，也没有用 --site-url 指定），讲义里不放二维码。",
               file=sys.stderr)
+    args.pdf = args.pdf or Path(args.out).suffix.lower() == ".pdf"  # --out x.pdf means a PDF
     if args.pdf:
         how = "用法：用任何 PDF 阅读器打开，A4 打印；每个案例从新的一页开始。"
     else:
@@ -166,7 +167,7 @@ def cmd_export_materials(args: argparse.Namespace) -> int:
         return 1
     try:
         manifest = materials.build(book, config, Path(args.out), settings, _progress, args.only)
-    except ExportError as exc:
+    except (ExportError, materials.MaterialsError) as exc:
         print(exc, file=sys.stderr)
         return 1
     listed = materials.read_manifest(manifest.parent)

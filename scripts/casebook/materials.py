@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import routes
-from .export import Progress, export_handouts, export_site, output_name
+from .export import ExportError, Progress, export_handouts, export_site, output_name
 from .model import Casebook
 from .selection import Chosen, Selection, choose, problem_slug
 from .siteconfig import SiteSettings
@@ -48,7 +48,11 @@ def scopes(book: Casebook, only: list[str] | None = None) -> list[Scope]:
         out.append(Scope("problem", entry["problem"], choose(book, Selection(problems=[entry["problem"]]))))
     out = [s for s in out if s.chosen.cases]
     if only:
+        known = out
         out = [s for s in out if s.chosen.slug in only or s.label in only or (s.kind == "all" and "all" in only)]
+        if not out:
+            names = "、".join(["all", *(f"{s.chosen.slug}（{s.label}）" for s in known[1:])])
+            raise ExportError(f"--only 没有对上任何主题。可选：{names}")
     return out
 
 
