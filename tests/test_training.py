@@ -128,11 +128,13 @@ def test_handout_prints_cases_in_the_order_asked_each_on_its_own_page(tmp_path: 
 
 def test_handout_without_a_site_address_has_no_qr_and_says_why(tmp_path: Path):
     project = make_project(tmp_path)
-    result = run_cli("export", "handout", "--category", "矛盾纠纷调解", cwd=project)
+    result = run_cli("export", "handout", "--category", "矛盾纠纷调解", "--title", "调解工作培训班", cwd=project)
     assert result.returncode == 0, result.stderr
     assert "site_url" in result.stderr and "二维码" in result.stderr
     (html,) = (project / "dist").glob(f"casebook-handout-tiaojie-{TODAY}-2cases.html")
-    assert "<svg" not in html.read_text(encoding="utf-8")
+    text = html.read_text(encoding="utf-8")
+    assert "<svg" not in text and "扫码" not in text
+    assert '<p class="theme">调解工作培训班</p>' in text
 
 
 def test_cases_chosen_by_problem_and_region_narrow_each_other(tmp_path: Path):
