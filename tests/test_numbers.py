@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from casebook.export import handout_html
+from casebook import handout
 from casebook.numbers import figure, stated
 from casebook.render import SiteRenderer
+from casebook.selection import Selection, choose
+from casebook.siteconfig import SiteSettings
 from casebook.validate import load_casebook
 
 from conftest import CASES, edit, line_of, run_cli
@@ -152,8 +154,8 @@ def test_outcomes_page_shows_the_qualifier_and_sorts_by_the_number(files):
 
 def test_compare_data_and_handout_keep_the_qualifier(book, files):
     assert "“暖巢”志愿服务超市的服务：10多项" in files["compare/data/cangnanjie.js"]
-    handout = handout_html(book, [book.case("cangnanjie")])
-    assert "10多项" in handout and "80%以上" in handout
+    html = handout.render(book, choose(book, Selection(cases=["cangnanjie"])), SiteSettings("", "", True, ""), "0.1.0")
+    assert '<span class="nw">10多项</span>' in html and '<span class="nw">80%以上</span>' in html
 
 
 def test_outcomes_csv_has_a_qualifier_column_explained_by_the_schema(book, files):
