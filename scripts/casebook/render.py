@@ -14,7 +14,7 @@ from typing import Callable
 import jinja2
 from markupsafe import Markup, escape
 
-from . import catalog, model, opendata
+from . import catalog, model, opendata, transfer
 from .model import Casebook
 from .schema import Taxonomy, fields
 
@@ -74,6 +74,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(md=md_text, number=number)
     env.globals.update(place=model.place, region=model.region, year=model.year, categories=model.categories,
                        outcome_kinds=model.outcome_kinds, region_slug=catalog.region_slug)
+    env.globals.update(community_types=transfer.community_types, origin=transfer.origin)
     return env
 
 
@@ -86,6 +87,8 @@ def vocabulary_context(tax: Taxonomy) -> dict:
         "kind_label": tax.lookup("outcome_kinds", "label"),
         "kind_code": catalog.kind_codes(tax),
         "status_label": tax.lookup("practice_statuses", "label"),
+        "community_slug": tax.lookup("community_types", "slug"),
+        "resource_label": tax.lookup("resource_kinds", "label"),
     }
 
 
@@ -101,6 +104,7 @@ class SiteRenderer:
         self.use_directory_urls = use_directory_urls
         self.env = environment()
         self.common = {"book": book, **vocabulary_context(book.taxonomy)}
+        self.common["learned_by"] = transfer.learned_by(book)
 
     def render(self, template: str, src: str, **context) -> str:
         url: Callable[[str], str] = lambda to: relative_url(src, to, self.use_directory_urls)  # noqa: E731
@@ -123,6 +127,8 @@ class SiteRenderer:
             "compare/index.md": self.render("compare.md.j2", "compare/index.md"),
             "compare/matrix.md": self.render("matrix.md.j2", "compare/matrix.md"),
             "compare/outcomes.md": self.render("outcomes.md.j2", "compare/outcomes.md"),
+            "compare/learning.md": self.render("learning.md.j2", "compare/learning.md",
+                                               links=transfer.learning_links(book), diagram=transfer.diagram(book)),
             "data/index.md": self.render("data.md.j2", "data/index.md", columns=opendata.column_docs(book)),
             "reference/fields.md": self.render("fields.md.j2", "reference/fields.md",
                                                fields=list(fields(book.schema))),
