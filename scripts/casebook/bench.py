@@ -56,7 +56,19 @@ def synthetic_cases(n: int, real: list[dict], sources: dict[str, str], terms: li
             model["name"] = rng.choice(MODEL_HEADS) + rng.choice(MODEL_TAILS)
         for practice in case["practices"]:
             practice["category"] = rng.choice(terms)
+        for entry in case.get("learned_from", []):
+            _relink(entry, i, n, [c["slug"] for c in real])
         yield case, place_line + "\n\n" + sources[base["source"]["file"]]
+
+
+def _relink(entry: dict, i: int, n: int, real_slugs: list[str]) -> None:
+    """Point a link to another real case at that case's copy in the same round of copies (or drop it past n)."""
+    if entry.get("case") in real_slugs:
+        target = i - i % len(real_slugs) + real_slugs.index(entry["case"])
+        if target < n:
+            entry["case"] = f"case-{target:05d}"
+        else:
+            del entry["case"]
 
 
 def write_project(root: Path, n: int, repo: Path, sample: Path | None = None) -> Path:
