@@ -10,9 +10,9 @@ import io
 import json
 from typing import Callable
 
-from . import model, transfer
+from . import model, routes, transfer
 from .model import Casebook
-from .schema import fields
+from .schema import Taxonomy, fields
 
 SEP = "；"
 
@@ -35,8 +35,6 @@ CASE_COLUMNS: list[Column] = [
      "社区类型（受控词表 community_types 的名称），用“；”分隔；原文看不出则为空。"),
     ("learned_from", None, lambda c: SEP.join(transfer.origin(e) for e in c.get("learned_from", [])),
      "原文写明的学习对象（地方和社区），用“；”分隔；明细见 learning.csv。"),
-    *[(f"outcomes_{kind}", None, (lambda k: lambda c: sum(o["kind"] == k for o in c.get("outcomes", [])))(kind),
-       f"kind 为 {kind} 的成效条数。") for kind in ("measured", "recognition", "qualitative", "planned")],
     ("source_title", "source.title", lambda c: c["source"]["title"], ""),
     ("source_publisher", "source.publisher", lambda c: c["source"].get("publisher") or "", ""),
     ("source_date", "source.date", lambda c: c["source"].get("date") or "", ""),
@@ -90,6 +88,19 @@ def resource_rows(book: Casebook) -> list[dict]:
             for c in book.cases for p in c["practices"] for r in p.get("resources", [])]
 
 
+def case_columns(tax: Taxonomy) -> list[Column]:
+    """The case columns, with one count column per outcome kind of the vocabulary after the tags."""
+    at = [name for name, *_ in CASE_COLUMNS].index("tags") + 1
+    counts: list[Column] = [
+        (f"outcomes_{k['term']}", None, _kind_counter(k["term"]), f"成效类型为“{k['label']}”（{k['term']}）的条数。")
+        for k in tax.outcome_kinds]
+    return CASE_COLUMNS[:at] + counts + CASE_COLUMNS[at:]
+
+
+def _kind_counter(kind: str) -> Callable[[dict], int]:
+    return lambda case: sum(o["kind"] == kind for o in case.get("outcomes", []))
+
+
 def outcome_rows(book: Casebook) -> list[dict]:
     labels = book.taxonomy.lookup("outcome_kinds", "label")
     return [{"case": c, "outcome": o, "label": labels[o["kind"]]} for c in book.cases for o in c.get("outcomes", [])]
@@ -107,12 +118,12 @@ def _csv(columns: list[Column], rows: list) -> bytes:
 
 def downloads(book: Casebook) -> dict[str, str | bytes]:
     return {
-        "data/cases.json": json.dumps(book.cases, ensure_ascii=False, separators=(",", ":")),
-        "data/cases.csv": _csv(CASE_COLUMNS, book.cases),
-        "data/outcomes.csv": _csv(OUTCOME_COLUMNS, outcome_rows(book)),
-        "data/resources.csv": _csv(RESOURCE_COLUMNS, resource_rows(book)),
-        "data/learning.csv": _csv(LEARNING_COLUMNS, transfer.learning_links(book)),
-        "data/case.schema.json": json.dumps(book.schema, ensure_ascii=False, indent=2),
+        routes.download("cases.json"): json.dumps(book.cases, ensure_ascii=False, separators=(",", ":")),
+        routes.download("cases.csv"): _csv(case_columns(book.taxonomy), book.cases),
+        routes.download("outcomes.csv"): _csv(OUTCOME_COLUMNS, outcome_rows(book)),
+        routes.download("resources.csv"): _csv(RESOURCE_COLUMNS, resource_rows(book)),
+        routes.download("learning.csv"): _csv(LEARNING_COLUMNS, transfer.learning_links(book)),
+        routes.SCHEMA_DOWNLOAD: json.dumps(book.schema, ensure_ascii=False, indent=2),
     }
 
 
@@ -123,5 +134,5 @@ def column_docs(book: Casebook) -> dict[str, list[tuple[str, str]]]:
     def docs(columns: list[Column]) -> list[tuple[str, str]]:
         return [(name, described[path] if path else text) for name, path, _, text in columns]
 
-    return {"cases.csv": docs(CASE_COLUMNS), "outcomes.csv": docs(OUTCOME_COLUMNS),
+    return {"cases.csv": docs(case_columns(book.taxonomy)), "outcomes.csv": docs(OUTCOME_COLUMNS),
             "resources.csv": docs(RESOURCE_COLUMNS), "learning.csv": docs(LEARNING_COLUMNS)}
