@@ -48,7 +48,7 @@ def synthetic_cases(n: int, real: list[dict], sources: dict[str, str], terms: li
         slug = f"case-{i:05d}"
         place_line = f"{province}{city}{district}{street}{community}（第{i}号案例）"
         case.update(slug=slug, name=f"{street}{community}{i}", year=rng.randint(2012, 2025), added="2026-01-01",
-                    tags=rng.sample(["老旧小区", "农村社区", "老年人", "物业", "志愿者", "网格", "非遗", "青少年"], 2))
+                    tags=rng.sample(["小区改造", "农村社区", "老年人", "物业", "志愿者", "网格", "非遗", "青少年"], 2))
         case["location"] = {"province": province, "city": city, "district": district, "street": street,
                             "community": community, "evidence": [place_line]}
         case["source"] = {**case["source"], "file": f"sources/{slug}.txt"}
