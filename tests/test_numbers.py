@@ -86,6 +86,10 @@ FIGURE_MISMATCHES = [
      ["数值 11 与摘录", "10多项服务", "摘录里的数是 10（多）"]),
     ("unit without 万", "    value: 35\n    unit: 万元\n", "    value: 35\n    unit: 元\n", "profile[1].value", "value: 35",
      ["数值 35 与摘录", "原文写的是 35万：单位写“万元”，或数值写 350000"]),
+    ("wrong resource amount", "        value: 35\n", "        value: 36\n", "practices[4].resources[0].value", "value: 36",
+     ["数值 36万元（即 360000）与摘录“社区投资35万元”不一致"]),
+    ("resource amount said approximately", "        unit: 万元\n", "        unit: 万元\n        qualifier: 约\n",
+     "practices[4].resources[0].qualifier", "qualifier: 约", ["请删去 qualifier"]),
     ("wrong scale", "    unit: 万元\n", "    unit: 亿元\n", "profile[1].value", "value: 35",
      ["数值 35亿元（即 3500000000）与摘录", "社区投资35万元", "350000"]),
 ]
