@@ -1,6 +1,7 @@
-"""The MkDocs door: load and validate the cases, then add the generated pages in memory.
+"""The MkDocs door: load and validate the cases, then add the generated files in memory.
 
-Thin on purpose: all the work is in validate/render, which the CLI uses too.
+Thin on purpose: `tree.generated_files` makes every file (the same function
+`casebook render` writes to disk); this door only hands them to MkDocs.
 """
 from __future__ import annotations
 
@@ -15,22 +16,15 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
 from . import search
-from .render import SiteRenderer, case_page
+from .tree import CSS, JS, THEME, SiteSettings, edit_paths, generated_files
 from .validate import load_casebook
 
 log = logging.getLogger("mkdocs.plugins.casebook")
-PACKAGE = Path(__file__).parent
-CSS = "assets/casebook/casebook.css"
-JS = "assets/casebook/casebook.js"
-SHIM = "assets/casebook/iframe-worker-shim.js"
 
 
 class CasebookConfig(Config):
     enabled = c.Type(bool, default=True)
     cases_dir = c.Type(str, default="cases")
-    # Set for the offline export: ship the iframe-worker shim so Material's
-    # offline plugin does not add its CDN copy (search from file:// needs it).
-    offline = c.Type(bool, default=False)
 
 
 class CasebookPlugin(BasePlugin[CasebookConfig]):
@@ -46,11 +40,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             return None
         self.cases_dir = (Path(config.config_file_path).parent / self.config.cases_dir).resolve()
         # Our theme overrides come before Material's so they win.
-        config.theme.dirs.insert(0, str(PACKAGE / "templates" / "theme"))
+        config.theme.dirs.insert(0, str(THEME))
         config.extra_css = [CSS, *config.extra_css]
         config.extra_javascript = [JS, *config.extra_javascript]
-        if self.config.offline:
-            config.extra["polyfills"] = [SHIM, *config.extra.get("polyfills", [])]
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
@@ -64,12 +56,10 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 log.error(str(problem))
             raise PluginError(f"案例检查发现 {len(problems)} 个问题，站点没有生成。请按上面的提示修改，或运行 casebook validate 查看。")
         search.add_user_words(book)
-        self.generated = SiteRenderer(book, config.use_directory_urls).files()
-        for asset in (CSS, JS, SHIM):
-            self.generated[asset] = (PACKAGE / asset).read_bytes()
-        root = Path(config.config_file_path).parent.resolve()
-        self.edit_uris = {case_page(slug): "../" + path.resolve().relative_to(root).as_posix()
-                          for slug, path in book.files.items()}
+        settings = SiteSettings(config.use_directory_urls, config.site_url or "", config.site_name)
+        self.generated = generated_files(book, settings)
+        root = Path(config.config_file_path).parent
+        self.edit_uris = {page: "../" + path for page, path in edit_paths(book, root).items()}
         log.info(f"casebook: 已加入 {len(book.cases)} 个案例，共 {len(self.generated)} 个生成文件")
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:

@@ -1,0 +1,87 @@
+"""The generator-neutral core of the site: every file the casebook adds, and the whole documentation tree.
+
+`generated_files` is what the MkDocs plugin adds in memory; `write_tree` writes
+the same files, the hand-written pages, the theme overrides and a manifest to a
+folder, so any generator that reads a Markdown tree (MkDocs without our plugin,
+Zensical) can build the site. No MkDocs import here.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import search
+from .model import Casebook
+from .render import SiteRenderer, case_page
+
+PACKAGE = Path(__file__).parent
+THEME = PACKAGE / "templates" / "theme"
+CSS = "assets/casebook/casebook.css"
+JS = "assets/casebook/casebook.js"
+SHIM = "assets/casebook/iframe-worker-shim.js"  # Material's offline mode needs it for search from file://
+ASSETS = (CSS, JS, SHIM)
+MANIFEST = "casebook-tree.json"
+JIEBA_WORDS = "jieba-words.txt"
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """What the core needs to know of the site, whichever generator builds it."""
+
+    use_directory_urls: bool = True
+    site_url: str = ""
+    site_name: str = "社区治理实践案例库"
+
+
+def generated_files(book: Casebook, settings: SiteSettings = SiteSettings()) -> dict[str, str | bytes]:
+    """Site-relative path -> content for every page, download and asset the casebook adds."""
+    files = SiteRenderer(book, settings.use_directory_urls, settings.site_url, settings.site_name).files()
+    for asset in ASSETS:
+        files[asset] = (PACKAGE / asset).read_bytes()
+    return files
+
+
+def edit_paths(book: Casebook, root: Path) -> dict[str, str]:
+    """Generated case page -> its YAML file relative to the project root (where "编辑此页" should lead)."""
+    return {case_page(slug): path.resolve().relative_to(root.resolve()).as_posix()
+            for slug, path in book.files.items() if path.resolve().is_relative_to(root.resolve())}
+
+
+def write_tree(book: Casebook, docs: Path | None, out: Path, settings: SiteSettings = SiteSettings(),
+               root: Path | None = None) -> dict:
+    """Write the complete documentation tree into `out` and return its manifest.
+
+    out/docs/   the hand-written pages (copied from `docs`) and every generated file
+    out/theme/  theme overrides (a generator's custom templates folder)
+    out/jieba-words.txt   words the Chinese search segmenter must keep whole
+    out/casebook-tree.json  the manifest: what a generator's configuration must name
+    """
+    target = out / "docs"
+    if target.exists():
+        shutil.rmtree(target)
+    if docs is not None and docs.is_dir():
+        shutil.copytree(docs, target)
+    for path, content in generated_files(book, settings).items():
+        file = target / path
+        file.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            file.write_bytes(content)
+        else:
+            file.write_text(content, encoding="utf-8")
+    shutil.copytree(THEME, out / "theme", dirs_exist_ok=True)
+    (out / JIEBA_WORDS).write_text("".join(f"{w} 200000\n" for w in search.user_words(book)), encoding="utf-8")
+    manifest = {
+        "docs_dir": "docs",
+        "theme_dir": "theme",
+        "extra_css": [CSS],
+        "extra_javascript": [JS],
+        "offline_polyfills": [SHIM],
+        "jieba_dict_user": JIEBA_WORDS,
+        "use_directory_urls": settings.use_directory_urls,
+        "edit_paths": edit_paths(book, root) if root else {},
+        "cases": len(book.cases),
+    }
+    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    return manifest
