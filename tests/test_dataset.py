@@ -146,7 +146,7 @@ def test_downloads_carry_the_version_and_the_versions_page_lists_the_releases(si
 def test_case_page_shows_last_update_and_how_to_cite(site: Path):
     page = (site / "cases/fuyou/index.html").read_text(encoding="utf-8")
     assert "最后更新" in page and "2026-11-24" in page
-    assert "[DB/OL]. 版本 1.0.0. (2026-11-24)[引用日期]. /cases/fuyou/." in page
+    assert '[DB/OL]. 版本 1.0.0. (2026-11-24)[引用日期]. <span data-cb-address="./">/cases/fuyou/</span>.' in page
     assert "@misc{casebook-fuyou," in page and "version = {1.0.0}" in page
 
 
@@ -208,4 +208,12 @@ def test_catalogue_sorts_by_completeness(browser, served):
     header.click()  # descending: the most complete first
     scores = [int(s) for s in page.locator("table.cb-catalogue tbody tr td:last-child").all_inner_texts()]
     assert scores == sorted(scores, reverse=True) and len(scores) == 5
+    page.close()
+
+
+def test_on_a_web_server_the_citation_names_the_full_address(browser, served):
+    page = browser.new_page()
+    page.goto(served + "cases/fuyou/")
+    addresses = page.locator(".cb-cite [data-cb-address]").all_inner_texts()
+    assert addresses == [served + "cases/fuyou/"] * 2
     page.close()

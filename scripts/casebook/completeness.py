@@ -118,7 +118,7 @@ def _short(description: str) -> str:
 Criterion = tuple[str, str, int, str, Callable[[dict, Casebook], Part]]
 CRITERIA: list[Criterion] = [
     ("fields", "字段填写", 40,
-     "下表所列字段中已填写的比例（列表项内的字段、原文摘录和整理说明不计）。", filled_fields),
+     "下面所列字段中已填写的比例（列表项内的字段、原文摘录和整理说明不计）。", filled_fields),
     ("measured", "实测数字", 30,
      "社区概况数字和各项成效中带实测数值的比例：概况数字都带数值；成效的类型在受控词表中标为 needs_value（须填数值和单位）才算实测。",
      measured_values),

@@ -200,7 +200,16 @@
     });
   }
 
+  /* Citations: without a configured site address, a page served over http(s) knows its own. */
+  function fillAddresses() {
+    if (!/^https?:$/.test(location.protocol)) return;
+    Array.prototype.forEach.call(document.querySelectorAll("[data-cb-address]"), function (el) {
+      if (el.textContent.charAt(0) === "/") el.textContent = new URL(el.getAttribute("data-cb-address"), location.href).href;
+    });
+  }
+
   function init() {
+    fillAddresses();
     var filters = document.querySelector("[data-cb-filters]");
     if (filters) setupFilters(filters);
     var compare = document.querySelector("[data-cb-compare]");
