@@ -67,7 +67,7 @@ def filled_fields(case: dict, book: Casebook) -> Part:
 
 def measured_values(case: dict, book: Casebook) -> Part:
     """Profile figures and outcomes that carry a measured value, among all of them."""
-    needs_value = {k["term"] for k in book.taxonomy.outcome_kinds if k.get("needs_value")}
+    needs_value = set(book.taxonomy.having("outcome_kinds", "needs_value"))
     profile = case.get("profile") or []
     outcomes = case.get("outcomes") or []
     measured = len(profile) + sum(o["kind"] in needs_value for o in outcomes)

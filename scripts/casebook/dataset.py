@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from . import completeness, releases, routes_data
+from . import completeness, releases, routes
 from .model import Casebook
 from .opendata import DOWNLOADS
 
@@ -25,7 +25,6 @@ def context(book: Casebook) -> dict:
         "updated": releases.last_updated(book),
         "completeness": completeness.scores(book),
         "completeness_definition": completeness.definition(book),
-        "route": routes_data,
     }
 
 
@@ -37,9 +36,9 @@ def case_document(case: dict, schema_url: str) -> str:
 def schema_url(site_url: str, from_src: str) -> str:
     """Absolute when the site knows its address, else relative to the file that names it."""
     if site_url:
-        return site_url.rstrip("/") + "/" + routes_data.SCHEMA
+        return site_url.rstrip("/") + "/" + routes.SCHEMA_DOWNLOAD
     depth = from_src.count("/")
-    return "../" * depth + routes_data.SCHEMA
+    return "../" * depth + routes.SCHEMA_DOWNLOAD
 
 
 def redirect_page(target_url: str, name: str) -> str:
@@ -66,17 +65,17 @@ def files(renderer: SiteRenderer, downloads: dict[str, str | bytes]) -> dict[str
     version = renderer.common["version"]
     out: dict[str, str | bytes] = {}
     for case in book.cases:
-        src = routes_data.case_json(case["slug"])
+        src = routes.case_json(case["slug"])
         out[src] = case_document(case, schema_url(renderer.site_url, src))
         for old in case.get("former_slugs", []):
-            from_src = routes_data.case_redirect(old, renderer.use_directory_urls)
-            target = renderer.url_from(from_src, routes_data.case_page(case["slug"]))
+            from_src = routes.case_redirect(old, renderer.use_directory_urls)
+            target = renderer.url_from(from_src, routes.case(case["slug"]))
             out[from_src] = redirect_page(target, case["name"])
     for name in DOWNLOADS:
-        out[routes_data.versioned_download(version, name)] = downloads[routes_data.download(name)]
+        out[routes.versioned_download(version, name)] = downloads[routes.download(name)]
     for entry in renderer.common["history"]:
         path = releases.folder(book.cases_dir) / entry["version"] / releases.SNAPSHOT
         if path.is_file():
-            out[routes_data.release_download(entry["version"])] = path.read_bytes()
-    out[routes_data.VERSIONS] = renderer.render("versions.md.j2", routes_data.VERSIONS)
+            out[routes.release_download(entry["version"])] = path.read_bytes()
+    out[routes.VERSIONS] = renderer.render("versions.md.j2", routes.VERSIONS)
     return out

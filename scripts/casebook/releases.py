@@ -17,11 +17,12 @@ from pathlib import Path
 import yaml
 
 from .model import Casebook
-from .schema import case_schema
+from .schema import case_schema, fields
 
 RELEASES_DIR = "releases"
 CHANGELOG = "changelog.yaml"
 SNAPSHOT = "cases.json"
+SCHEMA_SNAPSHOT = "case.schema.json"  # the schema as written at that release, to tell its changes apart
 CITATION = "CITATION.cff"  # at the project root, next to cases/
 FIRST = "1.0.0"
 LEVEL_LABELS = {"initial": "首次发布", "major": "主版本（字段规范改变或删除案例）",
@@ -40,13 +41,14 @@ class Changes:
     removed: list[str] = field(default_factory=list)
     renamed: dict[str, str] = field(default_factory=dict)  # old slug -> new slug
     changed: dict[str, list[str]] = field(default_factory=dict)  # slug -> changed field paths
-    schema_changed: bool = False
+    schema_breaking: list[str] = field(default_factory=list)  # removed or changed fields, new required ones
+    schema_added: list[str] = field(default_factory=list)  # new optional fields
 
     @property
     def level(self) -> str | None:
-        if self.schema_changed or self.removed:
+        if self.schema_breaking or self.removed:
             return "major"
-        if self.added or self.renamed:
+        if self.added or self.renamed or self.schema_added:
             return "minor"
         if self.changed:
             return "patch"
@@ -57,6 +59,21 @@ def schema_fingerprint() -> str:
     """Identifies the case schema as written (the vocabulary is data, not schema)."""
     text = json.dumps(case_schema(), ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _shape(schema: dict) -> dict[str, tuple]:
+    """What a data user relies on: each field's type and whether it is required (descriptions may change)."""
+    return {f.dotted: (json.dumps(f.node.get("type"), sort_keys=True), f.required) for f in fields(schema)}
+
+
+def schema_changes(old: dict, new: dict) -> tuple[list[str], list[str]]:
+    """(breaking changes, new optional fields) between two schemas, as Chinese phrases."""
+    before, after = _shape(old), _shape(new)
+    breaking = [f"删除字段 {name}" for name in before if name not in after]
+    breaking += [f"字段 {name} 的类型或必填要求改变" for name in before if name in after and before[name] != after[name]]
+    breaking += [f"新增必填字段 {name}" for name in after if name not in before and after[name][1]]
+    added = [name for name in after if name not in before and not after[name][1]]
+    return breaking, added
 
 
 def folder(cases_dir: Path) -> Path:
@@ -101,10 +118,13 @@ def field_changes(old: object, new: object, path: str = "") -> list[str]:
     return [] if old == new else [path]
 
 
-def compare(old_cases: list[dict], new_cases: list[dict], schema_changed: bool = False) -> Changes:
+def compare(old_cases: list[dict], new_cases: list[dict], old_schema: dict | None = None,
+            new_schema: dict | None = None) -> Changes:
     old = {c["slug"]: c for c in old_cases}
     new = {c["slug"]: c for c in new_cases}
-    changes = Changes(schema_changed=schema_changed)
+    changes = Changes()
+    if old_schema is not None and new_schema is not None:
+        changes.schema_breaking, changes.schema_added = schema_changes(old_schema, new_schema)
     for slug, case in new.items():
         former = next((s for s in case.get("former_slugs", []) if s in old and s not in new), None)
         if former:
@@ -138,7 +158,9 @@ def pending(book: Casebook) -> tuple[dict | None, Changes]:
         return None, Changes(added=[c["slug"] for c in book.cases])
     last = entries[0]
     old = snapshot(book.cases_dir, last["version"])
-    return last, compare(old, book.cases, last.get("schema") != schema_fingerprint())
+    schema_file = folder(book.cases_dir) / last["version"] / SCHEMA_SNAPSHOT
+    old_schema = json.loads(schema_file.read_text(encoding="utf-8")) if schema_file.is_file() else None
+    return last, compare(old, book.cases, old_schema, case_schema())
 
 
 def version(book: Casebook) -> str:
@@ -157,8 +179,10 @@ def notes(changes: Changes, names: dict[str, str], level: str) -> list[str]:
         return f"{names[slug]}（{slug}）" if slug in names else slug
 
     lines = []
-    if changes.schema_changed:
-        lines.append("案例字段规范有改动，请按新的字段说明读取数据。")
+    if changes.schema_breaking:
+        lines.append(f"字段规范有不兼容的改动：{'；'.join(changes.schema_breaking)}。请按新的字段说明读取数据。")
+    if changes.schema_added:
+        lines.append(f"字段规范新增可选字段：{'、'.join(changes.schema_added)}。")
     if level == "initial":
         lines.append(f"首次发布，共 {len(changes.added)} 个案例：{'、'.join(map(label, changes.added))}。")
     elif changes.added:
@@ -198,6 +222,7 @@ def make_release(book: Casebook, today: dt.date | None = None) -> dict:
     target = folder(book.cases_dir)
     (target / new_version).mkdir(parents=True, exist_ok=True)
     _write(target / new_version / SNAPSHOT, snapshot_text(book.cases))
+    _write(target / new_version / SCHEMA_SNAPSHOT, json.dumps(case_schema(), ensure_ascii=False, indent=2) + "\n")
     entries = [entry, *history(book.cases_dir)]
     _write(target / CHANGELOG, _HEADER + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=1000))
     update_citation(book.cases_dir.parent / CITATION, entry)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from . import search
 from .model import Casebook
-from .render import SiteRenderer, case_page
+from . import routes
+from .render import SiteRenderer
 
 PACKAGE = Path(__file__).parent
 THEME = PACKAGE / "templates" / "theme"
@@ -45,7 +46,7 @@ def generated_files(book: Casebook, settings: SiteSettings = SiteSettings()) -> 
 
 def edit_paths(book: Casebook, root: Path) -> dict[str, str]:
     """Generated case page -> its YAML file relative to the project root (where "编辑此页" should lead)."""
-    return {case_page(slug): path.resolve().relative_to(root.resolve()).as_posix()
+    return {routes.case(slug): path.resolve().relative_to(root.resolve()).as_posix()
             for slug, path in book.files.items() if path.resolve().is_relative_to(root.resolve())}
 
 
