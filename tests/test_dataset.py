@@ -241,3 +241,10 @@ def test_on_a_web_server_the_citation_names_the_full_address(browser, served):
     addresses = page.locator(".cb-cite [data-cb-address]").all_inner_texts()
     assert addresses == [served + "cases/fuyou/"] * 2
     page.close()
+
+
+def test_a_former_slug_that_another_case_uses_is_refused(cases_dir: Path):
+    edit(cases_dir / "fuyou.yaml", "slug: fuyou\n", "slug: fuyou\nformer_slugs: [tianma]\n")
+    result = run_cli("validate", "--cases-dir", str(cases_dir))
+    assert result.returncode == 1
+    assert "fuyou.yaml:3:" in result.stderr and "former_slugs[0]" in result.stderr and "tianma.yaml" in result.stderr
