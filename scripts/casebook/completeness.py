@@ -1,4 +1,4 @@
-"""How complete a case is, computed from its data: filled fields, measured figures, evidence coverage.
+"""How complete a case is, computed from its data: filled fields, figures with values, evidence coverage.
 
 The definition shown on the field reference page is built from CRITERIA and
 `counted_fields` below, so the page and the score cannot drift apart.
@@ -58,30 +58,30 @@ def _value(case: dict, path: tuple) -> object:
     return case
 
 
-def filled_fields(case: dict, book: Casebook) -> Part:
-    counted = counted_fields(book.schema)
+def filled_fields(case: dict, book: Casebook, counted: list[Field] | None = None) -> Part:
+    counted = counted if counted is not None else counted_fields(book.schema)
     empty = [f for f in counted if not _filled(_value(case, f.path))]
     missing = [f"未填写 {f.dotted}（{_short(f.node.get('description', ''))}）" for f in empty]
     return Part(1 - len(empty) / len(counted) if counted else 1.0, missing)
 
 
-def measured_values(case: dict, book: Casebook) -> Part:
-    """Profile figures and outcomes that carry a measured value, among all of them."""
+def figures_with_values(case: dict, book: Casebook, counted: list[Field] | None = None) -> Part:
+    """Profile figures and outcomes that carry a value, among all of them (an outcome kind says if it has one)."""
     needs_value = set(book.taxonomy.having("outcome_kinds", "needs_value"))
     profile = case.get("profile") or []
     outcomes = case.get("outcomes") or []
-    measured = len(profile) + sum(o["kind"] in needs_value for o in outcomes)
+    valued = len(profile) + sum(o["kind"] in needs_value for o in outcomes)
     total = len(profile) + len(outcomes)
     missing = []
-    if total > measured:
-        missing.append(f"{total - measured} 项成效没有实测数字")
-    return Part(measured / total if total else 0.0, missing)
+    if total > valued:
+        missing.append(f"{total - valued} 项成效没有数值")
+    return Part(valued / total if total else 0.0, missing)
 
 
-def evidence_coverage(case: dict, book: Casebook) -> Part:
+def evidence_coverage(case: dict, book: Casebook, counted: list[Field] | None = None) -> Part:
     """Paragraphs of the kept source text that at least one evidence quote comes from."""
     text = book.sources.get(case["source"]["file"], "")
-    paragraphs = [normalise(p) for p in text.splitlines() if normalise(p)]
+    paragraphs = [p for p in map(normalise, text.splitlines()) if p]
     quotes = [normalise(q) for q in _quotes(case)]
     covered = sum(any(q and q in p for q in quotes) for p in paragraphs)
     uncovered = len(paragraphs) - covered
@@ -115,27 +115,28 @@ def _short(description: str) -> str:
 
 
 # (key, label, weight, explanation, function): the whole definition of the score.
-Criterion = tuple[str, str, int, str, Callable[[dict, Casebook], Part]]
+Criterion = tuple[str, str, int, str, Callable[[dict, Casebook, list[Field] | None], Part]]
 CRITERIA: list[Criterion] = [
     ("fields", "字段填写", 40,
      "下面所列字段中已填写的比例（列表项内的字段、原文摘录和整理说明不计）。", filled_fields),
-    ("measured", "实测数字", 30,
-     "社区概况数字和各项成效中带实测数值的比例：概况数字都带数值；成效的类型在受控词表中标为 needs_value（须填数值和单位）才算实测。",
-     measured_values),
+    ("values", "数值依据", 30,
+     "社区概况数字和各项成效中带数值的比例：概况数字都带数值；成效的类型在受控词表中标为 needs_value（须填数值和单位）才计入。",
+     figures_with_values),
     ("evidence", "原文覆盖", 30,
      "清理后的原文中，至少有一处原文摘录出自其中的段落所占比例。", evidence_coverage),
 ]
 
 
-def score(case: dict, book: Casebook) -> Score:
-    parts = {key: fn(case, book) for key, _, _, _, fn in CRITERIA}
+def score(case: dict, book: Casebook, counted: list[Field] | None = None) -> Score:
+    parts = {key: fn(case, book, counted) for key, _, _, _, fn in CRITERIA}
     total = sum(weight for _, _, weight, _, _ in CRITERIA)
     value = sum(parts[key].share * weight for key, _, weight, _, _ in CRITERIA) / total
     return Score(round(value * 100), parts)
 
 
 def scores(book: Casebook) -> dict[str, Score]:
-    return {case["slug"]: score(case, book) for case in book.cases}
+    counted = counted_fields(book.schema)  # walk the schema once, not once per case
+    return {case["slug"]: score(case, book, counted) for case in book.cases}
 
 
 def definition(book: Casebook) -> dict:
