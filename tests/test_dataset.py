@@ -248,3 +248,19 @@ def test_a_former_slug_that_another_case_uses_is_refused(cases_dir: Path):
     result = run_cli("validate", "--cases-dir", str(cases_dir))
     assert result.returncode == 1
     assert "fuyou.yaml:3:" in result.stderr and "former_slugs[0]" in result.stderr and "tianma.yaml" in result.stderr
+
+
+def test_render_never_overwrites_a_folder_it_did_not_write(tmp_path: Path):
+    project = make_project(tmp_path)
+    guides = sorted(p.name for p in (project / "docs").iterdir())
+    result = run_cli("render", "--out", str(project), cwd=project)
+    assert result.returncode == 1 and "换一个输出目录" in result.stderr and "Traceback" not in result.stderr
+    assert sorted(p.name for p in (project / "docs").iterdir()) == guides
+
+
+def test_a_damaged_release_record_stops_the_build_with_a_message(tmp_path: Path):
+    project = make_project(tmp_path)
+    (project / "cases" / "releases" / "changelog.yaml").write_text("- version: [1.0\n", encoding="utf-8")
+    result = build(project, tmp_path / "site")
+    assert result.returncode != 0 and "changelog.yaml" in result.stderr and "更新记录" in result.stderr
+    assert "Traceback" not in result.stderr

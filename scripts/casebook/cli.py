@@ -8,6 +8,7 @@ from pathlib import Path
 from . import ci
 from .export import ExportError, export_handout, export_site, select
 from .problems import Problem
+from .releases import ReleaseError
 from .scaffold import ScaffoldError, create
 from .validate import TAXONOMY_FILE, load_casebook
 
@@ -99,6 +100,8 @@ def cmd_export_site(args: argparse.Namespace) -> int:
             mkdocs_build.build_book(config.resolve(), book, site, offline=True)
         except mkdocs_build.BuildFailed as exc:
             raise ExportError("生成网站失败：\n" + "\n".join(exc.lines)) from None
+        except ReleaseError as exc:
+            raise ExportError(str(exc)) from None
 
     return _export(args, lambda book, cases: export_site(book, cases, build, Path(args.out), _progress))
 
@@ -121,8 +124,12 @@ def cmd_render(args: argparse.Namespace) -> int:
         _print_problems(problems)
         return 1
     out = Path(args.out)
-    manifest = tree.write_tree(book, mkdocs_build.docs_dir(config), out, mkdocs_build.settings(config),
-                               root=config.resolve().parent)
+    try:
+        manifest = tree.write_tree(book, mkdocs_build.docs_dir(config), out, mkdocs_build.settings(config),
+                                   root=config.resolve().parent)
+    except (tree.TreeError, ReleaseError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
     config_out = mkdocs_build.write_config(config.resolve(), out)
     print(f"已写出 {out}/docs（{manifest['cases']} 个案例的全部页面、下载文件和资源）。")
     print(f"用 MkDocs 生成网站（不需要本项目插件）：mkdocs build -f {config_out}")

@@ -16,6 +16,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
 from . import search
+from .releases import ReleaseError
 from .tree import CSS, JS, THEME, SiteSettings, edit_paths, generated_files
 from .validate import load_casebook
 
@@ -57,7 +58,10 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             raise PluginError(f"案例检查发现 {len(problems)} 个问题，站点没有生成。请按上面的提示修改，或运行 casebook validate 查看。")
         search.add_user_words(book)
         settings = SiteSettings(config.use_directory_urls, config.site_url or "", config.site_name)
-        self.generated = generated_files(book, settings)
+        try:
+            self.generated = generated_files(book, settings)
+        except ReleaseError as exc:
+            raise PluginError(str(exc)) from None
         root = Path(config.config_file_path).parent
         self.edit_uris = {page: "../" + path for page, path in edit_paths(book, root).items()}
         log.info(f"casebook: 已加入 {len(book.cases)} 个案例，共 {len(self.generated)} 个生成文件")

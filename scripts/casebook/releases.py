@@ -98,7 +98,10 @@ def snapshot(cases_dir: Path, version: str) -> list[dict]:
     path = folder(cases_dir) / version / SNAPSHOT
     if not path.is_file():
         raise ReleaseError(f"找不到版本 {version} 的数据快照 {path}：它应随更新记录一起提交")
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ReleaseError(f"{path}: 版本 {version} 的数据快照已损坏（{exc}）：请从 git 恢复这个文件") from None
 
 
 def snapshot_text(cases: list[dict]) -> str:

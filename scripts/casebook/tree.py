@@ -27,6 +27,10 @@ MANIFEST = "casebook-tree.json"
 JIEBA_WORDS = "jieba-words.txt"
 
 
+class TreeError(Exception):
+    """The tree cannot be written where asked; the message says why, in Chinese."""
+
+
 @dataclass(frozen=True)
 class SiteSettings:
     """What the core needs to know of the site, whichever generator builds it."""
@@ -60,17 +64,24 @@ def write_tree(book: Casebook, docs: Path | None, out: Path, settings: SiteSetti
     out/casebook-tree.json  the manifest: what a generator's configuration must name
     """
     target = out / "docs"
-    if target.exists():
-        shutil.rmtree(target)
+    if target.exists() and not (out / MANIFEST).is_file():
+        raise TreeError(f"{out} 里已有 docs 目录，但不是 casebook render 写的：为免覆盖，请换一个输出目录")
+    files = generated_files(book, settings)  # before touching the folder: a failure leaves the old tree whole
+    partial = out / ".docs-partial"
+    if partial.exists():
+        shutil.rmtree(partial)
     if docs is not None and docs.is_dir():
-        shutil.copytree(docs, target)
-    for path, content in generated_files(book, settings).items():
-        file = target / path
+        shutil.copytree(docs, partial)
+    for path, content in files.items():
+        file = partial / path
         file.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
             file.write_bytes(content)
         else:
             file.write_text(content, encoding="utf-8")
+    if target.exists():
+        shutil.rmtree(target)
+    partial.rename(target)
     shutil.copytree(THEME, out / "theme", dirs_exist_ok=True)
     (out / JIEBA_WORDS).write_text("".join(f"{w} 200000\n" for w in search.user_words(book)), encoding="utf-8")
     manifest = {
