@@ -181,6 +181,8 @@ def test_a_renamed_case_keeps_its_old_address(tmp_path: Path, browser):
     edit(cases / "fuyou-shequ.yaml", "slug: fuyou\n", "slug: fuyou-shequ\nformer_slugs: [fuyou]\n")
     last, changes = releases.pending(load_casebook(cases)[0])
     assert changes.renamed == {"fuyou": "fuyou-shequ"} and changes.level == "minor" and not changes.changed
+    files = SiteRenderer(load_casebook(cases)[0]).files()
+    assert json.loads(files["data/cases/fuyou.json"])["slug"] == "fuyou-shequ"
     project = make_project(tmp_path, cases)
     site = tmp_path / "site"
     result = build(project, site)

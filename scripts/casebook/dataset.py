@@ -71,6 +71,7 @@ def files(renderer: SiteRenderer, downloads: dict[str, str | bytes]) -> dict[str
             from_src = routes.case_redirect(old, renderer.use_directory_urls)
             target = renderer.url_from(from_src, routes.case(case["slug"]))
             out[from_src] = redirect_page(target, case["name"])
+            out[routes.case_json(old)] = out[src]  # tools that fetched the old data address keep working
     for name in DOWNLOADS:
         out[routes.versioned_download(version, name)] = downloads[routes.download(name)]
     for entry in renderer.common["history"]:
