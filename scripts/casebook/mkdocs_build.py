@@ -7,6 +7,7 @@ project's settings without our plugin, plus what the tree's manifest names), so
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import tempfile
@@ -18,9 +19,10 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
-from . import search
+from . import materials, search, siteconfig
 from .model import Casebook
-from .tree import MANIFEST, SiteSettings, write_tree
+from .siteconfig import SiteSettings
+from .tree import MANIFEST, write_tree
 
 PLUGIN = "casebook"
 OFFLINE = ("offline", "material/offline")
@@ -41,10 +43,9 @@ def read_project(config_file: Path) -> dict:
 
 
 def settings(config_file: Path, offline: bool = False) -> SiteSettings:
-    """What the core needs of the site's configuration."""
-    config = read_project(config_file)
-    return SiteSettings(use_directory_urls=False if offline else config.get("use_directory_urls", True),
-                        site_url=config.get("site_url") or "", site_name=config.get("site_name") or "社区治理实践案例库")
+    """What the core needs of the site's configuration (a site for file:// has no directory URLs)."""
+    found = siteconfig.read(config_file)
+    return dataclasses.replace(found, use_directory_urls=False) if offline else found
 
 
 def docs_dir(config_file: Path) -> Path:
@@ -114,7 +115,8 @@ def build_book(config_file: Path, book: Casebook, site: Path, offline: bool = Fa
     """The whole site of `book`, built from a written tree without the plugin (the export and bench use it)."""
     with tempfile.TemporaryDirectory(prefix="casebook-tree-") as tmp:
         tree = Path(tmp)
-        write_tree(book, docs_dir(config_file), tree, settings(config_file, offline), root=config_file.parent)
+        write_tree(book, docs_dir(config_file), tree, settings(config_file, offline), root=config_file.parent,
+                   materials_dir=config_file.parent / materials.DEFAULT_DIR, offline=offline)
         build_tree(config_file, tree, site, offline)
 
 

@@ -15,9 +15,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from . import search
+from . import materials, search
 from .releases import ReleaseError
-from .tree import CSS, JS, THEME, SiteSettings, edit_paths, generated_files
+from .siteconfig import SiteSettings
+from .tree import CSS, JS, THEME, edit_paths, generated_files
 from .validate import load_casebook
 
 log = logging.getLogger("mkdocs.plugins.casebook")
@@ -26,6 +27,8 @@ log = logging.getLogger("mkdocs.plugins.casebook")
 class CasebookConfig(Config):
     enabled = c.Type(bool, default=True)
     cases_dir = c.Type(str, default="cases")
+    # Trainer materials made by `casebook export materials` (relative to mkdocs.yml); absent in a local preview.
+    materials = c.Type(str, default=str(materials.DEFAULT_DIR))
 
 
 class CasebookPlugin(BasePlugin[CasebookConfig]):
@@ -57,12 +60,14 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 log.error(str(problem))
             raise PluginError(f"案例检查发现 {len(problems)} 个问题，站点没有生成。请按上面的提示修改，或运行 casebook validate 查看。")
         search.add_user_words(book)
-        settings = SiteSettings(config.use_directory_urls, config.site_url or "", config.site_name)
-        try:
-            self.generated = generated_files(book, settings)
-        except ReleaseError as exc:
-            raise PluginError(str(exc)) from None
+        settings = SiteSettings(site_url=config.site_url or "", repo_url=config.repo_url or "",
+                                use_directory_urls=config.use_directory_urls, copyright=config.copyright or "",
+                                site_name=config.site_name)
         root = Path(config.config_file_path).parent
+        try:
+            self.generated = generated_files(book, settings, materials_dir=root / self.config.materials)
+        except (ReleaseError, materials.MaterialsError) as exc:
+            raise PluginError(str(exc)) from None
         self.edit_uris = {page: "../" + path for page, path in edit_paths(book, root).items()}
         log.info(f"casebook: 已加入 {len(book.cases)} 个案例，共 {len(self.generated)} 个生成文件")
 
@@ -72,7 +77,10 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         for src_uri, content in self.generated.items():
             if src_uri in files:
                 files.remove(files.get_file_from_path(src_uri))
-            file = File.generated(config, src_uri, content=content)
+            if isinstance(content, Path):  # a large file (a trainer's zip) is copied as it is, not read
+                file = File.generated(config, src_uri, abs_src_path=str(content))
+            else:
+                file = File.generated(config, src_uri, content=content)
             # "编辑此页" on a case page opens its YAML file, not a page that is not in the repository.
             file.edit_uri = self.edit_uris.get(src_uri)
             files.append(file)

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
-from . import search
+from . import materials, routes, search
 from .model import Casebook
-from . import routes
 from .render import SiteRenderer
+from .siteconfig import SiteSettings
 
 PACKAGE = Path(__file__).parent
 THEME = PACKAGE / "templates" / "theme"
@@ -31,18 +30,25 @@ class TreeError(Exception):
     """The tree cannot be written where asked; the message says why, in Chinese."""
 
 
-@dataclass(frozen=True)
-class SiteSettings:
-    """What the core needs to know of the site, whichever generator builds it."""
+DEFAULT_SETTINGS = SiteSettings(site_url="", repo_url="", use_directory_urls=True, copyright="")
 
-    use_directory_urls: bool = True
-    site_url: str = ""
-    site_name: str = "社区治理实践案例库"
+# A generated file's content, or (for large files such as a trainer's zip) the file to copy as it is.
+Content = str | bytes | Path
 
 
-def generated_files(book: Casebook, settings: SiteSettings = SiteSettings()) -> dict[str, str | bytes]:
-    """Site-relative path -> content for every page, download and asset the casebook adds."""
-    files = SiteRenderer(book, settings.use_directory_urls, settings.site_url, settings.site_name).files()
+def generated_files(book: Casebook, settings: SiteSettings | None = None, materials_dir: Path | None = None,
+                    offline: bool = False) -> dict[str, Content]:
+    """Site-relative path -> content for every page, download and asset the casebook adds.
+
+    `materials_dir` holds the trainer materials `casebook export materials` made (listed on the
+    培训资料 page); an offline site never carries them (no zip inside the zip).
+    """
+    settings = settings or DEFAULT_SETTINGS
+    renderer = SiteRenderer(book, settings.use_directory_urls, settings.site_url, settings.site_name)
+    files: dict[str, Content] = dict(renderer.files())
+    manifest = None if offline or materials_dir is None else materials.read_manifest(materials_dir)
+    files.update(materials.site_files(manifest))
+    files[materials.PAGE] = materials.page(renderer.render, manifest, offline, settings.site_url)
     for asset in ASSETS:
         files[asset] = (PACKAGE / asset).read_bytes()
     return files
@@ -54,8 +60,8 @@ def edit_paths(book: Casebook, root: Path) -> dict[str, str]:
             for slug, path in book.files.items() if path.resolve().is_relative_to(root.resolve())}
 
 
-def write_tree(book: Casebook, docs: Path | None, out: Path, settings: SiteSettings = SiteSettings(),
-               root: Path | None = None) -> dict:
+def write_tree(book: Casebook, docs: Path | None, out: Path, settings: SiteSettings | None = None,
+               root: Path | None = None, materials_dir: Path | None = None, offline: bool = False) -> dict:
     """Write the complete documentation tree into `out` and return its manifest.
 
     out/docs/   the hand-written pages (copied from `docs`) and every generated file
@@ -66,7 +72,9 @@ def write_tree(book: Casebook, docs: Path | None, out: Path, settings: SiteSetti
     target = out / "docs"
     if target.exists() and not (out / MANIFEST).is_file():
         raise TreeError(f"{out} 里已有 docs 目录，但不是 casebook render 写的：为免覆盖，请换一个输出目录")
-    files = generated_files(book, settings)  # before touching the folder: a failure leaves the old tree whole
+    settings = settings or DEFAULT_SETTINGS
+    # Render before touching the folder: a failure leaves the old tree whole.
+    files = generated_files(book, settings, materials_dir, offline)
     partial = out / ".docs-partial"
     if partial.exists():
         shutil.rmtree(partial)
@@ -75,7 +83,9 @@ def write_tree(book: Casebook, docs: Path | None, out: Path, settings: SiteSetti
     for path, content in files.items():
         file = partial / path
         file.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
+        if isinstance(content, Path):
+            shutil.copyfile(content, file)
+        elif isinstance(content, bytes):
             file.write_bytes(content)
         else:
             file.write_text(content, encoding="utf-8")
