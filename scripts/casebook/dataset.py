@@ -25,6 +25,7 @@ def context(book: Casebook) -> dict:
         "updated": releases.last_updated(book),
         "completeness": completeness.scores(book),
         "completeness_definition": completeness.definition(book),
+        "dataset_downloads": DOWNLOADS,
     }
 
 
