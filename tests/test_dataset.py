@@ -179,8 +179,10 @@ def test_a_renamed_case_keeps_its_old_address(tmp_path: Path, browser):
     shutil.copytree(CASES, cases)
     (cases / "fuyou.yaml").rename(cases / "fuyou-shequ.yaml")
     edit(cases / "fuyou-shequ.yaml", "slug: fuyou\n", "slug: fuyou-shequ\nformer_slugs: [fuyou]\n")
+    edit(cases / "guhuai.yaml", "case: fuyou\n", "case: fuyou-shequ\n")  # links between cases follow the rename
     last, changes = releases.pending(load_casebook(cases)[0])
-    assert changes.renamed == {"fuyou": "fuyou-shequ"} and changes.level == "minor" and not changes.changed
+    assert changes.renamed == {"fuyou": "fuyou-shequ"} and changes.level == "minor"
+    assert changes.changed == {"guhuai": ["learned_from[0].case"]}
     files = SiteRenderer(load_casebook(cases)[0]).files()
     assert json.loads(files["data/cases/fuyou.json"])["slug"] == "fuyou-shequ"
     project = make_project(tmp_path, cases)
