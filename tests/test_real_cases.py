@@ -93,8 +93,20 @@ def _ids(pages: dict, target: Path) -> set[str]:
 def test_every_figure_stands_in_its_evidence_quote(book):
     """Read the way Chinese writes numbers (2.1万平方米, 80%以上), with the qualifier the quote gives."""
     for case in book.cases:
-        for item in case.get("profile", []) + [o for o in case["outcomes"] if o.get("value") is not None]:
+        resources = [r for p in case["practices"] for r in p.get("resources", [])]
+        for item in [i for i in case.get("profile", []) + case["outcomes"] + resources if i.get("value") is not None]:
             wanted = item["value"] * scale(item["unit"])
             said = stated(item["evidence"])
             assert any(math.isclose(value, wanted) and qualifier == item.get("qualifier") for value, qualifier in said), \
                 (case["slug"], item, said)
+
+
+def test_citation_file_names_the_last_released_version():
+    import yaml
+
+    from casebook import releases
+
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    last = releases.history(REAL_CASES)[0]
+    assert (citation["version"], str(citation["date-released"])) == (last["version"], str(last["date"]))
+    assert (REAL_CASES / "releases" / last["version"] / "cases.json").is_file()
