@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from casebook import handout
-from casebook.numbers import figure, stated
+from casebook.numbers import figure, magnitude, stated
 from casebook.render import SiteRenderer
 from casebook.selection import Selection, choose
 from casebook.siteconfig import SiteSettings
@@ -154,6 +154,11 @@ def test_case_page_shows_approximate_figures_as_written(files):
 def test_outcomes_page_shows_the_qualifier_and_sorts_by_the_number(files):
     page = files["compare/outcomes.md"]
     assert 'data-sort="80">80%以上</td>' in page
+
+
+def test_figures_sort_by_their_size_in_plain_units():
+    assert magnitude({"value": 2.1, "unit": "万平方米"}) == 21000
+    assert magnitude({"value": 15, "unit": "亿元"}) == 1500000000 and magnitude({"value": 80, "unit": "%"}) == 80
 
 
 def test_compare_data_and_handout_keep_the_qualifier(book, files):

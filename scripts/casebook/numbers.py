@@ -173,6 +173,11 @@ def scale(unit: str | None) -> int:
     return 1
 
 
+def magnitude(item: dict) -> int | float:
+    """The figure in plain units, for sorting: 2.1 万平方米 -> 21000."""
+    return _plain_float(round(item["value"] * scale(item.get("unit")), 6))
+
+
 @cache
 def positions() -> dict[str, str]:
     """Qualifier -> where it goes: before (近100), number (1200多人) or unit (80%以上)."""

@@ -39,7 +39,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
-    env.filters.update(md=md_text, number=number, figure=numbers.figure)
+    env.filters.update(md=md_text, number=number, figure=numbers.figure, magnitude=numbers.magnitude)
     env.globals.update(place=model.place, region=model.region, year=model.year, categories=model.categories,
                        outcome_kinds=model.outcome_kinds, route=routes)
     env.globals.update(community_types=transfer.community_types, origin=transfer.origin)
