@@ -23,6 +23,8 @@ PACKAGE = Path(__file__).parent
 CSS = "assets/casebook/casebook.css"
 JS = "assets/casebook/casebook.js"
 SHIM = "assets/casebook/iframe-worker-shim.js"
+SEARCH_JS = "assets/casebook/search.js"
+SEARCH_CSS = "assets/casebook/search.css"
 
 
 class CasebookConfig(Config):
@@ -47,8 +49,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.cases_dir = (Path(config.config_file_path).parent / self.config.cases_dir).resolve()
         # Our theme overrides come before Material's so they win.
         config.theme.dirs.insert(0, str(PACKAGE / "templates" / "theme"))
-        config.extra_css = [CSS, *config.extra_css]
-        config.extra_javascript = [JS, *config.extra_javascript]
+        config.extra_css = [CSS, SEARCH_CSS, *config.extra_css]
+        config.extra_javascript = [JS, SEARCH_JS, *config.extra_javascript]
         if self.config.offline:
             config.extra["polyfills"] = [SHIM, *config.extra.get("polyfills", [])]
         return config
@@ -65,7 +67,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             raise PluginError(f"案例检查发现 {len(problems)} 个问题，站点没有生成。请按上面的提示修改，或运行 casebook validate 查看。")
         search.add_user_words(book)
         self.generated = SiteRenderer(book, config.use_directory_urls).files()
-        for asset in (CSS, JS, SHIM):
+        self.generated.update(search.index_files(book, config.use_directory_urls))
+        for asset in (CSS, JS, SHIM, SEARCH_JS, SEARCH_CSS):
             self.generated[asset] = (PACKAGE / asset).read_bytes()
         root = Path(config.config_file_path).parent.resolve()
         self.edit_uris = {case_page(slug): "../" + path.resolve().relative_to(root).as_posix()
@@ -83,6 +86,12 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             file.edit_uri = self.edit_uris.get(src_uri)
             files.append(file)
         return files
+
+    def on_page_markdown(self, markdown: str, page, **kwargs) -> str | None:
+        # Our own index (search.py) replaces Material's: keep Material's search plugin from indexing pages.
+        if self.config.enabled:
+            page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
+        return markdown
 
     @event_priority(-50)  # after the search plugin writes its index, before the offline plugin inlines it
     def on_post_build(self, config: MkDocsConfig) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any, Iterator
@@ -37,6 +37,7 @@ class Taxonomy:
     problems: list[dict]
     outcome_kinds: list[dict]
     practice_statuses: list[dict]
+    synonyms: list[dict] = field(default_factory=list)  # everyday words -> the words cases use (search)
 
     def terms(self, vocabulary: str) -> list[str]:
         return [entry["term"] for entry in getattr(self, vocabulary)]

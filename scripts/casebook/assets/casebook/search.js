@@ -1,0 +1,359 @@
+/* 社区治理实践案例库: site search in Material's search box, online and from file://.
+   The index (search/casebook/, written by scripts/casebook/search.py) is deflated JSON in small
+   scripts, loaded with <script> tags (fetch() fails from file://) when the reader turns to the box.
+   Any run of two or more characters that occurs in the text is found (a scan of the text, so no
+   segmentation decides what can be found); jieba's word boundaries, marked at build time, only rank
+   whole words first. Synonyms come from the vocabulary. Work is split per chunk, so no task is long. */
+(function () {
+  "use strict";
+
+  var BOUNDARY = "\x7f";
+  var SECTIONS = {"": "概况", summary: "摘要", profile: "社区概况", models: "治理模式", outcomes: "成效",
+                  honours: "荣誉与认定", quotes: "人物说", lessons: "经验启示"};
+  var PAGE = 10;          // results shown at first, and added by "显示更多"
+  var SHOWN_ENTRIES = 3;  // sections shown under one page
+  var script = document.currentScript;
+  var root = script ? script.src.replace(/assets\/casebook\/search\.js(\?.*)?$/, "") : "";
+
+  var manifest = null, chunks = [], arrived = 0, loading = false;
+  var ui = null, lastQuery = null, limit = PAGE, pending = false;
+
+  /* --- loading the index ------------------------------------------------------------------------ */
+
+  function addScript(src) {
+    var el = document.createElement("script");
+    el.src = src;
+    el.async = true;
+    el.onerror = function () { if (ui) ui.meta.textContent = "搜索索引载入失败，请刷新页面再试。"; };
+    document.head.appendChild(el);
+  }
+
+  function load() {
+    if (loading) return;
+    loading = true;
+    var fresh = /^https?:/.test(location.protocol) ? "?t=" + Math.floor(Date.now() / 60000) : "";
+    addScript(root + "search/casebook/manifest.js" + fresh);
+  }
+
+  function inflate(base64) {
+    var binary = atob(base64), bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+    return new Response(stream).text();
+  }
+
+  // Same text processing for the index and the query: lower case, full-width letters and digits as ASCII.
+  function normalize(text) {
+    return text.replace(/[A-Z\uff01-\uff5e]/g, function (ch) {
+      var code = ch.charCodeAt(0);
+      return code < 128 ? ch.toLowerCase() : String.fromCharCode(code - 0xfee0).toLowerCase();
+    });
+  }
+
+  /* One chunk: all its entries' text in one string (scanned with indexOf), where each entry starts,
+     where its heading ends, and a flag at every jieba word boundary. */
+  function prepare(data) {
+    var entries = data.e, parts = [], starts = new Int32Array(entries.length + 1), heads = new Int32Array(entries.length);
+    var cuts = [], offset = 0;
+    for (var i = 0; i < entries.length; i++) {
+      var pieces = entries[i][3].split(BOUNDARY), text = pieces.join("");
+      starts[i] = offset;
+      heads[i] = offset + text.indexOf("\n");
+      var at = offset;
+      for (var j = 0; j < pieces.length - 1; j++) { at += pieces[j].length; cuts.push(at); }
+      parts.push(text);
+      offset += text.length + 1;
+    }
+    starts[entries.length] = offset;
+    var original = parts.join("\u0000");
+    var bounds = new Uint8Array(original.length + 1);
+    for (var k = 0; k < cuts.length; k++) bounds[cuts[k]] = 1;
+    return {pages: data.p, entries: entries, original: original, text: normalize(original),
+            starts: starts, heads: heads, bounds: bounds};
+  }
+
+  window.casebookSearch = {
+    manifest: function (data) {
+      manifest = data;
+      chunks = new Array(data.chunks.length);
+      data.chunks.forEach(function (name) { addScript(root + "search/casebook/" + name); });
+    },
+    chunk: function (i, base64) {
+      inflate(base64).then(function (json) {
+        chunks[i] = prepare(JSON.parse(json));
+        arrived++;
+        schedule();
+      }).catch(function () { if (ui) ui.meta.textContent = "这个浏览器无法读取搜索索引，请换用新版浏览器。"; });
+    }
+  };
+
+  /* --- the query -------------------------------------------------------------------------------- */
+
+  function occurs(word) {
+    for (var i = 0; i < chunks.length; i++) if (chunks[i] && chunks[i].text.indexOf(word) !== -1) return true;
+    return false;
+  }
+
+  function term(word) {
+    var alts = [{s: word, w: 1}];
+    (manifest.synonyms[word] || []).forEach(function (m) { alts.push({s: normalize(m), w: 0.6}); });
+    return {word: word, alts: alts};
+  }
+
+  /* Words of the query: what the reader separated by spaces or punctuation; a run that occurs
+     nowhere (老人吃饭) is split into the longest pieces that occur or are everyday words of the
+     vocabulary (老人 + 吃饭). */
+  function parse(query) {
+    var runs = normalize(query).split(/[\s,.;:!?'"()\-\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u2018-\u201f]+/)
+      .filter(Boolean);
+    var terms = [];
+    runs.forEach(function (run) {
+      if (run.length < 3 || manifest.synonyms[run] || occurs(run)) { terms.push(term(run)); return; }
+      var found = [], pos = 0;
+      while (pos < run.length) {
+        var len = run.length - pos;
+        for (; len >= 2; len--) {
+          var piece = run.substr(pos, len);
+          if (manifest.synonyms[piece] || occurs(piece)) break;
+        }
+        if (len >= 2) { found.push(term(run.substr(pos, len))); pos += len; } else pos++;
+      }
+      Array.prototype.push.apply(terms, found.length ? found : [term(run)]);
+    });
+    return terms;
+  }
+
+  function isWordChar(ch) { return /[\u3400-\u9fff\uf900-\ufaffa-z0-9]/.test(ch || " "); }
+
+  function boundary(chunk, pos) {
+    if (chunk.bounds[pos]) return true;
+    var a = chunk.text.charAt(pos - 1), b = chunk.text.charAt(pos);
+    return !isWordChar(a) || !isWordChar(b) || /[a-z0-9]/.test(a) !== /[a-z0-9]/.test(b);
+  }
+
+  function entryAt(chunk, pos) {
+    var lo = 0, hi = chunk.entries.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (chunk.starts[mid] <= pos) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /* Every entry that holds a word of the query: its score per word (heading over body, whole word
+     over part of a word, the reader's word over a synonym) and where the best match is. */
+  function match(terms) {
+    var hits = {};
+    chunks.forEach(function (chunk, c) {
+      if (!chunk) return;
+      terms.forEach(function (t, ti) {
+        t.alts.forEach(function (alt) {
+          var pos = chunk.text.indexOf(alt.s);
+          while (pos !== -1) {
+            var e = entryAt(chunk, pos), end = chunk.starts[e + 1] - 1, best = 0, bestPos = pos;
+            for (; pos !== -1 && pos < end; pos = chunk.text.indexOf(alt.s, pos + 1)) {
+              var whole = boundary(chunk, pos) && boundary(chunk, pos + alt.s.length);
+              var score = alt.w * (pos < chunk.heads[e] ? 3 : 1) * (whole ? 2 : 1);
+              if (score > best) { best = score; bestPos = pos; }
+              if (whole) break;
+            }
+            var key = c + ":" + e, hit = hits[key];
+            if (!hit) hit = hits[key] = {c: c, e: e, scores: new Array(terms.length), marks: []};
+            if (!(hit.scores[ti] >= best)) hit.scores[ti] = best;
+            hit.marks.push([bestPos, alt.s.length]);
+            pos = end < chunk.text.length ? chunk.text.indexOf(alt.s, end) : -1;
+          }
+        });
+      });
+    });
+    return hits;
+  }
+
+  /* Pages (cases first of all) that hold every word, best first; when none holds them all, the
+     pages that hold the most. An entry in place (the vocabulary's `done` statuses) ranks above a plan. */
+  function rank(terms) {
+    var hits = match(terms), pages = {};
+    Object.keys(hits).forEach(function (key) {
+      var hit = hits[key], chunk = chunks[hit.c], entry = chunk.entries[hit.e];
+      var score = 0;
+      hit.scores.forEach(function (s) { score += s || 0; });
+      score *= entry[5] === 1 ? 1.25 : entry[5] === 0 ? 0.8 : 1;
+      hit.score = score;
+      var pkey = hit.c + ":" + entry[0], page = pages[pkey];
+      if (!page) page = pages[pkey] = {c: hit.c, p: entry[0], hits: [], found: new Array(terms.length)};
+      page.hits.push(hit);
+      hit.scores.forEach(function (s, i) { if (s) page.found[i] = true; });
+    });
+    var list = Object.keys(pages).map(function (k) {
+      var page = pages[k];
+      page.hits.sort(function (a, b) { return b.score - a.score || a.e - b.e; });
+      page.coverage = page.found.filter(Boolean).length;
+      page.score = page.hits[0].score + 0.2 * page.hits.slice(1, 5).reduce(function (s, h) { return s + h.score; }, 0);
+      return page;
+    });
+    var most = list.reduce(function (m, p) { return Math.max(m, p.coverage); }, 0);
+    list = list.filter(function (p) { return p.coverage === most; });
+    list.sort(function (a, b) { return b.score - a.score || a.c - b.c || a.p - b.p; });
+    return {pages: list, complete: most === terms.length};
+  }
+
+  /* --- showing results in Material's result list ------------------------------------------------- */
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  /* About 60 characters around the first match, each match marked (text nodes only: no markup from data). */
+  function snippet(chunk, hit, from, to) {
+    var marks = hit.marks.filter(function (m) { return m[0] >= from && m[0] < to; })
+      .sort(function (a, b) { return a[0] - b[0]; });
+    var start = marks.length ? Math.max(from, marks[0][0] - 20) : from, stop = Math.min(to, start + 80);
+    var p = el("p");
+    if (start > from) p.appendChild(document.createTextNode("…"));
+    var at = start;
+    marks.forEach(function (m) {
+      if (m[0] < at || m[0] >= stop) return;
+      p.appendChild(document.createTextNode(chunk.original.slice(at, m[0])));
+      p.appendChild(el("mark", null, chunk.original.slice(m[0], m[0] + m[1])));
+      at = m[0] + m[1];
+    });
+    if (at < stop) p.appendChild(document.createTextNode(chunk.original.slice(at, stop)));
+    if (stop < to) p.appendChild(document.createTextNode("…"));
+    return p;
+  }
+
+  function article(chunk, page, hit, first) {
+    var entry = chunk.entries[hit.e], head = chunk.heads[hit.e], bodyStart = head + 1, end = chunk.starts[hit.e + 1] - 1;
+    var anchor = entry[1], heading = chunk.original.slice(chunk.starts[hit.e], head);
+    var link = el("a", "md-search-result__link");
+    link.href = root + page[0] + (anchor ? "#" + anchor : "");
+    link.tabIndex = -1;
+    var art = el("article", "md-search-result__article md-typeset");
+    link.appendChild(art);
+    if (first) {
+      art.appendChild(el("div", "md-search-result__icon md-icon"));
+      art.appendChild(el("h1", null, page[1]));
+    }
+    var section = anchor.indexOf("practice-") === 0 ? "具体做法" : SECTIONS[anchor];
+    var where = el(first ? "p" : "h2", "cb-search-where");
+    if (first && page[2]) where.appendChild(el("span", "cb-search-place", page[2]));
+    if (anchor) where.appendChild(el("span", "cb-search-section", section + (heading !== section ? " › " + heading : "")));
+    entry[4].forEach(function (i) {
+      var label = manifest.labels[i];
+      where.appendChild(document.createTextNode(" "));
+      where.appendChild(el("span", label[1] + " cb-search-label", label[0]));
+    });
+    if (where.childNodes.length) art.appendChild(where);
+    if (end > bodyStart) art.appendChild(snippet(chunk, hit, bodyStart, end));
+    return link;
+  }
+
+  function render(result, terms) {
+    var list = ui.list;
+    list.textContent = "";
+    var loadingNote = arrived < chunks.length ? "（正在载入索引 " + arrived + "/" + chunks.length + "）" : "";
+    if (!result.pages.length) {
+      ui.meta.textContent = arrived < chunks.length ? "正在载入搜索索引…" : "没有找到符合条件的结果";
+      return;
+    }
+    var count = result.pages.length;
+    ui.meta.textContent = (result.complete ? "找到 " + count + " 个页面" :
+      "没有同时包含全部词语的页面，以下 " + count + " 个页面包含其中一部分") + loadingNote;
+    result.pages.slice(0, limit).forEach(function (page) {
+      var chunk = chunks[page.c], item = el("li", "md-search-result__item");
+      page.hits.slice(0, SHOWN_ENTRIES).forEach(function (hit, i) {
+        item.appendChild(article(chunk, chunk.pages[page.p], hit, i === 0));
+      });
+      list.appendChild(item);
+    });
+    if (count > limit) {
+      var more = el("button", "md-button cb-search-more", "显示更多（还有 " + (count - limit) + " 个）");
+      more.type = "button";
+      more.addEventListener("click", function () { limit += PAGE; run(true); });
+      var li = el("li", "cb-search-more-item");
+      li.appendChild(more);
+      list.appendChild(li);
+    }
+  }
+
+  function run(keepLimit) {
+    pending = false;
+    if (!manifest || !ui) return;
+    var query = ui.input.value.trim();
+    if (keepLimit !== true) limit = PAGE;
+    lastQuery = query;
+    if (!query) {
+      ui.result.removeAttribute("data-cb-done");
+      ui.list.textContent = "";
+      ui.meta.textContent = "输入关键词开始搜索";
+      return;
+    }
+    var terms = parse(query);
+    render(rank(terms), terms);
+    // Which query the list answers, once the whole index is searched (tests and benchmarks wait for it).
+    if (arrived === chunks.length) ui.result.setAttribute("data-cb-done", query); else ui.result.removeAttribute("data-cb-done");
+  }
+
+  // Chunks arrive one by one: search again at most once per frame, so results appear early and grow.
+  function schedule() {
+    if (pending || !ui || !ui.input.value.trim()) return;
+    pending = true;
+    (window.requestAnimationFrame || setTimeout)(function () { run(true); });
+  }
+
+  /* --- the search box --------------------------------------------------------------------------- */
+
+  function setup() {
+    var box = document.querySelector("[data-cb-search]");
+    if (!box) return;
+    ui = {
+      box: box,
+      input: box.querySelector("[data-cb-search-query]"),
+      meta: box.querySelector(".md-search-result__meta"),
+      list: box.querySelector(".md-search-result__list"),
+      result: box.querySelector(".md-search-result"),
+      toggle: document.getElementById("__search")
+    };
+    var input = ui.input, toggle = ui.toggle;
+    function open() { load(); if (toggle && !toggle.checked) toggle.checked = true; }
+    function close() { if (toggle) toggle.checked = false; input.blur(); }
+    input.addEventListener("focus", open);
+    input.addEventListener("input", function (e) {
+      if (e.isComposing) return;  // wait until the input method has produced the characters
+      load();
+      if (!input.value.trim()) run(); else if (manifest) schedule();
+    });
+    input.addEventListener("compositionend", function () { schedule(); });
+    input.form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var first = ui.list.querySelector("a");
+      if (first) location.href = first.href;
+    });
+    input.form.addEventListener("reset", function () { setTimeout(function () { run(); input.focus(); }, 0); });
+    if (toggle) toggle.addEventListener("change", function () { if (toggle.checked) { load(); input.focus(); } });
+    document.querySelectorAll("label[for=__search]").forEach(function (label) {
+      label.addEventListener("pointerenter", load);
+    });
+    box.addEventListener("keydown", function (e) {
+      var links = Array.prototype.slice.call(ui.list.querySelectorAll("a.md-search-result__link"));
+      var at = links.indexOf(document.activeElement);
+      if (e.key === "Escape") { close(); }
+      else if (e.key === "ArrowDown" && links.length) { e.preventDefault(); links[Math.min(at + 1, links.length - 1)].focus(); }
+      else if (e.key === "ArrowUp" && at >= 0) { e.preventDefault(); (at === 0 ? input : links[at - 1]).focus(); }
+    });
+    document.addEventListener("keydown", function (e) {
+      var target = e.target, typing = target && (/^(input|textarea|select)$/i.test(target.tagName) || target.isContentEditable);
+      if (!typing && !e.ctrlKey && !e.metaKey && !e.altKey && (e.key === "/" || e.key === "s")) {
+        e.preventDefault();
+        open();
+        input.focus();
+      }
+    });
+    if (input.value.trim()) { load(); }
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup); else setup();
+})();
