@@ -16,7 +16,7 @@
   var root = script ? script.src.replace(/assets\/casebook\/search\.js(\?.*)?$/, "") : "";
 
   var manifest = null, chunks = [], arrived = 0, loading = false;
-  var ui = null, lastQuery = null, limit = PAGE, pending = false;
+  var ui = null, limit = PAGE, pending = false;
 
   /* --- loading the index ------------------------------------------------------------------------ */
 
@@ -123,76 +123,73 @@
     return terms;
   }
 
-  function isWordChar(ch) { return /[\u3400-\u9fff\uf900-\ufaffa-z0-9]/.test(ch || " "); }
+  // Character classes for word boundaries: 1 Chinese, 2 ASCII letter or digit, 0 anything else.
+  function charClass(code) {
+    if ((code >= 0x3400 && code <= 0x9fff) || (code >= 0xf900 && code <= 0xfaff)) return 1;
+    if ((code >= 97 && code <= 122) || (code >= 48 && code <= 57)) return 2;
+    return 0;
+  }
 
   function boundary(chunk, pos) {
     if (chunk.bounds[pos]) return true;
-    var a = chunk.text.charAt(pos - 1), b = chunk.text.charAt(pos);
-    return !isWordChar(a) || !isWordChar(b) || /[a-z0-9]/.test(a) !== /[a-z0-9]/.test(b);
+    var a = charClass(chunk.text.charCodeAt(pos - 1)), b = charClass(chunk.text.charCodeAt(pos));
+    return a === 0 || b === 0 || a !== b;
   }
 
-  function entryAt(chunk, pos) {
-    var lo = 0, hi = chunk.entries.length - 1;
-    while (lo < hi) {
-      var mid = (lo + hi + 1) >> 1;
-      if (chunk.starts[mid] <= pos) lo = mid; else hi = mid - 1;
+  /* Each entry's score for each word of the query, in one typed array: the best occurrence counts
+     (heading over body, whole word over part of a word, the reader's word over a synonym). */
+  function scoreChunk(chunk, terms) {
+    var T = terms.length, scores = new Float32Array(chunk.entries.length * T), text = chunk.text, starts = chunk.starts;
+    for (var ti = 0; ti < T; ti++) {
+      var alts = terms[ti].alts;
+      for (var a = 0; a < alts.length; a++) {
+        var s = alts[a].s, w = alts[a].w, e = 0, pos = text.indexOf(s);
+        while (pos !== -1) {
+          while (starts[e + 1] <= pos) e++;
+          var whole = boundary(chunk, pos) && boundary(chunk, pos + s.length);
+          var score = w * (pos < chunk.heads[e] ? 3 : 1) * (whole ? 2 : 1), k = e * T + ti;
+          if (score > scores[k]) scores[k] = score;
+          // The heading comes first, so after a whole word nothing later in the entry scores higher.
+          pos = text.indexOf(s, whole ? starts[e + 1] : pos + 1);
+        }
+      }
     }
-    return lo;
+    return scores;
   }
 
-  /* Every entry that holds a word of the query: its score per word (heading over body, whole word
-     over part of a word, the reader's word over a synonym) and where the best match is. */
-  function match(terms) {
-    var hits = {};
-    chunks.forEach(function (chunk, c) {
-      if (!chunk) return;
-      terms.forEach(function (t, ti) {
-        t.alts.forEach(function (alt) {
-          var pos = chunk.text.indexOf(alt.s);
-          while (pos !== -1) {
-            var e = entryAt(chunk, pos), end = chunk.starts[e + 1] - 1, best = 0, bestPos = pos;
-            for (; pos !== -1 && pos < end; pos = chunk.text.indexOf(alt.s, pos + 1)) {
-              var whole = boundary(chunk, pos) && boundary(chunk, pos + alt.s.length);
-              var score = alt.w * (pos < chunk.heads[e] ? 3 : 1) * (whole ? 2 : 1);
-              if (score > best) { best = score; bestPos = pos; }
-              if (whole) break;
-            }
-            var key = c + ":" + e, hit = hits[key];
-            if (!hit) hit = hits[key] = {c: c, e: e, scores: new Array(terms.length), marks: []};
-            if (!(hit.scores[ti] >= best)) hit.scores[ti] = best;
-            hit.marks.push([bestPos, alt.s.length]);
-            pos = end < chunk.text.length ? chunk.text.indexOf(alt.s, end) : -1;
-          }
-        });
-      });
-    });
-    return hits;
+  /* Entries with a match, gathered by page. An entry in place (the vocabulary's `done` statuses)
+     counts more than a plan or a proposal. */
+  function collect(chunk, c, terms, scores, pages) {
+    var T = terms.length, byPage = {};
+    for (var e = 0; e < chunk.entries.length; e++) {
+      var sum = 0, found = 0;
+      for (var ti = 0; ti < T; ti++) {
+        var v = scores[e * T + ti];
+        if (v) { sum += v; found |= 1 << ti; }
+      }
+      if (!found) continue;
+      var entry = chunk.entries[e], page = byPage[entry[0]];
+      sum *= entry[5] === 1 ? 1.25 : entry[5] === 0 ? 0.8 : 1;
+      if (!page) pages.push(page = byPage[entry[0]] = {c: c, p: entry[0], found: 0, hits: []});
+      page.found |= found;
+      page.hits.push({e: e, score: sum});
+    }
   }
 
-  /* Pages (cases first of all) that hold every word, best first; when none holds them all, the
-     pages that hold the most. An entry in place (the vocabulary's `done` statuses) ranks above a plan. */
-  function rank(terms) {
-    var hits = match(terms), pages = {};
-    Object.keys(hits).forEach(function (key) {
-      var hit = hits[key], chunk = chunks[hit.c], entry = chunk.entries[hit.e];
-      var score = 0;
-      hit.scores.forEach(function (s) { score += s || 0; });
-      score *= entry[5] === 1 ? 1.25 : entry[5] === 0 ? 0.8 : 1;
-      hit.score = score;
-      var pkey = hit.c + ":" + entry[0], page = pages[pkey];
-      if (!page) page = pages[pkey] = {c: hit.c, p: entry[0], hits: [], found: new Array(terms.length)};
-      page.hits.push(hit);
-      hit.scores.forEach(function (s, i) { if (s) page.found[i] = true; });
-    });
-    var list = Object.keys(pages).map(function (k) {
-      var page = pages[k];
+  /* Pages (cases above all) that hold every word, best first; when none holds them all, the pages
+     that hold the most. */
+  function rank(terms, pages) {
+    var most = 0;
+    pages.forEach(function (page) {
+      var n = 0;
+      for (var f = page.found; f; f &= f - 1) n++;
+      page.coverage = n;
+      if (n > most) most = n;
       page.hits.sort(function (a, b) { return b.score - a.score || a.e - b.e; });
-      page.coverage = page.found.filter(Boolean).length;
-      page.score = page.hits[0].score + 0.2 * page.hits.slice(1, 5).reduce(function (s, h) { return s + h.score; }, 0);
-      return page;
+      page.score = page.hits[0].score;
+      for (var i = 1; i < Math.min(page.hits.length, 5); i++) page.score += 0.2 * page.hits[i].score;
     });
-    var most = list.reduce(function (m, p) { return Math.max(m, p.coverage); }, 0);
-    list = list.filter(function (p) { return p.coverage === most; });
+    var list = pages.filter(function (p) { return p.coverage === most; });
     list.sort(function (a, b) { return b.score - a.score || a.c - b.c || a.p - b.p; });
     return {pages: list, complete: most === terms.length};
   }
@@ -206,14 +203,21 @@
     return node;
   }
 
-  /* About 60 characters around the first match, each match marked (text nodes only: no markup from data). */
-  function snippet(chunk, hit, from, to) {
-    var marks = hit.marks.filter(function (m) { return m[0] >= from && m[0] < to; })
-      .sort(function (a, b) { return a[0] - b[0]; });
+  /* About 80 characters of an entry's body around the first match, every match marked
+     (text nodes only: nothing from the index becomes markup). */
+  function snippet(chunk, terms, from, to) {
+    var marks = [], text = chunk.text;
+    terms.forEach(function (t) {
+      t.alts.forEach(function (alt) {
+        for (var pos = text.indexOf(alt.s, from); pos !== -1 && pos + alt.s.length <= to; pos = text.indexOf(alt.s, pos + 1)) {
+          marks.push([pos, alt.s.length]);
+        }
+      });
+    });
+    marks.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
     var start = marks.length ? Math.max(from, marks[0][0] - 20) : from, stop = Math.min(to, start + 80);
-    var p = el("p");
+    var p = el("p"), at = start;
     if (start > from) p.appendChild(document.createTextNode("…"));
-    var at = start;
     marks.forEach(function (m) {
       if (m[0] < at || m[0] >= stop) return;
       p.appendChild(document.createTextNode(chunk.original.slice(at, m[0])));
@@ -225,9 +229,9 @@
     return p;
   }
 
-  function article(chunk, page, hit, first) {
-    var entry = chunk.entries[hit.e], head = chunk.heads[hit.e], bodyStart = head + 1, end = chunk.starts[hit.e + 1] - 1;
-    var anchor = entry[1], heading = chunk.original.slice(chunk.starts[hit.e], head);
+  function article(chunk, page, e, terms, first) {
+    var entry = chunk.entries[e], head = chunk.heads[e], bodyStart = head + 1, end = chunk.starts[e + 1] - 1;
+    var anchor = entry[1], heading = chunk.original.slice(chunk.starts[e], head);
     var link = el("a", "md-search-result__link");
     link.href = root + page[0] + (anchor ? "#" + anchor : "");
     link.tabIndex = -1;
@@ -247,7 +251,7 @@
       where.appendChild(el("span", label[1] + " cb-search-label", label[0]));
     });
     if (where.childNodes.length) art.appendChild(where);
-    if (end > bodyStart) art.appendChild(snippet(chunk, hit, bodyStart, end));
+    if (end > bodyStart) art.appendChild(snippet(chunk, terms, bodyStart, end));
     return link;
   }
 
@@ -265,7 +269,7 @@
     result.pages.slice(0, limit).forEach(function (page) {
       var chunk = chunks[page.c], item = el("li", "md-search-result__item");
       page.hits.slice(0, SHOWN_ENTRIES).forEach(function (hit, i) {
-        item.appendChild(article(chunk, chunk.pages[page.p], hit, i === 0));
+        item.appendChild(article(chunk, chunk.pages[page.p], hit.e, terms, i === 0));
       });
       list.appendChild(item);
     });
@@ -279,22 +283,39 @@
     }
   }
 
+  /* A search runs chunk by chunk and gives the page back every SLICE_MS, so typing and painting
+     never wait long; a newer query stops an older one. */
+  var SLICE_MS = 25, job = null, channel = new MessageChannel(), next = [];
+  channel.port1.onmessage = function () { var f = next.shift(); if (f) f(); };
+  function later(f) { next.push(f); channel.port2.postMessage(0); }
+
   function run(keepLimit) {
     pending = false;
     if (!manifest || !ui) return;
     var query = ui.input.value.trim();
     if (keepLimit !== true) limit = PAGE;
-    lastQuery = query;
     if (!query) {
+      job = null;
       ui.result.removeAttribute("data-cb-done");
       ui.list.textContent = "";
       ui.meta.textContent = "输入关键词开始搜索";
       return;
     }
-    var terms = parse(query);
-    render(rank(terms), terms);
+    var j = job = {query: query, terms: parse(query).slice(0, 16), c: 0, pages: [], complete: arrived === chunks.length};
+    step(j);
+  }
+
+  function step(j) {
+    if (j !== job) return;
+    var began = performance.now();
+    for (; j.c < chunks.length; j.c++) {
+      var chunk = chunks[j.c];
+      if (chunk) collect(chunk, j.c, j.terms, scoreChunk(chunk, j.terms), j.pages);
+      if (performance.now() - began > SLICE_MS && j.c + 1 < chunks.length) { j.c++; later(function () { step(j); }); return; }
+    }
+    render(rank(j.terms, j.pages), j.terms);
     // Which query the list answers, once the whole index is searched (tests and benchmarks wait for it).
-    if (arrived === chunks.length) ui.result.setAttribute("data-cb-done", query); else ui.result.removeAttribute("data-cb-done");
+    if (j.complete) ui.result.setAttribute("data-cb-done", j.query); else ui.result.removeAttribute("data-cb-done");
   }
 
   // Chunks arrive one by one: search again at most once per frame, so results appear early and grow.
