@@ -132,3 +132,8 @@ def test_synonyms_are_part_of_the_vocabulary():
 
     synonyms = {s["word"]: s["means"] for s in yaml.safe_load((CASES / "taxonomy.yaml").read_text())["synonyms"]}
     assert "食堂" in synonyms["吃饭"] and "楼栋长" in synonyms["楼长"]
+
+
+def test_hand_written_pages_are_found_too(site: Path):
+    guide = [e for e in search_index.read_index(site) if e["url"] == "guide/"]
+    assert any("离线使用" in e["heading"] and "解压" in e["body"] for e in guide)

@@ -67,7 +67,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             raise PluginError(f"案例检查发现 {len(problems)} 个问题，站点没有生成。请按上面的提示修改，或运行 casebook validate 查看。")
         search.add_user_words(book)
         self.generated = SiteRenderer(book, config.use_directory_urls).files()
-        self.generated.update(search.index_files(book, config.use_directory_urls))
+        self.book, self.written_pages = book, []
         for asset in (CSS, JS, SHIM, SEARCH_JS, SEARCH_CSS):
             self.generated[asset] = (PACKAGE / asset).read_bytes()
         root = Path(config.config_file_path).parent.resolve()
@@ -87,6 +87,11 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             files.append(file)
         return files
 
+    def on_page_content(self, html: str, page, **kwargs) -> str | None:
+        if self.config.enabled and page.file.src_uri not in self.generated:  # hand-written pages (docs/)
+            self.written_pages.append(search.written_page(page.url, page.title or "", html))
+        return html
+
     def on_page_markdown(self, markdown: str, page, **kwargs) -> str | None:
         # Our own index (search.py) replaces Material's: keep Material's search plugin from indexing pages.
         if self.config.enabled:
@@ -97,6 +102,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.config.enabled:
             search.compact_index(Path(config.site_dir))
+            search.write_index(Path(config.site_dir),
+                               search.index_files(self.book, config.use_directory_urls, self.written_pages))
 
     def on_serve(self, server, config: MkDocsConfig, builder):
         if self.config.enabled:

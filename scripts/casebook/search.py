@@ -12,11 +12,13 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import itertools
 import json
 import re
 import zlib
+from html import unescape
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from . import model
 from .model import Casebook
@@ -151,7 +153,10 @@ def _is_honour(kind: dict) -> bool:
     return bool(kind.get("honours", kind["term"] == "recognition"))
 
 
-def pages(book: Casebook, use_directory_urls: bool, labels: Labels) -> Iterator[tuple[str, str, str, list[list]]]:
+Page = tuple[str, str, str, list[list]]  # address, title, subtitle, entries
+
+
+def pages(book: Casebook, use_directory_urls: bool, labels: Labels) -> Iterator[Page]:
     """(address, title, subtitle, entries) for each page in the index: every case, then every category."""
     for case in book.cases:
         yield (page_url(case_page(case["slug"]), use_directory_urls), case["name"], model.place(case),
@@ -159,6 +164,29 @@ def pages(book: Casebook, use_directory_urls: bool, labels: Labels) -> Iterator[
     for category in book.taxonomy.categories:
         yield (page_url(f"categories/{category['slug']}.md", use_directory_urls), category["term"], "实践类别",
                [["", category["term"], category["description"], [], -1]])
+
+
+_H2 = re.compile(r'<h2[^>]*\bid="([^"]*)"[^>]*>(.*?)</h2>', re.S)
+_PERMALINK = re.compile(r'<a[^>]*class="headerlink"[^>]*>.*?</a>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _plain(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(_TAG.sub(" ", html))).strip()
+
+
+def written_page(url: str, title: str, html: str) -> Page:
+    """A hand-written page (docs/) as index entries, one per second-level section."""
+    parts = _H2.split(_PERMALINK.sub("", html))
+    entries = [["", title, _plain(_TAG.sub(" ", re.sub(r"<h1.*?</h1>", "", parts[0], flags=re.S))), [], -1]]
+    for anchor, heading, body in zip(parts[1::3], parts[2::3], parts[3::3]):
+        entries.append([anchor, _plain(heading), _plain(body), [], -1])
+    return url, title, "", [e for e in entries if e[2] or e[0]]
+
+
+def _section(anchor: str, heading: str) -> str:
+    """The section heading a result names: a case page's section, or a hand-written page's own heading."""
+    return SECTIONS["practices"] if anchor.startswith("practice-") else SECTIONS.get(anchor, heading)
 
 
 # --- the index files -------------------------------------------------------------------------------------
@@ -174,18 +202,18 @@ def _pack(data: object) -> str:
     return base64.b64encode(deflate.compress(raw) + deflate.flush()).decode("ascii")
 
 
-def index_files(book: Casebook, use_directory_urls: bool) -> dict[str, str]:
+def index_files(book: Casebook, use_directory_urls: bool, written: Iterable[Page] = ()) -> dict[str, str]:
     """Site-relative path -> content of the manifest and every chunk of the search index."""
     labels = Labels(book)
     chunks: list[dict] = []
     current: dict = {"p": [], "e": []}
     size = 0
-    for url, title, subtitle, entries in pages(book, use_directory_urls, labels):
+    for url, title, subtitle, entries in itertools.chain(pages(book, use_directory_urls, labels), written):
         page = len(current["p"])
         current["p"].append([url, title, subtitle])
         for anchor, heading, body, chips, done in entries:
             text = marked(heading) + "\n" + marked(body)
-            current["e"].append([page, anchor, SECTIONS.get(anchor, ""), text, chips, done])
+            current["e"].append([page, anchor, _section(anchor, heading), text, chips, done])
             size += len(text)
         if size >= CHUNK_CHARS:
             chunks.append(current)
@@ -206,6 +234,18 @@ def index_files(book: Casebook, use_directory_urls: bool) -> dict[str, str]:
     }
     files[MANIFEST] = _script("casebookSearch.manifest", manifest)
     return files
+
+
+def write_index(site_dir: Path, files: dict[str, str]) -> None:
+    """Write the index into a built site, replacing an older one (its chunk names change with their content)."""
+    folder = site_dir / INDEX_DIR
+    if folder.is_dir():
+        for old in folder.iterdir():
+            old.unlink()
+    for path, content in files.items():
+        target = site_dir / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
 
 
 def read_index(site_dir: Path) -> list[dict]:

@@ -8,8 +8,6 @@
   "use strict";
 
   var BOUNDARY = "\x7f";
-  var SECTIONS = {"": "概况", summary: "摘要", profile: "社区概况", models: "治理模式", outcomes: "成效",
-                  honours: "荣誉与认定", quotes: "人物说", lessons: "经验启示"};
   var PAGE = 10;          // results shown at first, and added by "显示更多"
   var SHOWN_ENTRIES = 3;  // sections shown under one page
   var script = document.currentScript;
@@ -241,7 +239,7 @@
       art.appendChild(el("div", "md-search-result__icon md-icon"));
       art.appendChild(el("h1", null, page[1]));
     }
-    var section = anchor.indexOf("practice-") === 0 ? "具体做法" : SECTIONS[anchor];
+    var section = entry[2];
     var where = el(first ? "p" : "h2", "cb-search-where");
     if (first && page[2]) where.appendChild(el("span", "cb-search-place", page[2]));
     if (anchor) where.appendChild(el("span", "cb-search-section", section + (heading !== section ? " › " + heading : "")));
