@@ -26,7 +26,7 @@ from .render import case_page, number, page_url
 
 INDEX_DIR = "search/casebook"
 MANIFEST = f"{INDEX_DIR}/manifest.js"
-CHUNK_CHARS = 60_000  # text per chunk: about 50 cases, a few milliseconds to unpack in a browser
+CHUNK_CHARS = 30_000  # text per chunk: about 20 cases, a few milliseconds to unpack in a browser
 BOUNDARY = "\x7f"  # marks a jieba word boundary between Chinese words (DEL: one byte, never escaped in JSON)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
