@@ -20,9 +20,9 @@ from html import unescape
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from . import model
+from . import model, routes
 from .model import Casebook
-from .render import case_page, number, page_url
+from .render import number
 
 INDEX_DIR = "search/casebook"
 MANIFEST = f"{INDEX_DIR}/manifest.js"
@@ -85,9 +85,12 @@ class Labels:
         tax = book.taxonomy
         self.items: list[list] = []
         self.index: dict[tuple, int] = {}
-        self.status = {s["term"]: s for s in tax.practice_statuses}
-        self.kind = {k["term"]: k for k in tax.outcome_kinds}
+        self.status = tax.lookup("practice_statuses", "label")
+        self.kind = tax.lookup("outcome_kinds", "label")
         self.category_slug = tax.lookup("categories", "slug")
+        self.done_statuses = set(tax.having("practice_statuses", "done"))
+        self.achieved_kinds = set(tax.having("outcome_kinds", "achieved"))
+        self.honour_kinds = set(tax.having("outcome_kinds", "honours"))
 
     def add(self, text: str, css: str) -> int:
         key = (text, css)
@@ -100,18 +103,18 @@ class Labels:
         return self.add(term, "cb-chip")
 
     def practice_status(self, term: str) -> int:
-        return self.add(self.status[term]["label"], f"cb-status cb-status-{term}")
+        return self.add(self.status[term], f"cb-status cb-status-{term}")
 
     def outcome_kind(self, term: str) -> int:
-        return self.add(self.kind[term]["label"], f"cb-kind cb-kind-{term}")
+        return self.add(self.kind[term], f"cb-kind cb-kind-{term}")
 
     def done(self, status: str) -> int:
         """1 when the vocabulary says the status counts as in place, else 0 (ranking prefers 1)."""
-        return 1 if self.status[status].get("done") else 0
+        return 1 if status in self.done_statuses else 0
 
     def achieved(self, kind: str) -> int:
         """0 for an outcome kind the vocabulary marks as not achieved (a plan), else -1 (no preference)."""
-        return 0 if self.kind[kind].get("achieved") is False else -1
+        return -1 if kind in self.achieved_kinds else 0
 
 
 def _join(*parts: object) -> str:
@@ -133,11 +136,10 @@ def case_entries(case: dict, labels: Labels) -> Iterator[list]:
         yield ["models", m["name"], _join(m.get("description"), parts), [labels.practice_status(m["status"])],
                labels.done(m["status"])]
     for p in case["practices"]:
-        yield [f"practice-{labels.category_slug[p['category']]}", p["name"], p.get("description", ""),
+        yield [routes.practice_anchor(labels.category_slug[p["category"]]), p["name"], p.get("description", ""),
                [labels.category(p["category"]), labels.practice_status(p["status"])], labels.done(p["status"])]
     for o in case.get("outcomes", []):
-        kind = labels.kind[o["kind"]]
-        anchor = "honours" if _is_honour(kind) else "outcomes"
+        anchor = "honours" if o["kind"] in labels.honour_kinds else "outcomes"
         value = number(o["value"]) if o.get("value") is not None else None
         practice = f"相关做法：{o['practice']}" if o.get("practice") else None
         yield [anchor, SECTIONS[anchor], _join(o["statement"], value, o.get("unit"), practice),
@@ -148,23 +150,22 @@ def case_entries(case: dict, labels: Labels) -> Iterator[list]:
         yield ["lessons", "经验启示", lesson["text"], [], -1]
 
 
-def _is_honour(kind: dict) -> bool:
-    # The vocabulary property `honours` (issue 12); before it exists, the one kind the page lists as honours.
-    return bool(kind.get("honours", kind["term"] == "recognition"))
-
-
 Page = tuple[str, str, str, list[list]]  # address, title, subtitle, entries
 
 
 def pages(book: Casebook, use_directory_urls: bool, labels: Labels) -> Iterator[Page]:
     """(address, title, subtitle, entries) for each page in the index: every case, then every category."""
     for case in book.cases:
-        yield (page_url(case_page(case["slug"]), use_directory_urls), case["name"], model.place(case),
+        yield (routes.page_url(routes.case(case["slug"]), use_directory_urls), case["name"], model.place(case),
                list(case_entries(case, labels)))
     for category in book.taxonomy.categories:
-        yield (page_url(f"categories/{category['slug']}.md", use_directory_urls), category["term"], "实践类别",
+        yield (routes.page_url(routes.category(category["slug"]), use_directory_urls), category["term"], "实践类别",
                [["", category["term"], category["description"], [], -1]])
 
+
+# Pages other than cases and categories whose text is in the index: the guides and references, whose
+# size does not grow with the number of cases (listings such as the catalogue or the matrix do).
+TEXT_PAGES = {routes.GUIDE, routes.ABOUT, routes.DATA, routes.FIELDS}
 
 _H2 = re.compile(r'<h2[^>]*\bid="([^"]*)"[^>]*>(.*?)</h2>', re.S)
 _PERMALINK = re.compile(r'<a[^>]*class="headerlink"[^>]*>.*?</a>', re.S)
@@ -186,7 +187,7 @@ def written_page(url: str, title: str, html: str) -> Page:
 
 def _section(anchor: str, heading: str) -> str:
     """The section heading a result names: a case page's section, or a hand-written page's own heading."""
-    return SECTIONS["practices"] if anchor.startswith("practice-") else SECTIONS.get(anchor, heading)
+    return SECTIONS["practices"] if anchor.startswith(routes.practice_anchor("")) else SECTIONS.get(anchor, heading)
 
 
 # --- the index files -------------------------------------------------------------------------------------
