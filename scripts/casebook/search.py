@@ -22,7 +22,7 @@ from typing import Iterable, Iterator
 
 from . import model, routes
 from .model import Casebook
-from .render import number
+from .render import number, vocabulary_context
 
 INDEX_DIR = "search/casebook"
 MANIFEST = f"{INDEX_DIR}/manifest.js"
@@ -88,6 +88,8 @@ class Labels:
         self.status = tax.lookup("practice_statuses", "label")
         self.kind = tax.lookup("outcome_kinds", "label")
         self.category_slug = tax.lookup("categories", "slug")
+        context = vocabulary_context(tax)  # the same badge classes the case page uses
+        self.status_class, self.kind_class = context["status_class"], context["kind_class"]
         self.done_statuses = set(tax.having("practice_statuses", "done"))
         self.achieved_kinds = set(tax.having("outcome_kinds", "achieved"))
         self.honour_kinds = set(tax.having("outcome_kinds", "honours"))
@@ -103,10 +105,10 @@ class Labels:
         return self.add(term, "cb-chip")
 
     def practice_status(self, term: str) -> int:
-        return self.add(self.status[term], f"cb-status cb-status-{term}")
+        return self.add(self.status[term], f"cb-status cb-status--{self.status_class[term]}")
 
     def outcome_kind(self, term: str) -> int:
-        return self.add(self.kind[term], f"cb-kind cb-kind-{term}")
+        return self.add(self.kind[term], f"cb-kind cb-kind--{self.kind_class[term]}")
 
     def done(self, status: str) -> int:
         """1 when the vocabulary says the status counts as in place, else 0 (ranking prefers 1)."""
