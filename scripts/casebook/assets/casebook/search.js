@@ -344,6 +344,16 @@
     render(rank(j.terms, j.pages), j.terms);
     // Which query the list answers, once the whole index is searched (tests and benchmarks wait for it).
     if (j.complete) ui.result.setAttribute("data-cb-done", j.query); else ui.result.removeAttribute("data-cb-done");
+    if (j.complete) openFirst();
+  }
+
+  var goFirst = null;
+  function openFirst() {
+    var first = ui.list.querySelector("a.md-search-result__link");
+    if (goFirst && goFirst === ui.result.getAttribute("data-cb-done") && first) {
+      goFirst = null;
+      location.href = first.href;
+    }
   }
 
   // Chunks arrive one by one: search again at most once per frame, so results appear early and grow.
@@ -378,8 +388,8 @@
     input.addEventListener("compositionend", function () { schedule(); });
     input.form.addEventListener("submit", function (e) {
       e.preventDefault();
-      var first = ui.list.querySelector("a");
-      if (first) location.href = first.href;
+      goFirst = input.value.trim();  // Enter opens the first result, as soon as there is one
+      openFirst();
     });
     input.form.addEventListener("reset", function () { setTimeout(function () { run(); input.focus(); }, 0); });
     if (toggle) toggle.addEventListener("change", function () { if (toggle.checked) { load(); input.focus(); } });
