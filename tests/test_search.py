@@ -138,3 +138,10 @@ def test_synonyms_are_part_of_the_vocabulary():
 def test_hand_written_pages_are_found_too(site: Path):
     guide = [e for e in search_index.read_index(site) if e["url"] == "guide/"]
     assert any("离线使用" in e["heading"] and "解压" in e["body"] for e in guide)
+
+
+def test_practices_in_place_rank_above_proposals(start):
+    # 古槐街道's 网格员全覆盖 and 开通微信平台 are proposals (status `proposed`, not `done` in the vocabulary).
+    for query, in_place in [("网格", "黄屯街道金色嘉苑社区"), ("微信", CANTEEN)]:
+        order = titles(search(start, query))
+        assert order.index(in_place) < order.index("古槐街道"), (query, order)
