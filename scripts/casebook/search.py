@@ -165,9 +165,10 @@ def pages(book: Casebook, use_directory_urls: bool, labels: Labels) -> Iterator[
                [["", category["term"], category["description"], [], -1]])
 
 
-# Pages other than cases and categories whose text is in the index: the guides and references, whose
-# size does not grow with the number of cases (listings such as the catalogue or the matrix do).
-TEXT_PAGES = {routes.GUIDE, routes.ABOUT, routes.DATA, routes.FIELDS, routes.TRAINING}
+# Pages other than cases and categories whose text is in the index: the guides, whose size does not grow
+# with the number of cases (listings such as the catalogue do). The field reference and the data page are
+# left out: their examples, taken from cases, would answer nearly every query.
+TEXT_PAGES = {routes.GUIDE, routes.ABOUT, routes.TRAINING}
 
 _H2 = re.compile(r'<h2[^>]*\bid="([^"]*)"[^>]*>(.*?)</h2>', re.S)
 _PERMALINK = re.compile(r'<a[^>]*class="headerlink"[^>]*>.*?</a>', re.S)

@@ -83,7 +83,8 @@
     manifest: function (data) {
       manifest = data;
       chunks = new Array(data.chunks.length);
-      data.chunks.forEach(function (name) { addScript(root + "search/casebook/" + name); });
+      waiting = data.chunks.slice();
+      loadMore();
     },
     chunk: function (i, base64) {
       inflate(base64).then(function (json) {
@@ -99,8 +100,20 @@
     var item = unpacked.shift();
     chunks[item[0]] = prepare(JSON.parse(item[1]));
     arrived++;
+    loading--;
+    loadMore();
     if (unpacked.length) later(unpackNext);
-    schedule();
+    schedule(true);
+  }
+
+  // A few chunks at a time, in order: the first results come from the first chunks, and the page's
+  // task queue never fills with hundreds of scripts at once.
+  var waiting = [], loading = 0, IN_FLIGHT = 8;
+  function loadMore() {
+    while (loading < IN_FLIGHT && waiting.length) {
+      loading++;
+      addScript(root + "search/casebook/" + waiting.shift());
+    }
   }
 
   /* --- the query -------------------------------------------------------------------------------- */
@@ -329,22 +342,42 @@
       ui.meta.textContent = "输入关键词开始搜索";
       return;
     }
-    var j = job = {query: query, terms: parse(query).slice(0, 16), c: 0, pages: [], complete: arrived === chunks.length};
-    step(j);
+    var terms = parse(query).slice(0, 16), words = terms.map(function (t) { return t.word; }).join(" ");
+    // The same query goes on where it stopped (chunks that came since are searched, not the others);
+    // a new query, or the same one read differently now that more of the index is in, starts afresh.
+    if (!job || job.query !== query || job.words !== words) {
+      if (job && job.timer) clearTimeout(job.timer);
+      job = {query: query, terms: terms, words: words, seen: new Uint8Array(chunks.length), pages: [], shownAt: 0};
+    }
+    job.forced = arrived === chunks.length && (keepLimit === true || job.limit !== limit);
+    job.limit = limit;
+    step(job);
   }
 
   function step(j) {
     if (j !== job) return;
     var began = performance.now();
-    for (; j.c < chunks.length; j.c++) {
-      var chunk = chunks[j.c];
-      if (chunk) collect(chunk, j.c, j.terms, scoreChunk(chunk, j.terms), j.pages);
-      if (performance.now() - began > SLICE_MS && j.c + 1 < chunks.length) { j.c++; later(function () { step(j); }); return; }
+    for (var c = 0; c < chunks.length; c++) {
+      if (j.seen[c] || !chunks[c]) continue;
+      collect(chunks[c], c, j.terms, scoreChunk(chunks[c], j.terms), j.pages);
+      j.seen[c] = 1;
+      if (performance.now() - began > SLICE_MS) { later(function () { step(j); }); return; }
     }
-    render(rank(j.terms, j.pages), j.terms);
+    var complete = arrived === chunks.length, now = performance.now();
+    // While the index loads, the list is redrawn at most every 200 ms (the first time at once).
+    if (!complete && j.shownAt && now - j.shownAt < 200) {
+      if (!j.timer) j.timer = setTimeout(function () { j.timer = null; j.shownAt = 0; step(j); }, 200 - (now - j.shownAt));
+      return;
+    }
+    if (!complete || j.forced || j.shownComplete !== true) {
+      j.shownAt = now;
+      j.shownComplete = complete;
+      j.forced = false;
+      render(rank(j.terms, j.pages), j.terms);
+    }
     // Which query the list answers, once the whole index is searched (tests and benchmarks wait for it).
-    if (j.complete) ui.result.setAttribute("data-cb-done", j.query); else ui.result.removeAttribute("data-cb-done");
-    if (j.complete) openFirst();
+    if (complete) ui.result.setAttribute("data-cb-done", j.query); else ui.result.removeAttribute("data-cb-done");
+    if (complete) openFirst();
   }
 
   var goFirst = null;
@@ -357,10 +390,13 @@
   }
 
   // Chunks arrive one by one: search again at most once per frame, so results appear early and grow.
-  function schedule() {
+  // keep: the same query with more of the index (keeps "显示更多"); a typed query starts at the top.
+  var keepShown = true;
+  function schedule(keep) {
+    keepShown = keepShown && keep === true;
     if (pending || !ui || !ui.input.value.trim()) return;
     pending = true;
-    (window.requestAnimationFrame || setTimeout)(function () { run(true); });
+    (window.requestAnimationFrame || setTimeout)(function () { var keep = keepShown; keepShown = true; run(keep); });
   }
 
   /* --- the search box --------------------------------------------------------------------------- */
@@ -383,9 +419,9 @@
     input.addEventListener("input", function (e) {
       if (e.isComposing) return;  // wait until the input method has produced the characters
       load();
-      if (!input.value.trim()) run(); else if (manifest) schedule();
+      if (!input.value.trim()) run(); else if (manifest) schedule(false);
     });
-    input.addEventListener("compositionend", function () { schedule(); });
+    input.addEventListener("compositionend", function () { schedule(false); });
     input.form.addEventListener("submit", function (e) {
       e.preventDefault();
       goFirst = input.value.trim();  // Enter opens the first result, as soon as there is one
