@@ -10,7 +10,6 @@ import copy
 import json
 import os
 import random
-import re
 import shutil
 import socket
 import subprocess
@@ -22,9 +21,9 @@ from pathlib import Path
 
 import yaml
 
-from .export import build_offline
+from . import mkdocs_build, search
 from .model import Casebook
-from .render import SiteRenderer
+from .tree import write_tree
 from .validate import load_casebook
 
 PLACES = [("山东省", "济南市", "历下区"), ("山东省", "青岛市", "市南区"), ("山东省", "潍坊市", "潍城区"),
@@ -48,7 +47,7 @@ def synthetic_cases(n: int, real: list[dict], sources: dict[str, str], terms: li
         slug = f"case-{i:05d}"
         place_line = f"{province}{city}{district}{street}{community}（第{i}号案例）"
         case.update(slug=slug, name=f"{street}{community}{i}", year=rng.randint(2012, 2025), added="2026-01-01",
-                    tags=rng.sample(["老旧小区", "农村社区", "老年人", "物业", "志愿者", "网格", "非遗", "青少年"], 2))
+                    tags=rng.sample(["小区改造", "农村社区", "老年人", "物业", "志愿者", "网格", "非遗", "青少年"], 2))
         case["location"] = {"province": province, "city": city, "district": district, "street": street,
                             "community": community, "evidence": [place_line]}
         case["source"] = {**case["source"], "file": f"sources/{slug}.txt"}
@@ -56,7 +55,19 @@ def synthetic_cases(n: int, real: list[dict], sources: dict[str, str], terms: li
             model["name"] = rng.choice(MODEL_HEADS) + rng.choice(MODEL_TAILS)
         for practice in case["practices"]:
             practice["category"] = rng.choice(terms)
+        for entry in case.get("learned_from", []):
+            _relink(entry, i, n, [c["slug"] for c in real])
         yield case, place_line + "\n\n" + sources[base["source"]["file"]]
+
+
+def _relink(entry: dict, i: int, n: int, real_slugs: list[str]) -> None:
+    """Point a link to another real case at that case's copy in the same round of copies (or drop it past n)."""
+    if entry.get("case") in real_slugs:
+        target = i - i % len(real_slugs) + real_slugs.index(entry["case"])
+        if target < n:
+            entry["case"] = f"case-{target:05d}"
+        else:
+            del entry["case"]
 
 
 def write_project(root: Path, n: int, repo: Path, sample: Path | None = None) -> Path:
@@ -79,19 +90,11 @@ def write_project(root: Path, n: int, repo: Path, sample: Path | None = None) ->
 
 
 def write_floor(project: Path, book: Casebook) -> Path:
-    """The same pages as plain Markdown in docs/, built by MkDocs and Material without our plugin."""
+    """The same pages as a written tree (`casebook render`), built by MkDocs and Material without our plugin."""
     floor = project.parent / (project.name + "-floor")
-    shutil.copytree(project / "docs", floor / "docs")
-    for path, content in SiteRenderer(book).files().items():
-        target = floor / "docs" / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    assets = Path(__file__).parent / "assets" / "casebook"
-    shutil.copytree(assets, floor / "docs" / "assets" / "casebook", dirs_exist_ok=True)
-    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
-    config = re.sub(r"  - casebook:\n      offline: .*\n", "", config)
-    config += "extra_css: [assets/casebook/casebook.css]\nextra_javascript: [assets/casebook/casebook.js]\n"
-    (floor / "mkdocs.yml").write_text(config, encoding="utf-8")
+    config = project / "mkdocs.yml"
+    write_tree(book, mkdocs_build.docs_dir(config), floor, mkdocs_build.settings(config), root=project)
+    mkdocs_build.write_config(config, floor)
     return floor
 
 
@@ -214,7 +217,6 @@ def run(sizes: list[int], repo: Path, out: Path, serve: bool, progress) -> list[
             progress(f"N={n}：构建同样页面的纯 MkDocs 站点…")
             plain, plain_mb = timed_build(floor, root / f"floor{n}")
             site = root / f"site{n}"
-            index = site / "search" / "search_index.json"
             row = {
                 "cases": n,
                 "validate_s": round(validate, 3),
@@ -225,14 +227,14 @@ def run(sizes: list[int], repo: Path, out: Path, serve: bool, progress) -> list[
                 "build_ms_per_case": round(ours / n * 1000, 2),
                 "peak_mb": round(ours_mb),
                 "plain_peak_mb": round(plain_mb),
-                "search_index_kb_per_case": round(index.stat().st_size / n / 1024, 2),
+                "search_index_kb_per_case": round(search.index_bytes(site) / n / 1024, 2),
                 "catalogue_mb": round((site / "cases" / "index.html").stat().st_size / 1e6, 3),
                 "matrix_mb": round((site / "compare" / "matrix" / "index.html").stat().st_size / 1e6, 3),
                 "site_mb": round(sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6, 1),
             }
             progress(f"N={n}：浏览器中筛选…")
             offline = root / f"offline{n}"
-            build_offline(project / "mkdocs.yml", offline)
+            mkdocs_build.build_book(project / "mkdocs.yml", book, offline, offline=True)
             row["filter_ms"] = filter_ms(offline)
             if serve:
                 progress(f"N={n}：mkdocs serve 显示一处修改…")

@@ -12,7 +12,7 @@ from typing import Callable
 import jinja2
 from markupsafe import Markup, escape
 
-from . import catalog, model, opendata, routes
+from . import catalog, dataset, model, opendata, routes, transfer
 from .routes import page_url, relative_url, root_url
 from .model import Casebook
 from .schema import Taxonomy, fields, vocabulary_flags
@@ -42,6 +42,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(md=md_text, number=number)
     env.globals.update(place=model.place, region=model.region, year=model.year, categories=model.categories,
                        outcome_kinds=model.outcome_kinds, route=routes)
+    env.globals.update(community_types=transfer.community_types, origin=transfer.origin)
     return env
 
 
@@ -59,6 +60,8 @@ def vocabulary_context(tax: Taxonomy) -> dict:
         "status_label": tax.lookup("practice_statuses", "label"),
         "status_class": {t: "done" if t in done else "pending" for t in tax.terms("practice_statuses")},
         "done_statuses": done,
+        "community_slug": tax.lookup("community_types", "slug"),
+        "resource_label": tax.lookup("resource_kinds", "label"),
     }
 
 
@@ -73,16 +76,29 @@ def kind_classes(tax: Taxonomy) -> dict[str, str]:
 class SiteRenderer:
     """Renders all generated files for one build (one value of use_directory_urls)."""
 
-    def __init__(self, book: Casebook, use_directory_urls: bool = True):
+    def __init__(self, book: Casebook, use_directory_urls: bool = True, site_url: str = "",
+                 site_name: str = "社区治理实践案例库"):
         self.book = book
         self.use_directory_urls = use_directory_urls
+        self.site_url = site_url
         self.env = environment()
-        self.common = {"book": book, **vocabulary_context(book.taxonomy)}
+        self.common = {"book": book, **vocabulary_context(book.taxonomy), **dataset.context(book),
+                       "site_url": site_url, "site_name": site_name}
+        self.common["learned_by"] = transfer.learned_by(book)
+
+    def url_from(self, from_src: str, to_src: str) -> str:
+        return relative_url(from_src, to_src, self.use_directory_urls)
+
+    def absolute(self, src: str) -> str:
+        """A page's full address when the site knows where it lives, else its path from the site root."""
+        return self.site_url.rstrip("/") + "/" + page_url(src, self.use_directory_urls) if self.site_url \
+            else "/" + page_url(src, self.use_directory_urls)
 
     def render(self, template: str, src: str, **context) -> str:
         url: Callable[[str], str] = lambda to: relative_url(src, to, self.use_directory_urls)  # noqa: E731
         root = root_url(src, self.use_directory_urls)
-        return self.env.get_template(template).render(**self.common, **context, url=url, root=root)
+        return self.env.get_template(template).render(**self.common, **context, url=url, root=root,
+                                                      absolute=self.absolute)
 
     def files(self) -> dict[str, str | bytes]:
         """Site-relative path -> content, for every file the casebook adds to the site."""
@@ -99,6 +115,8 @@ class SiteRenderer:
             routes.COMPARE: self.render("compare.md.j2", routes.COMPARE),
             routes.MATRIX: self.render("matrix.md.j2", routes.MATRIX),
             routes.OUTCOMES: self.render("outcomes.md.j2", routes.OUTCOMES),
+            routes.LEARNING: self.render("learning.md.j2", routes.LEARNING, links=transfer.learning_links(book),
+                                         diagram=transfer.diagram(book)),
             routes.DATA: self.render("data.md.j2", routes.DATA, columns=opendata.column_docs(book)),
             routes.GUIDE: self.render("guide.md.j2", routes.GUIDE),
             routes.FIELDS: self.render("fields.md.j2", routes.FIELDS, fields=list(fields(book.schema)),
@@ -117,7 +135,9 @@ class SiteRenderer:
             out[src] = self.render("region.md.j2", src, name=name, cases=cases)
         for relative, text in book.sources.items():
             out[routes.source(relative)] = text
-        out.update(opendata.downloads(book))
+        downloads = opendata.downloads(book, self.common["version"], self.common["completeness"])
+        out.update(downloads)
+        out.update(dataset.files(self, downloads))
         return out
 
     def _compare_data(self, case: dict) -> dict:

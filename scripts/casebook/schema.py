@@ -42,6 +42,9 @@ class Taxonomy:
     outcome_kinds: list[dict]
     practice_statuses: list[dict]
     synonyms: list[dict] = field(default_factory=list)  # everyday words -> the words cases use (search)
+    # Optional vocabularies: a casebook without them simply has no community types or resource kinds.
+    community_types: list[dict] = field(default_factory=list)
+    resource_kinds: list[dict] = field(default_factory=list)
 
     def terms(self, vocabulary: str) -> list[str]:
         return [entry["term"] for entry in getattr(self, vocabulary)]

@@ -31,7 +31,7 @@ BOUNDARY = "\x7f"  # marks a jieba word boundary between Chinese words (DEL: one
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 # Section headings as the case page shows them (templates/pages/case.md.j2), by anchor.
-SECTIONS = {"": "概况", "summary": "摘要", "profile": "社区概况", "models": "治理模式", "practices": "具体做法",
+SECTIONS = {"summary": "摘要", "profile": "社区概况", "models": "治理模式", "practices": "具体做法",
             "outcomes": "成效", "honours": "荣誉与认定", "quotes": "人物说", "lessons": "经验启示"}
 
 
@@ -168,29 +168,38 @@ def pages(book: Casebook, use_directory_urls: bool, labels: Labels) -> Iterator[
 # Pages other than cases and categories whose text is in the index: the guides, whose size does not grow
 # with the number of cases (listings such as the catalogue do). The field reference and the data page are
 # left out: their examples, taken from cases, would answer nearly every query.
-TEXT_PAGES = {routes.GUIDE, routes.ABOUT, routes.TRAINING}
+TEXT_PAGES = (routes.GUIDE, routes.TRAINING)
 
-_H2 = re.compile(r'<h2[^>]*\bid="([^"]*)"[^>]*>(.*?)</h2>', re.S)
-_PERMALINK = re.compile(r'<a[^>]*class="headerlink"[^>]*>.*?</a>', re.S)
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _TAG = re.compile(r"<[^>]+>")
+_MARKUP = re.compile(r"[*`#>|]+|\{[^}]*\}")
 
 
-def _plain(html: str) -> str:
-    return re.sub(r"\s+", " ", unescape(_TAG.sub(" ", html))).strip()
+def _plain(markdown: str) -> str:
+    text = _MARKUP.sub(" ", _TAG.sub(" ", _MD_LINK.sub(r"\1", markdown)))
+    return re.sub(r"\s+", " ", unescape(text)).strip()
 
 
-def written_page(url: str, title: str, html: str) -> Page:
-    """A hand-written page (docs/) as index entries, one per second-level section."""
-    parts = _H2.split(_PERMALINK.sub("", html))
-    entries = [["", title, _plain(_TAG.sub(" ", re.sub(r"<h1.*?</h1>", "", parts[0], flags=re.S))), [], -1]]
-    for anchor, heading, body in zip(parts[1::3], parts[2::3], parts[3::3]):
-        entries.append([anchor, _plain(heading), _plain(body), [], -1])
-    return url, title, "", [e for e in entries if e[2] or e[0]]
+def text_pages(files: dict, use_directory_urls: bool) -> list[Page]:
+    """The guide pages among the generated files, as index entries: one per second-level section."""
+    out = []
+    for src in TEXT_PAGES:
+        markdown = files.get(src)
+        if not isinstance(markdown, str):
+            continue
+        body = re.sub(r"\A---\n.*?\n---\n", "", markdown, flags=re.S)
+        title = (re.search(r"^# (.+)$", body, re.M) or re.search(r"^title: (.+)$", markdown, re.M))
+        title_text = _plain(title.group(1)).strip('"') if title else src
+        parts = re.split(r"^## (.+)$", re.sub(r"^# .+$", "", body, count=1, flags=re.M), flags=re.M)
+        entries = [["", title_text, _plain(parts[0]), [], -1, ""]]
+        entries += [["", _plain(h), _plain(b), [], -1, _plain(h)] for h, b in zip(parts[1::2], parts[2::2])]
+        out.append((routes.page_url(src, use_directory_urls), title_text, "", [e for e in entries if e[2]]))
+    return out
 
 
-def _section(anchor: str, heading: str) -> str:
-    """The section heading a result names: a case page's section, or a hand-written page's own heading."""
-    return SECTIONS["practices"] if anchor.startswith(routes.practice_anchor("")) else SECTIONS.get(anchor, heading)
+def _section(anchor: str) -> str:
+    """The section a result names (none for a page's opening entry)."""
+    return SECTIONS["practices"] if anchor.startswith(routes.practice_anchor("")) else SECTIONS.get(anchor, "")
 
 
 # --- the index files -------------------------------------------------------------------------------------
@@ -215,9 +224,9 @@ def index_files(book: Casebook, use_directory_urls: bool, written: Iterable[Page
     for url, title, subtitle, entries in itertools.chain(pages(book, use_directory_urls, labels), written):
         page = len(current["p"])
         current["p"].append([url, title, subtitle])
-        for anchor, heading, body, chips, done in entries:
+        for anchor, heading, body, chips, done, *section in entries:
             text = marked(heading) + "\n" + marked(body)
-            current["e"].append([page, anchor, _section(anchor, heading), text, chips, done])
+            current["e"].append([page, anchor, section[0] if section else _section(anchor), text, chips, done])
             size += len(text)
         if size >= CHUNK_CHARS:
             chunks.append(current)
@@ -238,18 +247,6 @@ def index_files(book: Casebook, use_directory_urls: bool, written: Iterable[Page
     }
     files[MANIFEST] = _script("casebookSearch.manifest", manifest)
     return files
-
-
-def write_index(site_dir: Path, files: dict[str, str]) -> None:
-    """Write the index into a built site, replacing an older one (its chunk names change with their content)."""
-    folder = site_dir / INDEX_DIR
-    if folder.is_dir():
-        for old in folder.iterdir():
-            old.unlink()
-    for path, content in files.items():
-        target = site_dir / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8")
 
 
 def read_index(site_dir: Path) -> list[dict]:

@@ -287,7 +287,7 @@
     var section = entry[2];
     var where = el(first ? "p" : "h2", "cb-search-where");
     if (first && page[2]) where.appendChild(el("span", "cb-search-place", page[2]));
-    if (anchor) where.appendChild(el("span", "cb-search-section", section + (heading !== section ? " › " + heading : "")));
+    if (section) where.appendChild(el("span", "cb-search-section", section + (heading !== section ? " › " + heading : "")));
     entry[4].forEach(function (i) {
       var label = manifest.labels[i];
       where.appendChild(document.createTextNode(" "));
