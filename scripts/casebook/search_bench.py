@@ -47,6 +47,14 @@ document.addEventListener("DOMContentLoaded", () => {
 
 
 def build(project: Path, site: Path, offline: bool, pythonpath: str | None) -> float:
+    """Seconds to build the site; offline as `casebook export site` builds it (the baseline: its own way)."""
+    if offline and not pythonpath:
+        from .mkdocs_build import build_book
+        from .validate import load_casebook
+
+        started = time.perf_counter()
+        build_book(project / "mkdocs.yml", load_casebook(project / "cases")[0], site, offline=True)
+        return time.perf_counter() - started
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CASEBOOK_OFFLINE": "true" if offline else "false"}
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
