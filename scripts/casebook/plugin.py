@@ -23,6 +23,7 @@ PACKAGE = Path(__file__).parent
 CSS = "assets/casebook/casebook.css"
 JS = "assets/casebook/casebook.js"
 SHIM = "assets/casebook/iframe-worker-shim.js"
+OG_IMAGE = "assets/casebook/og.png"  # the picture a shared link shows (Open Graph)
 
 
 class CasebookConfig(Config):
@@ -65,7 +66,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             raise PluginError(f"案例检查发现 {len(problems)} 个问题，站点没有生成。请按上面的提示修改，或运行 casebook validate 查看。")
         search.add_user_words(book)
         self.generated = SiteRenderer(book, config.use_directory_urls).files()
-        for asset in (CSS, JS, SHIM):
+        for asset in (CSS, JS, SHIM, OG_IMAGE):
             self.generated[asset] = (PACKAGE / asset).read_bytes()
         root = Path(config.config_file_path).parent.resolve()
         self.edit_uris = {case_page(slug): "../" + path.resolve().relative_to(root).as_posix()

@@ -14,7 +14,7 @@ from typing import Callable
 import jinja2
 from markupsafe import Markup, escape
 
-from . import catalog, model, opendata
+from . import catalog, model, opendata, regions, source_pages
 from .model import Casebook
 from .schema import Taxonomy, fields
 
@@ -57,6 +57,11 @@ def md_text(value: object) -> Markup:
     return Markup(_MD_SPECIAL.sub(r"\\\1", str(escape(value))))
 
 
+def text_lines(value: str) -> Markup:
+    """Escaped text whose line breaks are character references, so it stays one line of HTML."""
+    return Markup(str(escape(value)).replace("\r", "").replace("\n", "&#10;"))
+
+
 def number(value: float | int) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
@@ -71,9 +76,11 @@ def environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
-    env.filters.update(md=md_text, number=number)
+    env.filters.update(md=md_text, number=number, lines=text_lines)
     env.globals.update(place=model.place, region=model.region, year=model.year, categories=model.categories,
-                       outcome_kinds=model.outcome_kinds, region_slug=catalog.region_slug)
+                       outcome_kinds=model.outcome_kinds, region_page=regions.page,
+                       undone_categories=model.undone_categories, source_page=source_pages.page,
+                       quote_anchor=source_pages.anchor)
     return env
 
 
@@ -86,6 +93,7 @@ def vocabulary_context(tax: Taxonomy) -> dict:
         "kind_label": tax.lookup("outcome_kinds", "label"),
         "kind_code": catalog.kind_codes(tax),
         "status_label": tax.lookup("practice_statuses", "label"),
+        "done": model.done_statuses(tax),
     }
 
 
@@ -111,15 +119,17 @@ class SiteRenderer:
         """Site-relative path -> content, for every file the casebook adds to the site."""
         book = self.book
         by_category = catalog.by_category(book)
-        by_region = catalog.by_region(book)
+        undone = catalog.by_category(book, done=False)
+        tree = regions.build(book)
         related = catalog.related(book)
         out: dict[str, str | bytes] = {
             "index.md": self.render("home.md.j2", "index.md", stats=catalog.stats(book),
-                                    recent=catalog.recent(book), by_category=by_category),
+                                    recent=catalog.recent(book), by_category=by_category, undone_by_category=undone),
             "cases/index.md": self.render("catalogue.md.j2", "cases/index.md",
-                                          options=catalog.filter_options(book)),
-            "categories/index.md": self.render("categories.md.j2", "categories/index.md", by_category=by_category),
-            "regions/index.md": self.render("regions.md.j2", "regions/index.md", by_region=by_region),
+                                          options=catalog.filter_options(book, tree), region_of=catalog.region_of(tree)),
+            "categories/index.md": self.render("categories.md.j2", "categories/index.md", by_category=by_category,
+                                               undone_by_category=undone),
+            "regions/index.md": self.render("regions.md.j2", "regions/index.md", regions=tree),
             "compare/index.md": self.render("compare.md.j2", "compare/index.md"),
             "compare/matrix.md": self.render("matrix.md.j2", "compare/matrix.md"),
             "compare/outcomes.md": self.render("outcomes.md.j2", "compare/outcomes.md"),
@@ -134,12 +144,15 @@ class SiteRenderer:
             out[data_file] = self.render("compare_data.js.j2", data_file, data=self._compare_data(case))
         for category in book.taxonomy.categories:
             src = f"categories/{category['slug']}.md"
-            out[src] = self.render("category.md.j2", src, category=category, cases=by_category[category["term"]])
-        for name, cases in by_region.items():
-            src = f"regions/{catalog.region_slug(name)}.md"
-            out[src] = self.render("region.md.j2", src, name=name, cases=cases)
+            out[src] = self.render("category.md.j2", src, category=category, cases=by_category[category["term"]],
+                                   undone_cases=undone[category["term"]])
+        for region in regions.walk(tree):
+            src = regions.page(region)
+            out[src] = self.render("region.md.j2", src, region=region)
         for relative, text in book.sources.items():
-            out[relative] = text
+            out[relative] = text  # kept as a download; links go to its page
+        for src, context in source_pages.pages(book).items():
+            out[src] = self.render("source.md.j2", src, **context)
         out.update(opendata.downloads(book))
         return out
 
@@ -147,8 +160,10 @@ class SiteRenderer:
         """What the comparison page shows of a case, as plain data its script turns into text nodes."""
         labels = self.common
         practices: dict[str, list[str]] = {}
-        for p in case["practices"]:
-            practices.setdefault(p["category"], []).append(f"{p['name']}（{labels['status_label'][p['status']]}）")
+        # What was done first; plans, proposals and things seen elsewhere after it, each labelled.
+        for p in sorted(case["practices"], key=lambda p: p["status"] not in labels["done"]):
+            label = "" if p["status"] in labels["done"] else f"〔{labels['status_label'][p['status']]}〕"
+            practices.setdefault(p["category"], []).append(f"{p['name']}{label}")
         return {
             "slug": case["slug"], "name": case["name"], "title": case["title"],
             "url": page_url(case_page(case["slug"]), self.use_directory_urls),
