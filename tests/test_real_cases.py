@@ -61,14 +61,19 @@ def test_the_real_site_builds_and_every_link_resolves(tmp_path_factory):
     result = build(ROOT, site)
     assert result.returncode == 0, result.stderr
     broken = []
+    mount = urlsplit(re.search(r"^site_url: (\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M)[1]).path
     pages = {page: _parse(page) for page in site.rglob("*.html")}
     for page, parsed in pages.items():
         for link in parsed.links:
             parts = urlsplit(link)
             if parts.scheme or parts.netloc or link.startswith("#") and not parts.fragment:
                 continue
-            base = site if parts.path.startswith("/") else page.parent  # the 404 page links from the root
-            target = (base / unquote(parts.path).lstrip("/")).resolve() if parts.path else page
+            path = parts.path
+            if path.startswith(mount):  # the 404 page links from the published root (site_url's path)
+                base, path = site, path[len(mount):]
+            else:
+                base = page.parent
+            target = (base / unquote(path).lstrip("/")).resolve() if path else page
             if target.is_dir():
                 target = target / "index.html"
             if not target.exists():

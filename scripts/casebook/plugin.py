@@ -52,6 +52,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         config.extra_javascript = [JS, *config.extra_javascript]
         if self.config.offline:
             config.extra["polyfills"] = [SHIM, *config.extra.get("polyfills", [])]
+            # The offline copy lives on a disk: no canonical links or image addresses on the published host.
+            config.site_url = None
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
