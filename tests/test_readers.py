@@ -28,7 +28,7 @@ def test_matrix_marks_guhuai_proposals_as_not_done(site: Path):
     row = matrix_row(html_of(site, "compare/matrix/index.html"), "古槐街道")
     # 7 of Guhuai's 9 practices are proposals or plans; only 学习交流 was done
     assert row.count(">●<") == 1 and row.count(">○<") == 7
-    assert 'aria-label="学习交流：已实施"' in row and 'aria-label="网格化治理：尚未实施"' in row
+    assert 'aria-label="学习交流：已经在做"' in row and 'aria-label="网格化治理：尚未在做"' in row
 
 
 def test_done_is_a_property_of_the_status_in_the_vocabulary(cases_dir: Path):
@@ -46,16 +46,16 @@ def test_done_is_a_property_of_the_status_in_the_vocabulary(cases_dir: Path):
 
 def test_home_categories_and_catalogue_count_only_what_was_done(site: Path):
     home = re.sub(r"<[^>]+>", " ", html_of(site, "index.html"))
-    assert re.search(r"29\s+项已实施做法\s+另有 12 项计划、建议或考察所见", home)
+    assert re.search(r"29\s+项做法已经在做\s+另有 12 项计划实施、建议、考察所见", home)
     assert re.search(r"居民自治与议事协商（2）", home)  # 仓南街 and 府佑 did it; 古槐 and 天马 only proposed it
-    assert re.search(r"尚未实施（计划、建议或考察所见）：\s*古槐街道", home)
+    assert re.search(r"尚未在做（计划实施、建议、考察所见）：\s*古槐街道", home)
     categories = re.sub(r"<[^>]+>", " ", html_of(site, "categories/index.html"))
-    assert re.search(r"居民自治与议事协商\s+.*?\s+2\s+另有 2 个仅计划或建议", categories)
+    assert re.search(r"居民自治与议事协商\s+.*?\s+2\s+另有 2 个尚未在做", categories)
     zizhi = html_of(site, "categories/zizhi/index.html")
     done, undone = zizhi.split('id="undone"')
     assert "古槐街道" not in done and "古槐街道" in undone and "曹溪街道天马社区" in undone
     guhuai_row = re.search(r'<tr[^>]*>(?:(?!</tr>).)*古槐街道.*?</tr>', html_of(site, "cases/index.html"))[0]
-    assert 'data-category="交流 "' in guhuai_row and "尚未实施：" in guhuai_row
+    assert 'data-category="交流 "' in guhuai_row and "尚未在做：" in guhuai_row
 
 
 def test_every_quote_is_highlighted_in_its_source_page_and_linked_from_the_case(site: Path):

@@ -85,8 +85,8 @@ def test_matrix_shows_guhuai_proposals_as_proposals(browser, served, context):
     page = browser.new_context(**context).new_page()
     page.goto(served + "compare/matrix/")
     row = page.locator("tbody tr", has=page.get_by_role("link", name="古槐街道", exact=True))
-    assert row.locator("a[aria-label$='：尚未实施']").count() == 7
-    assert row.get_by_role("link", name="学习交流：已实施").count() == 1
+    assert row.locator("a[aria-label$='：尚未在做']").count() == 7
+    assert row.get_by_role("link", name="学习交流：已经在做").count() == 1
     hollow, filled = row.locator(".cb-mark-undone").first, row.locator(".cb-mark-done").first
     assert hollow.inner_text() == "○" and filled.inner_text() == "●"
     assert hollow.evaluate("e => getComputedStyle(e).color") != filled.evaluate("e => getComputedStyle(e).color")

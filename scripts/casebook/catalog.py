@@ -1,7 +1,6 @@
 """Indexes over the validated casebook: by category, by region, counts, related cases."""
 from __future__ import annotations
 
-import hashlib
 import heapq
 from collections import Counter, defaultdict
 
@@ -10,15 +9,10 @@ from .model import Casebook
 from .schema import Taxonomy
 
 
-def region_slug(name: str) -> str:
-    """ASCII file name for a region page (Chinese file names break in zips opened on Windows)."""
-    return "r-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
-
-
 def by_category(book: Casebook, done: bool = True) -> dict[str, list[dict]]:
     """Category term -> cases that did something in it, in vocabulary order (empty ones included).
 
-    With done=False: the cases whose practices in it are only planned, proposed or
+    With done=False: the cases whose practices in it are only not (yet) done
     seen elsewhere, so summaries can show them apart instead of counting them as done.
     """
     statuses = model.done_statuses(book.taxonomy)
@@ -39,13 +33,14 @@ def by_region(book: Casebook) -> dict[str, list[dict]]:
 def stats(book: Casebook) -> dict[str, int]:
     cities = {c["location"]["city"] for c in book.cases if c["location"].get("city")}
     done = model.done_statuses(book.taxonomy)
+    with_value = set(book.taxonomy.having("outcome_kinds", "needs_value"))
     return {
         "cases": len(book.cases),
         "cities": len(cities),
         "models": sum(len(c.get("models", [])) for c in book.cases),
         "practices": sum(p["status"] in done for c in book.cases for p in c["practices"]),
         "undone_practices": sum(p["status"] not in done for c in book.cases for p in c["practices"]),
-        "measured": sum(o["kind"] == "measured" for c in book.cases for o in c.get("outcomes", [])),
+        "with_value": sum(o["kind"] in with_value for c in book.cases for o in c.get("outcomes", [])),
     }
 
 

@@ -54,11 +54,11 @@ def categories(case: dict, statuses: Collection[str] | None = None) -> list[str]
 
 def done_statuses(taxonomy: Taxonomy) -> frozenset[str]:
     """Practice statuses that count as done (`done: true` in the vocabulary): what a community did."""
-    return frozenset(s["term"] for s in taxonomy.practice_statuses if s.get("done"))
+    return frozenset(taxonomy.having("practice_statuses", "done"))
 
 
 def undone_categories(case: dict, done: Collection[str]) -> list[str]:
-    """Categories where a case has only planned, proposed or observed practices, none done."""
+    """Categories where a case has only practices not (yet) done: plans, proposals, things seen elsewhere."""
     have = set(categories(case, done))
     return [term for term in categories(case) if term not in have]
 

@@ -117,7 +117,3 @@ def walk(regions: list[Region]) -> list[Region]:
 def deepest(regions: list[Region]) -> dict[str, Region]:
     """Case slug -> the deepest region it is placed in."""
     return {case["slug"]: region for region in walk(regions) for case in region.own}
-
-
-def page(region: Region) -> str:
-    return f"regions/{region.key}.md"

@@ -10,6 +10,7 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass
 
+from . import routes
 from .model import Casebook
 from .schema import paths_using, values_at
 from .validate import normalise
@@ -20,11 +21,6 @@ class Segment:
     text: str
     marked: bool  # inside at least one evidence quote
     anchors: tuple[str, ...] = ()  # quotes that start here
-
-
-def page(source_file: str) -> str:
-    """The page of a kept source: sources/cangnanjie.txt -> sources/cangnanjie.md."""
-    return source_file.rsplit(".", 1)[0] + ".md"
 
 
 def anchor(quote: str) -> str:
@@ -91,5 +87,5 @@ def pages(book: Casebook) -> dict[str, dict]:
     for file, cases in citing.items():
         text = book.sources[file]
         found = locate(text, [q for case in cases for q in case_quotes(book, case)])
-        out[page(file)] = {"file": file, "cases": cases, "segments": segments(text, found), "quotes": len(found)}
+        out[routes.source_page(file)] = {"file": file, "cases": cases, "segments": segments(text, found), "quotes": len(found)}
     return out
