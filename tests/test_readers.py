@@ -71,6 +71,7 @@ def test_every_quote_is_highlighted_in_its_source_page_and_linked_from_the_case(
             target, name = link.split("#")
             assert target == f"../../sources/{slug}/" and f'id="{name}"' in source
         assert 'href="../../cases/' + slug + '/"' in source and 'href="../' + slug + '.txt" download' in source
+        assert f"/edit/main/cases/sources/{slug}.txt" in source  # 编辑此页 opens the kept text
 
 
 def test_quotes_are_found_with_the_validator_normalisation_and_marked_in_the_original_text():

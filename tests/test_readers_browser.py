@@ -57,7 +57,7 @@ def overflow(page) -> int:
 def test_no_page_is_wider_than_a_phone_or_squeezes_table_text(phone, site, served):
     problems = []
     for path in every_page(site):
-        phone.goto(served + path.lstrip("/"))
+        phone.goto(served + path.lstrip("/"), wait_until="domcontentloaded")  # styles block rendering; layout is final
         if overflow(phone) > 0:
             problems.append(f"{path}: {overflow(phone)}px wider than 360px")
         if narrow := phone.evaluate(SQUEEZED_CELLS):
@@ -66,7 +66,8 @@ def test_no_page_is_wider_than_a_phone_or_squeezes_table_text(phone, site, serve
 
 
 def test_no_page_overflows_a_desktop(desktop, site, served):
-    wide = [path for path in every_page(site) if desktop.goto(served + path.lstrip("/")) and overflow(desktop) > 0]
+    wide = [path for path in every_page(site)
+            if desktop.goto(served + path.lstrip("/"), wait_until="domcontentloaded") and overflow(desktop) > 0]
     assert not wide
 
 

@@ -99,3 +99,14 @@ def test_every_figure_stands_in_its_evidence_quote(book):
         for item in case.get("profile", []) + [o for o in case["outcomes"] if o.get("value") is not None]:
             digits = re.sub(r"\.0$", "", str(item["value"]))
             assert digits in item["evidence"].replace(",", ""), (case["slug"], item)
+
+
+def test_every_stated_city_is_placed_in_its_province(book):
+    """A city without its province in the source is placed through the gazetteer; a missing entry would split a region."""
+    from casebook import regions
+
+    for case in book.cases:
+        loc = case["location"]
+        if loc.get("city"):
+            assert loc.get("province") or loc["city"] in regions.gazetteer(), (
+                f"{case['slug']}: 把 {loc['city']} 加到 scripts/casebook/data/gazetteer.yaml 里它所属的省份下")

@@ -73,6 +73,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         root = Path(config.config_file_path).parent.resolve()
         self.edit_uris = {routes.case(slug): "../" + path.resolve().relative_to(root).as_posix()
                           for slug, path in book.files.items()}
+        # A source page's "编辑此页" opens the kept text it shows.
+        self.edit_uris.update({routes.source_page(file): "../" + (self.cases_dir / file).relative_to(root).as_posix()
+                               for file in book.sources})
         log.info(f"casebook: 已加入 {len(book.cases)} 个案例，共 {len(self.generated)} 个生成文件")
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
