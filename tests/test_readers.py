@@ -110,7 +110,11 @@ def test_folded_chinese_lines_join_without_a_space(site: Path):
     assert data == {"a": "第一行，第二行 and more 文字\n下一段", "b": "不折行 的文字"}
 
 
-def test_a_district_is_placed_only_under_a_stated_city_and_sibling_slugs_never_collide():
+def test_a_district_is_placed_only_under_a_stated_city_and_sibling_slugs_never_collide(site: Path):
+    import csv
+
+    rows = {r["slug"]: r["region"] for r in csv.DictReader(html_of(site, "data/cases.csv").lstrip("\ufeff").splitlines())}
+    assert rows["cangnanjie"] == "山东省 潍坊市 潍城区" and rows["huangtun-jinse-jiayuan"] == "山东省"  # as the site files them
     book, _ = load_casebook(CASES)
     tree = regions.build(book)
     keys = {r.key: r for r in regions.walk(tree)}

@@ -23,13 +23,6 @@ def by_category(book: Casebook, done: bool = True) -> dict[str, list[dict]]:
     return out
 
 
-def by_region(book: Casebook) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = defaultdict(list)
-    for case in book.cases:
-        out[model.region(case)].append(case)
-    return dict(sorted(out.items(), key=lambda item: (item[0] == model.UNSTATED_REGION, item[0])))
-
-
 def stats(book: Casebook) -> dict[str, int]:
     cities = {c["location"]["city"] for c in book.cases if c["location"].get("city")}
     done = model.done_statuses(book.taxonomy)

@@ -64,6 +64,11 @@ def path_of(case: dict) -> list[str]:
     return path
 
 
+def label(case: dict) -> str:
+    """The case's deepest region as one line, e.g. '山东省 潍坊市 潍城区' (for CSV columns)."""
+    return " ".join(path_of(case)) or UNSTATED_REGION
+
+
 def slug(name: str, tones: bool = False) -> str:
     """Pinyin of a place name without its 省/市/区/县 suffix: 潍坊市 -> weifang."""
     stem = _SUFFIX.sub("", name) if len(name) > 2 else name
