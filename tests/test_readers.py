@@ -79,6 +79,7 @@ def test_quotes_are_found_with_the_validator_normalisation_and_marked_in_the_ori
     assert normalised_with_offsets(text)[0] == normalise(text)
     found = locate(text, ['"网格员全覆盖"', "ABC..."])
     assert [text[a:b] for a, b in found.values()] == ["“网格员 全覆盖”", "ＡＢＣ…"]
+    assert normalised_with_offsets("e\u0301x") == ("éx", [(0, 2), (2, 3)])  # a composing mark stays with its letter
     for relative, source in load_casebook(CASES)[0].sources.items():
         assert normalised_with_offsets(source)[0] == normalise(source), relative
 

@@ -28,12 +28,29 @@ def anchor(quote: str) -> str:
     return "q-" + hashlib.sha1(normalise(quote).encode("utf-8")).hexdigest()[:8]
 
 
+_PIECES: dict[str, str] = {}  # character -> what normalise() makes of it; texts repeat few characters
+
+
 def normalised_with_offsets(text: str) -> tuple[str, list[tuple[int, int]]]:
     """normalise(text), and for each of its characters the span of the original text it came from.
 
-    Each base character with its combining marks is normalised on its own by the
-    validator's function, so both always agree on what a quote matches.
+    Character by character with the validator's own function; a text where that differs
+    from normalising it whole (combining marks that compose) is cut into base-plus-marks clusters.
     """
+    pieces: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for i, char in enumerate(text):
+        piece = _PIECES.get(char)
+        if piece is None:
+            piece = _PIECES[char] = normalise(char)
+        if piece:
+            pieces.append(piece)
+            spans += [(i, i + 1)] * len(piece)
+    joined = "".join(pieces)
+    return (joined, spans) if joined == normalise(text) else _by_clusters(text)
+
+
+def _by_clusters(text: str) -> tuple[str, list[tuple[int, int]]]:
     pieces: list[str] = []
     spans: list[tuple[int, int]] = []
     start = 0
