@@ -13,7 +13,8 @@ DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 # Page types, each with what a reader would have chosen on it.
 PAGE_TYPES = ["", "cases/", "cases/#region=shandong/weifang", "cases/guhuai/", "categories/", "categories/zizhi/",
               "regions/", "regions/shandong/weifang/", "compare/#c=fuyou,guhuai,tianma", "compare/matrix/",
-              "compare/outcomes/", "sources/cangnanjie/", "reference/fields/", "data/", "guide/"]
+              "compare/outcomes/", "compare/learning/", "sources/cangnanjie/", "reference/fields/", "data/", "guide/",
+              "training/"]
 
 # Cells whose text wraps into lines of fewer than three characters: Chinese read one character a line.
 SQUEEZED_CELLS = """() => Array.from(document.querySelectorAll('.md-content td, .md-content th')).filter(c => {
