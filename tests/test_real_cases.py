@@ -110,3 +110,14 @@ def test_every_stated_city_is_placed_in_its_province(book):
         if loc.get("city"):
             assert loc.get("province") or loc["city"] in regions.gazetteer(), (
                 f"{case['slug']}: 把 {loc['city']} 加到 scripts/casebook/data/gazetteer.yaml 里它所属的省份下")
+
+
+def test_citation_file_names_the_last_released_version():
+    import yaml
+
+    from casebook import releases
+
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    last = releases.history(REAL_CASES)[0]
+    assert (citation["version"], str(citation["date-released"])) == (last["version"], str(last["date"]))
+    assert (REAL_CASES / "releases" / last["version"] / "cases.json").is_file()
