@@ -38,7 +38,7 @@ def test_category_and_region_filters_narrow_the_list_and_survive_a_reload(page, 
     assert len(visible_cases(page)) == 5
     page.select_option("select[name=category]", label="矛盾纠纷调解")
     assert sorted(visible_cases(page)) == ["南关街道仓南街社区", "黄屯街道金色嘉苑社区"]
-    page.select_option("select[name=region]", label="潍坊市")
+    page.select_option("select[name=region]", label="山东省 潍坊市")
     assert visible_cases(page) == ["南关街道仓南街社区"]
     assert "category=tiaojie" in page.url and "region=" in page.url
     page.reload()
@@ -109,7 +109,7 @@ def test_a_large_catalogue_shows_a_page_of_rows_and_filters_them_all(tmp_path, b
     assert len(page.locator("[data-cb-rows] tbody tr:visible").all()) == 450 and more.is_hidden()
     page.select_option("select[name=region]", label="山东省 潍坊市")
     shown = page.locator("[data-cb-rows] tbody tr:visible td:nth-child(2)").all_inner_texts()
-    assert shown and set(shown) == {"山东省 潍坊市"}
+    assert shown and all(place.startswith("山东省 潍坊市") for place in shown)  # the city and its districts
     assert f"/ 450 个案例" in page.locator(".cb-count").inner_text()
     page.close()
     assert Path(site / "cases/index.html").stat().st_size < 300 * 450 + 100_000

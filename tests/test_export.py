@@ -96,7 +96,8 @@ def test_handout_html_is_self_contained_and_paged_for_a4(tmp_path: Path, project
     assert run_cli("export", "handout", "--category", "矛盾纠纷调解", "--out", str(out), cwd=project).returncode == 0
     html = out.read_text(encoding="utf-8")
     assert "size: A4" in html and "page-break-before: always" in html
-    assert not re.search(r'(src|href)\s*=|url\(|@import', html.replace('href="#case-', ""))
+    # nothing is loaded from elsewhere; links a reader may follow (the online version at site_url) are fine
+    assert not re.search(r'(src|href)\s*=|url\(|@import', re.sub(r'<a [^>]*href="(#case-|https://)', "", html))
     assert html.count('class="case"') == 2 and "黄屯街道金色嘉苑社区" in html and "南关街道仓南街社区" in html
     assert "实测" in html and "出处" in html
 

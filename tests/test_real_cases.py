@@ -62,14 +62,19 @@ def test_the_real_site_builds_and_every_link_resolves(tmp_path_factory):
     result = build(ROOT, site)
     assert result.returncode == 0, result.stderr
     broken = []
+    mount = urlsplit(re.search(r"^site_url: (\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M)[1]).path
     pages = {page: _parse(page) for page in site.rglob("*.html")}
     for page, parsed in pages.items():
         for link in parsed.links:
             parts = urlsplit(link)
             if parts.scheme or parts.netloc or link.startswith("#") and not parts.fragment:
                 continue
-            base = site if parts.path.startswith("/") else page.parent  # the 404 page links from the root
-            target = (base / unquote(parts.path).lstrip("/")).resolve() if parts.path else page
+            path = parts.path
+            if path.startswith(mount):  # the 404 page links from the published root (site_url's path)
+                base, path = site, path[len(mount):]
+            else:
+                base = page.parent
+            target = (base / unquote(path).lstrip("/")).resolve() if path else page
             if target.is_dir():
                 target = target / "index.html"
             if not target.exists():
@@ -99,6 +104,17 @@ def test_every_figure_stands_in_its_evidence_quote(book):
             said = stated(item["evidence"])
             assert any(math.isclose(value, wanted) and qualifier == item.get("qualifier") for value, qualifier in said), \
                 (case["slug"], item, said)
+
+
+def test_every_stated_city_is_placed_in_its_province(book):
+    """A city without its province in the source is placed through the gazetteer; a missing entry would split a region."""
+    from casebook import regions
+
+    for case in book.cases:
+        loc = case["location"]
+        if loc.get("city"):
+            assert loc.get("province") or loc["city"] in regions.gazetteer(), (
+                f"{case['slug']}: 把 {loc['city']} 加到 scripts/casebook/data/gazetteer.yaml 里它所属的省份下")
 
 
 def test_citation_file_names_the_last_released_version():

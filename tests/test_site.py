@@ -19,8 +19,8 @@ def test_each_case_page_shows_models_outcomes_and_source(site: Path):
                      "道德门诊工作日志上记载的内容80%以上得到圆满解决", "马林峰", "2020-08-24"]:
         assert expected in page, expected
     html = (site / "cases/cangnanjie/index.html").read_text(encoding="utf-8")
-    assert 'href="../../sources/cangnanjie.txt"' in html
-    assert "四汇共治" in (site / "sources/cangnanjie.txt").read_text(encoding="utf-8")
+    assert 'href="../../sources/cangnanjie/"' in html  # the source as a page of the site
+    assert "四汇共治" in (site / "sources/cangnanjie.txt").read_text(encoding="utf-8")  # still downloadable
 
 
 def test_every_case_has_a_page_with_kinds_and_evidence(site: Path):
@@ -43,13 +43,18 @@ def test_category_page_lists_the_cases_that_mediate(site: Path):
     assert "新城街道府佑社区" not in page
 
 
-def test_region_page_groups_by_stated_city(site: Path):
+def test_regions_are_one_tree_of_real_places_at_pinyin_addresses(site: Path):
     regions = text_of(site, "regions/index.html")
-    assert "潍坊市" in regions and "山东省（城市未注明）" in regions and "地区未注明" in regions
-    weifang = next(p for p in (site / "regions").glob("r-*/index.html") if "<h1" in p.read_text() and
-                   re.search(r"<h1[^>]*>潍坊市", p.read_text(encoding="utf-8")))
-    page = text_of(site, str(weifang.relative_to(site)))
-    assert "南关街道仓南街社区" in page and "古槐街道" not in page
+    assert "山东省" in regions and "潍坊市" in regions and "地区未注明" in regions
+    # 山东省 潍坊市 (fuyou) and 潍坊市 alone (cangnanjie, placed through the gazetteer) are one region
+    weifang = text_of(site, "regions/shandong/weifang/index.html")
+    assert "南关街道仓南街社区" in weifang and "新城街道府佑社区" in weifang and "古槐街道" not in weifang
+    assert "南关街道仓南街社区" in text_of(site, "regions/shandong/weifang/weicheng/index.html")
+    province = text_of(site, "regions/shandong/index.html")
+    assert "黄屯街道金色嘉苑社区" in province and "古槐街道" in province
+    # 黄屯's 高新区 has no stated city: it is never guessed into 潍坊市's 高新区
+    assert "黄屯街道金色嘉苑社区" not in text_of(site, "regions/shandong/weifang/gaoxin/index.html")
+    assert not list((site / "regions").rglob("r-*"))
 
 
 def test_home_shows_live_counts_and_problems(site: Path):
@@ -108,8 +113,11 @@ def test_serve_rebuilds_when_a_case_file_changes(tmp_path: Path):
     import sys
     import time
     import urllib.request
+    from urllib.parse import urlsplit
 
     project = make_project(tmp_path)
+    # `mkdocs serve` serves under site_url's path (/casebook/)
+    mount = urlsplit(re.search(r"^site_url: (\S+)", (project / "mkdocs.yml").read_text(encoding="utf-8"), re.M)[1]).path
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -121,7 +129,7 @@ def test_serve_rebuilds_when_a_case_file_changes(tmp_path: Path):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/cases/fuyou/", timeout=5) as response:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{mount}cases/fuyou/", timeout=5) as response:
                     if text in response.read().decode("utf-8"):
                         return True
             except OSError:

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -135,7 +136,10 @@ def serve_change_seconds(project: Path, slug: str) -> float:
     server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-q", "-f", str(project / "mkdocs.yml"),
                                "--dev-addr", f"127.0.0.1:{port}"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    url = f"http://127.0.0.1:{port}/cases/{slug}/"
+    # `mkdocs serve` serves under the path of site_url (e.g. /casebook/)
+    site_url = re.search(r"^site_url:\s*(\S*)", (project / "mkdocs.yml").read_text(encoding="utf-8"), re.M)
+    mount = "/" + urllib.parse.urlsplit(site_url[1].strip("'\"") if site_url else "").path.strip("/")
+    url = f"http://127.0.0.1:{port}{mount.rstrip('/')}/cases/{slug}/"
     try:
         _wait_for(url, None, timeout=600)
         case_file = project / "cases" / f"{slug}.yaml"

@@ -4,35 +4,35 @@ from __future__ import annotations
 import heapq
 from collections import Counter, defaultdict
 
-from . import model, transfer
+from . import model, regions, transfer
 from .model import Casebook
 from .schema import Taxonomy
 
 
-def by_category(book: Casebook) -> dict[str, list[dict]]:
-    """Category term -> cases with a practice in it, in vocabulary order (empty ones included)."""
+def by_category(book: Casebook, done: bool = True) -> dict[str, list[dict]]:
+    """Category term -> cases that did something in it, in vocabulary order (empty ones included).
+
+    With done=False: the cases whose practices in it are only not (yet) done
+    seen elsewhere, so summaries can show them apart instead of counting them as done.
+    """
+    statuses = model.done_statuses(book.taxonomy)
     out: dict[str, list[dict]] = {term: [] for term in book.taxonomy.terms("categories")}
     for case in book.cases:
-        for term in model.categories(case):
+        for term in model.categories(case, statuses) if done else model.undone_categories(case, statuses):
             out[term].append(case)
     return out
 
 
-def by_region(book: Casebook) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = defaultdict(list)
-    for case in book.cases:
-        out[model.region(case)].append(case)
-    return dict(sorted(out.items(), key=lambda item: (item[0] == model.UNSTATED_REGION, item[0])))
-
-
 def stats(book: Casebook) -> dict[str, int]:
     cities = {c["location"]["city"] for c in book.cases if c["location"].get("city")}
+    done = model.done_statuses(book.taxonomy)
     with_value = set(book.taxonomy.having("outcome_kinds", "needs_value"))
     return {
         "cases": len(book.cases),
         "cities": len(cities),
         "models": sum(len(c.get("models", [])) for c in book.cases),
-        "practices": sum(len(c["practices"]) for c in book.cases),
+        "practices": sum(p["status"] in done for c in book.cases for p in c["practices"]),
+        "undone_practices": sum(p["status"] not in done for c in book.cases for p in c["practices"]),
         "with_value": sum(o["kind"] in with_value for c in book.cases for o in c.get("outcomes", [])),
     }
 
@@ -75,14 +75,27 @@ def kind_codes(tax: Taxonomy) -> dict[str, str]:
     return {k["term"]: str(i) for i, k in enumerate(tax.outcome_kinds)}
 
 
-def filter_options(book: Casebook) -> dict[str, list[tuple[str, str, str]]]:
+def region_of(tree: list[regions.Region]) -> dict[str, dict[str, str]]:
+    """Case slug -> how its catalogue row shows its region and which regions (with parents) it is in."""
+    out = {}
+    for region in regions.walk(tree):
+        for case in region.own:
+            label = region.full
+            if not case["location"].get("city") and region.name != model.UNSTATED_REGION:
+                label += f"（{regions.UNSTATED_CITY}）"
+            out[case["slug"]] = {"label": label, "keys": " ".join(r.key for r in [*region.ancestors, region])}
+    return out
+
+
+def filter_options(book: Casebook, tree: list[regions.Region] | None = None) -> dict[str, list[tuple[str, str, str]]]:
     """(value in the address, label, value in the rows) for each catalogue filter."""
     tax = book.taxonomy
+    tree = regions.build(book) if tree is None else tree
     years = sorted({y for c in book.cases if (y := model.year(c))}, reverse=True)
     tags = Counter(t for c in book.cases for t in c.get("tags", []))
     codes = kind_codes(tax)
     return {
-        "region": [(r, r, r) for r in by_region(book)],
+        "region": [(r.key, r.full, r.key) for r in regions.walk(tree)],
         "category": [(c["slug"], c["term"], c["short"]) for c in tax.categories],
         "kind": [(k["term"], k["label"], codes[k["term"]]) for k in tax.outcome_kinds],
         "year": [(str(y), str(y), str(y)) for y in years],

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
+from .folding import join_chinese_lines
 from .problems import Problem, format_path
 
 MAX_BYTES = 1_000_000
@@ -129,6 +130,7 @@ def parse(text: str, display: str) -> Document:
     doc = Document(display, None)
     problems: list[Problem] = []
     doc.data = _Builder(doc, problems).build(root, ())
+    doc.data = join_chinese_lines(root, doc.data, text)
     if problems:
         raise LoadError(problems)
     if not isinstance(doc.data, dict):

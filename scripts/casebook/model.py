@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Collection
 
 from .schema import Taxonomy
 
@@ -47,9 +48,20 @@ def year(case: dict) -> int | None:
     return int(date) if date else None
 
 
-def categories(case: dict) -> list[str]:
-    """Practice categories of a case, first use first, each once."""
-    return list(dict.fromkeys(p["category"] for p in case["practices"]))
+def categories(case: dict, statuses: Collection[str] | None = None) -> list[str]:
+    """Practice categories of a case, first use first, each once; only practices in `statuses` if given."""
+    return list(dict.fromkeys(p["category"] for p in case["practices"] if statuses is None or p["status"] in statuses))
+
+
+def done_statuses(taxonomy: Taxonomy) -> frozenset[str]:
+    """Practice statuses that count as done (`done: true` in the vocabulary): what a community did."""
+    return frozenset(taxonomy.having("practice_statuses", "done"))
+
+
+def undone_categories(case: dict, done: Collection[str]) -> list[str]:
+    """Categories where a case has only practices not (yet) done: plans, proposals, things seen elsewhere."""
+    have = set(categories(case, done))
+    return [term for term in categories(case) if term not in have]
 
 
 def outcome_kinds(case: dict) -> list[str]:

@@ -10,7 +10,7 @@ import io
 import json
 from typing import Callable
 
-from . import model, routes, transfer
+from . import model, regions, routes, transfer
 from .model import Casebook
 from .schema import Taxonomy, fields
 
@@ -26,7 +26,8 @@ CASE_COLUMNS: list[Column] = [
     ("summary", "summary", lambda c: c["summary"], ""),
     *[(level, f"location.{level}", (lambda lv: lambda c: c["location"].get(lv) or "")(level), "")
       for level in model.LEVELS],
-    ("region", None, model.region, "筛选用的地区：原文写明的城市，否则省份，都没有则为“地区未注明”。"),
+    ("region", None, regions.label, "网站按地区浏览和筛选用的地区（省 市 区县）：原文写明的；只写明城市时按地名表补上省份；"
+     "区县只在写明城市时列出；都没有写明则为“地区未注明”。"),
     ("year", None, lambda c: model.year(c) or "", "年份：案例的 year，没有则取原文发表年份；都没有则为空。"),
     ("categories", None, lambda c: SEP.join(model.categories(c)), "案例涉及的实践类别，用“；”分隔。"),
     ("models", None, lambda c: SEP.join(model.model_names(c)), "治理模式名称，用“；”分隔。"),

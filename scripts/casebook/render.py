@@ -12,7 +12,7 @@ from typing import Callable
 import jinja2
 from markupsafe import Markup, escape
 
-from . import catalog, dataset, model, numbers, opendata, routes, transfer
+from . import catalog, dataset, model, numbers, opendata, regions, routes, source_pages, transfer
 from .routes import page_url, relative_url, root_url
 from .model import Casebook
 from .schema import Taxonomy, fields, vocabulary_flags
@@ -23,6 +23,11 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 def md_text(value: object) -> Markup:
     """Text safe inside Markdown syntax (a heading): HTML-escaped, Markdown punctuation backslashed."""
     return Markup(_MD_SPECIAL.sub(r"\\\1", str(escape(value))))
+
+
+def text_lines(value: str) -> Markup:
+    """Escaped text whose line breaks are character references, so it stays one line of HTML."""
+    return Markup(str(escape(value)).replace("\r", "").replace("\n", "&#10;"))
 
 
 def number(value: float | int) -> str:
@@ -39,9 +44,10 @@ def environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
-    env.filters.update(md=md_text, number=number, figure=numbers.figure, magnitude=numbers.magnitude)
+    env.filters.update(md=md_text, number=number, figure=numbers.figure, magnitude=numbers.magnitude, lines=text_lines)
     env.globals.update(place=model.place, region=model.region, year=model.year, categories=model.categories,
-                       outcome_kinds=model.outcome_kinds, route=routes)
+                       outcome_kinds=model.outcome_kinds, route=routes,
+                       undone_categories=model.undone_categories, quote_anchor=source_pages.anchor)
     env.globals.update(community_types=transfer.community_types, origin=transfer.origin)
     return env
 
@@ -60,6 +66,9 @@ def vocabulary_context(tax: Taxonomy) -> dict:
         "status_label": tax.lookup("practice_statuses", "label"),
         "status_class": {t: "done" if t in done else "pending" for t in tax.terms("practice_statuses")},
         "done_statuses": done,
+        # How summaries name what was done and what was not, in the vocabulary's own words.
+        "done_label": "、".join(s["label"] for s in tax.practice_statuses if s["term"] in done),
+        "undone_label": "、".join(s["label"] for s in tax.practice_statuses if s["term"] not in done),
         "community_slug": tax.lookup("community_types", "slug"),
         "resource_label": tax.lookup("resource_kinds", "label"),
     }
@@ -104,14 +113,17 @@ class SiteRenderer:
         """Site-relative path -> content, for every file the casebook adds to the site."""
         book = self.book
         by_category = catalog.by_category(book)
-        by_region = catalog.by_region(book)
+        undone = catalog.by_category(book, done=False)
+        tree = regions.build(book)
         related = catalog.related(book)
         out: dict[str, str | bytes] = {
             routes.HOME: self.render("home.md.j2", routes.HOME, stats=catalog.stats(book),
-                                     recent=catalog.recent(book), by_category=by_category),
-            routes.CATALOGUE: self.render("catalogue.md.j2", routes.CATALOGUE, options=catalog.filter_options(book)),
-            routes.CATEGORIES: self.render("categories.md.j2", routes.CATEGORIES, by_category=by_category),
-            routes.REGIONS: self.render("regions.md.j2", routes.REGIONS, by_region=by_region),
+                                     recent=catalog.recent(book), by_category=by_category, undone_by_category=undone),
+            routes.CATALOGUE: self.render("catalogue.md.j2", routes.CATALOGUE, options=catalog.filter_options(book, tree),
+                                          region_of=catalog.region_of(tree)),
+            routes.CATEGORIES: self.render("categories.md.j2", routes.CATEGORIES, by_category=by_category,
+                                           undone_by_category=undone),
+            routes.REGIONS: self.render("regions.md.j2", routes.REGIONS, regions=tree),
             routes.COMPARE: self.render("compare.md.j2", routes.COMPARE),
             routes.MATRIX: self.render("matrix.md.j2", routes.MATRIX),
             routes.OUTCOMES: self.render("outcomes.md.j2", routes.OUTCOMES),
@@ -129,12 +141,15 @@ class SiteRenderer:
             out[data_file] = self.render("compare_data.js.j2", data_file, data=self._compare_data(case))
         for category in book.taxonomy.categories:
             src = routes.category(category["slug"])
-            out[src] = self.render("category.md.j2", src, category=category, cases=by_category[category["term"]])
-        for name, cases in by_region.items():
-            src = routes.region(name)
-            out[src] = self.render("region.md.j2", src, name=name, cases=cases)
+            out[src] = self.render("category.md.j2", src, category=category, cases=by_category[category["term"]],
+                                   undone_cases=undone[category["term"]])
+        for region in regions.walk(tree):
+            src = routes.region(region.key)
+            out[src] = self.render("region.md.j2", src, region=region)
         for relative, text in book.sources.items():
-            out[routes.source(relative)] = text
+            out[routes.source(relative)] = text  # kept as a download; links go to its page
+        for src, context in source_pages.pages(book).items():
+            out[src] = self.render("source.md.j2", src, **context)
         downloads = opendata.downloads(book, self.common["version"], self.common["completeness"])
         out.update(downloads)
         out.update(dataset.files(self, downloads))
@@ -144,8 +159,10 @@ class SiteRenderer:
         """What the comparison page shows of a case, as plain data its script turns into text nodes."""
         labels = self.common
         practices: dict[str, list[str]] = {}
-        for p in case["practices"]:
-            practices.setdefault(p["category"], []).append(f"{p['name']}（{labels['status_label'][p['status']]}）")
+        # What was done first; plans, proposals and things seen elsewhere after it, each labelled.
+        for p in sorted(case["practices"], key=lambda p: p["status"] not in labels["done_statuses"]):
+            label = "" if p["status"] in labels["done_statuses"] else f"〔{labels['status_label'][p['status']]}〕"
+            practices.setdefault(p["category"], []).append(f"{p['name']}{label}")
         return {
             "slug": case["slug"], "name": case["name"], "title": case["title"],
             "url": page_url(routes.case(case["slug"]), self.use_directory_urls),

@@ -7,7 +7,6 @@ Addresses are source paths as a site generator sees them (`cases/fuyou.md`); `pa
 from __future__ import annotations
 
 import functools
-import hashlib
 import posixpath
 
 HOME = "index.md"
@@ -58,18 +57,20 @@ def compare_with(*slugs: str) -> str:
     return f"{COMPARE}#c={','.join(slugs)}"
 
 
-def region(name: str) -> str:
-    return f"regions/{region_slug(name)}.md"
-
-
-def region_slug(name: str) -> str:
-    """ASCII file name for a region page (Chinese file names break in zips opened on Windows)."""
-    return "r-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
+def region(key: str) -> str:
+    """A region's page; `key` is its pinyin path (regions.Region.key), e.g. 'shandong/weifang'."""
+    return f"regions/{key}.md"
 
 
 def source(file: str) -> str:
-    """A kept source text; `file` is the case's source.file, relative to cases/."""
+    """A kept source text as a download; `file` is the case's source.file, relative to cases/."""
     return file
+
+
+def source_page(file: str, anchor: str | None = None) -> str:
+    """A kept source as a page of the site (sources/cangnanjie.txt -> sources/cangnanjie.md),
+    optionally at one highlighted quote."""
+    return _anchored(file.rsplit(".", 1)[0] + ".md", anchor)
 
 
 def compare_data(slug: str) -> str:

@@ -23,7 +23,8 @@ JS = "assets/casebook/casebook.js"
 SHIM = "assets/casebook/iframe-worker-shim.js"  # Material's offline plugin adds a CDN copy without it
 SEARCH_CSS = "assets/casebook/search.css"
 SEARCH_JS = "assets/casebook/search.js"  # the site's search (search.py writes its index)
-ASSETS = (CSS, JS, SHIM, SEARCH_CSS, SEARCH_JS)
+OG_IMAGE = "assets/casebook/og.png"  # the picture a shared link shows (Open Graph)
+ASSETS = (CSS, JS, SHIM, SEARCH_CSS, SEARCH_JS, OG_IMAGE)
 MANIFEST = "casebook-tree.json"
 JIEBA_WORDS = "jieba-words.txt"
 
@@ -59,8 +60,11 @@ def generated_files(book: Casebook, settings: SiteSettings | None = None, materi
 
 def edit_paths(book: Casebook, root: Path) -> dict[str, str]:
     """Generated case page -> its YAML file relative to the project root (where "编辑此页" should lead)."""
-    return {routes.case(slug): path.resolve().relative_to(root.resolve()).as_posix()
-            for slug, path in book.files.items() if path.resolve().is_relative_to(root.resolve())}
+    pages = {routes.case(slug): path for slug, path in book.files.items()}
+    # A source page's "编辑此页" opens the kept text it shows.
+    pages.update({routes.source_page(file): book.cases_dir / file for file in book.sources})
+    return {page: path.resolve().relative_to(root.resolve()).as_posix()
+            for page, path in pages.items() if path.resolve().is_relative_to(root.resolve())}
 
 
 def write_tree(book: Casebook, docs: Path | None, out: Path, settings: SiteSettings | None = None,

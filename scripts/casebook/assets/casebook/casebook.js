@@ -15,7 +15,7 @@
 
   function writeHash(params) {
     var parts = Object.keys(params).filter(function (k) { return params[k]; }).map(function (k) {
-      return encodeURIComponent(k) + "=" + encodeURIComponent(params[k]).replace(/%2C/g, ",");
+      return encodeURIComponent(k) + "=" + encodeURIComponent(params[k]).replace(/%2C/g, ",").replace(/%2F/g, "/");
     });
     var hash = parts.length ? "#" + parts.join("&") : " ";
     try { history.replaceState(null, "", hash === " " ? location.pathname + location.search : hash); }
@@ -147,7 +147,8 @@
       function addRow(label, get) {
         var tr = body.insertRow();
         tr.appendChild(cell("th", label));
-        cases.forEach(function (c) { tr.appendChild(cell("td", get(c))); });
+        // data-case names the case above its value when a phone shows the row as a block
+        cases.forEach(function (c) { var td = cell("td", get(c)); td.setAttribute("data-case", c.name); tr.appendChild(td); });
       }
       rows.forEach(function (r) { addRow(r[0], function (c) { return c[r[1]]; }); });
       categories.forEach(function (k) { addRow("做法：" + k, function (c) { return c.practices[k] || []; }); });
@@ -206,6 +207,12 @@
     });
   }
 
+  /* Material's search panel is a dialog without a name; screen readers announce it as "搜索". */
+  function nameSearchDialog() {
+    var dialog = document.querySelector(".md-search[role=dialog]");
+    if (dialog && !dialog.hasAttribute("aria-label")) dialog.setAttribute("aria-label", "搜索");
+  }
+
   /* Citations: without a configured site address, a page served over http(s) knows its own. */
   function fillAddresses() {
     if (!/^https?:$/.test(location.protocol)) return;
@@ -215,6 +222,7 @@
   }
 
   function init() {
+    nameSearchDialog();
     fillAddresses();
     var filters = document.querySelector("[data-cb-filters]");
     if (filters) setupFilters(filters);

@@ -1,0 +1,108 @@
+"""Kept source texts as pages of the site, with every evidence quote a case uses highlighted.
+
+Quotes are found the way the validator finds them (validate.normalise: NFKC,
+quote styles, no whitespace), then mapped back to offsets in the original text,
+so a quote the validator accepts is always highlighted where it stands.
+"""
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+
+from . import routes
+from .model import Casebook
+from .schema import paths_using, values_at
+from .validate import normalise
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    marked: bool  # inside at least one evidence quote
+    anchors: tuple[str, ...] = ()  # quotes that start here
+
+
+def anchor(quote: str) -> str:
+    """A stable anchor for a quote: the same quote gets the same address on every build."""
+    return "q-" + hashlib.sha1(normalise(quote).encode("utf-8")).hexdigest()[:8]
+
+
+_PIECES: dict[str, str] = {}  # character -> what normalise() makes of it; texts repeat few characters
+
+
+def normalised_with_offsets(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """normalise(text), and for each of its characters the span of the original text it came from.
+
+    Character by character with the validator's own function; a text where that differs
+    from normalising it whole (combining marks that compose) is cut into base-plus-marks clusters.
+    """
+    pieces: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for i, char in enumerate(text):
+        piece = _PIECES.get(char)
+        if piece is None:
+            piece = _PIECES[char] = normalise(char)
+        if piece:
+            pieces.append(piece)
+            spans += [(i, i + 1)] * len(piece)
+    joined = "".join(pieces)
+    return (joined, spans) if joined == normalise(text) else _by_clusters(text)
+
+
+def _by_clusters(text: str) -> tuple[str, list[tuple[int, int]]]:
+    pieces: list[str] = []
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while start < len(text):
+        end = start + 1
+        while end < len(text) and unicodedata.combining(text[end]):
+            end += 1
+        piece = normalise(text[start:end])
+        pieces.append(piece)
+        spans += [(start, end)] * len(piece)
+        start = end
+    return "".join(pieces), spans
+
+
+def locate(text: str, quotes: list[str]) -> dict[str, tuple[int, int]]:
+    """Anchor -> (start, end) in the original text, for each quote found."""
+    norm, spans = normalised_with_offsets(text)
+    out = {}
+    for quote in quotes:
+        wanted = normalise(quote)
+        at = norm.find(wanted) if wanted else -1
+        if at >= 0:
+            out[anchor(quote)] = (spans[at][0], spans[at + len(wanted) - 1][1])
+    return out
+
+
+def case_quotes(book: Casebook, case: dict) -> list[str]:
+    return [quote for pattern in paths_using(book.schema, "quote")
+            for _, quote in values_at(case, pattern) if isinstance(quote, str)]
+
+
+def segments(text: str, found: dict[str, tuple[int, int]]) -> list[Segment]:
+    """The text cut at every quote's start and end; overlapping quotes share marked segments."""
+    cuts = sorted({0, len(text), *(s for s, _ in found.values()), *(e for _, e in found.values())})
+    starts: dict[int, list[str]] = {}
+    for name, (start, _) in sorted(found.items(), key=lambda item: item[1]):
+        starts.setdefault(start, []).append(name)
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        marked = any(s <= a and b <= e for s, e in found.values())
+        out.append(Segment(text[a:b], marked, tuple(starts.get(a, ()))))
+    return out
+
+
+def pages(book: Casebook) -> dict[str, dict]:
+    """Source page -> what its template shows: the file, the cases citing it, the cut text."""
+    citing: dict[str, list[dict]] = {}
+    for case in book.cases:
+        citing.setdefault(case["source"]["file"], []).append(case)
+    out = {}
+    for file, cases in citing.items():
+        text = book.sources[file]
+        found = locate(text, [q for case in cases for q in case_quotes(book, case)])
+        out[routes.source_page(file)] = {"file": file, "cases": cases, "segments": segments(text, found), "quotes": len(found)}
+    return out
