@@ -50,15 +50,16 @@ def context_key(schema: dict, taxonomy_bytes: bytes) -> bytes:
     return h.digest()
 
 
-def stamp(stat: os.stat_result) -> tuple[int, int, int] | None:
-    """A file's (mtime, size, inode) if it is old enough to trust: then an equal stamp means equal content.
+def stamp(stat: os.stat_result) -> tuple[int, ...] | None:
+    """A file's (ctime, mtime, size, inode) if it is old enough to trust: then an equal stamp means equal content.
 
-    A file changed within the clock's resolution of being read could keep its
-    stamp while its content changes, so young files are always hashed again.
+    Any write or touch moves ctime (which no program can set back), so an equal
+    stamp is an unchanged file; a file changed within the clock's resolution
+    of being read could still keep its stamp, so young files are always hashed.
     """
-    if stat.st_mtime_ns > time.time_ns() - 2_000_000_000:
+    if stat.st_ctime_ns > time.time_ns() - 2_000_000_000:
         return None
-    return stat.st_mtime_ns, stat.st_size, stat.st_ino
+    return stat.st_ctime_ns, stat.st_mtime_ns, stat.st_size, stat.st_ino
 
 
 @dataclass
