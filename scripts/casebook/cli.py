@@ -5,6 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import ci
 from .export import ExportError, export_handout, export_site, select
 from .problems import Problem
 from .scaffold import ScaffoldError, create
@@ -12,6 +13,8 @@ from .validate import TAXONOMY_FILE, load_casebook
 
 
 def _print_problems(problems: list[Problem]) -> None:
+    if ci.in_github_actions():
+        ci.report(problems)
     for problem in problems:
         print(problem, file=sys.stderr)
     files = len({p.file for p in problems})

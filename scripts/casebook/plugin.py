@@ -14,8 +14,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from . import search
-from .render import SiteRenderer, case_page
+from . import routes, search
+from .render import SiteRenderer
 from .validate import load_casebook
 
 log = logging.getLogger("mkdocs.plugins.casebook")
@@ -68,7 +68,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         for asset in (CSS, JS, SHIM):
             self.generated[asset] = (PACKAGE / asset).read_bytes()
         root = Path(config.config_file_path).parent.resolve()
-        self.edit_uris = {case_page(slug): "../" + path.resolve().relative_to(root).as_posix()
+        self.edit_uris = {routes.case(slug): "../" + path.resolve().relative_to(root).as_posix()
                           for slug, path in book.files.items()}
         log.info(f"casebook: 已加入 {len(book.cases)} 个案例，共 {len(self.generated)} 个生成文件")
 
