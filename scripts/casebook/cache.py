@@ -25,6 +25,7 @@ INDEX = "index.marshal"
 DATA = "data.marshal"
 PACKAGE = Path(__file__).parent
 MISSING = b""  # the digest recorded for a source file that did not exist or could not be read
+NOT_REGULAR = b"-"  # ... and for one that is a link, folder or device
 
 
 def default_dir(cases_dir: Path) -> Path | None:

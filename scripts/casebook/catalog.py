@@ -1,6 +1,7 @@
 """Indexes over the validated casebook: by category, by region, counts, related cases."""
 from __future__ import annotations
 
+import hashlib
 import heapq
 import math
 from collections import Counter, defaultdict

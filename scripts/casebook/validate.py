@@ -11,6 +11,7 @@ import gc
 import multiprocessing
 import os
 import re
+import stat as stat_module
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -296,8 +297,13 @@ class _Run:
         if relative not in self._sources:
             path = os.path.join(self.root, relative)
             try:
-                stamp = cache_module.stamp(os.stat(path))
-                digest = known_digest if stamp is not None and stamp == known else _digest_file(path)
+                info = os.lstat(path)
+                stamp = cache_module.stamp(info)
+                if not stat_module.S_ISREG(info.st_mode):
+                    # A link or a device is judged by the checks, never by what it points to.
+                    stamp, digest = None, cache_module.NOT_REGULAR
+                else:
+                    digest = known_digest if stamp is not None and stamp == known else _digest_file(path)
             except OSError:
                 stamp, digest = None, cache_module.MISSING
             self._sources[relative] = (digest, stamp)
@@ -319,10 +325,10 @@ def _digest_file(path: str) -> bytes:
 def _from_store(run: _Run, path: str, name: str) -> tuple[cache_module.Entry | None, dict | None, tuple]:
     """The stored result for this file if nothing it depends on changed, its data, and the file's (digest, stamp)."""
     try:
-        stat = os.stat(path)
-        if stat.st_size > MAX_BYTES:
-            return None, None, (None, None)  # load_file reports it without reading it
-        stamp = cache_module.stamp(stat)
+        info = os.lstat(path)
+        if info.st_size > MAX_BYTES or not stat_module.S_ISREG(info.st_mode):
+            return None, None, (None, None)  # load_file reports these without reading them
+        stamp = cache_module.stamp(info)
         entry = run.store.get(name)
         if entry is not None and stamp is not None and stamp == entry.case_stamp:
             case_digest = entry.case_digest
