@@ -67,6 +67,21 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_preview(args: argparse.Namespace) -> int:
+    from . import preview
+
+    config = Path(args.config)
+    paths = [Path(p) for p in args.paths]
+    wrong = [p for p in paths if p.suffix not in {".yaml", ".yml"} or p.name == TAXONOMY_FILE or not p.is_file()]
+    if wrong:
+        print("\n".join(f"{p}: 不是案例文件（cases/ 下的 .yaml 文件）" for p in wrong), file=sys.stderr)
+        return 2
+    if not config.is_file():
+        print(f"找不到 {config}：请在项目根目录运行，或用 --config 指定 mkdocs.yml", file=sys.stderr)
+        return 2
+    return preview.serve(config, _cases_dir(args), paths, args.dev_addr, _progress)
+
+
 def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -103,16 +118,16 @@ def cmd_export_handout(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from . import bench
 
-    try:
-        sizes = [int(s) for s in args.sizes.split(",")]
+    try:  # both --sizes 1000 5000 and --sizes 1000,5000
+        sizes = [int(s) for value in args.sizes for s in value.split(",") if s.strip()]
     except ValueError:
-        print(f"--sizes 应为逗号分隔的整数，如 100,1000,5000；实际是“{args.sizes}”", file=sys.stderr)
+        print(f"--sizes 应为整数，如 --sizes 1000 5000 或 1000,5000；实际是“{' '.join(args.sizes)}”", file=sys.stderr)
         return 2
     if not Path("cases/taxonomy.yaml").is_file():
         print("请在项目根目录运行 casebook bench（它以 cases/ 中的真实案例为样本）", file=sys.stderr)
         return 2
     try:
-        rows = bench.run(sizes, Path.cwd(), Path(args.out), not args.no_serve, _progress)
+        rows = bench.run(sizes, Path.cwd(), Path(args.out), not args.no_serve, _progress, not args.no_browser)
     except ExportError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -145,10 +160,17 @@ def parser() -> argparse.ArgumentParser:
     handout.add_argument("--pdf", action="store_true", help="生成 PDF（需要 Chromium 和中文字体）")
     handout.add_argument("--out", help="输出文件（默认 casebook-handout.html 或 .pdf）")
     handout.set_defaults(run=cmd_export_handout)
+    preview = sub.add_parser("preview", parents=[common], help="只预览正在编辑的案例：保存后几秒内刷新")
+    preview.add_argument("paths", nargs="+", metavar="案例文件", help="要预览的案例文件，如 cases/fuyou.yaml")
+    preview.add_argument("--dev-addr", default="127.0.0.1:8000", help="预览网站的地址和端口（默认 127.0.0.1:8000）")
+    preview.add_argument("--config", default="mkdocs.yml", help="网站配置文件（默认 mkdocs.yml）")
+    preview.set_defaults(run=cmd_preview)
     bench = sub.add_parser("bench", help="性能基准：100 到 5000 个案例的检查和构建耗时")
-    bench.add_argument("--sizes", default="100,1000,5000", help="案例数，逗号分隔（默认 100,1000,5000）")
+    bench.add_argument("--sizes", nargs="+", default=["100,1000,5000"], metavar="案例数",
+                       help="案例数，空格或逗号分隔（默认 100 1000 5000）")
     bench.add_argument("--out", default="bench-results.json", help="结果 JSON 文件（默认 bench-results.json）")
     bench.add_argument("--no-serve", action="store_true", help="不测 mkdocs serve 的刷新时间")
+    bench.add_argument("--no-browser", action="store_true", help="不构建离线站点、不测浏览器中筛选的耗时")
     bench.set_defaults(run=cmd_bench)
     return top
 
