@@ -115,11 +115,16 @@ def cmd_export_handout(args: argparse.Namespace) -> int:
     return _export(args, lambda book, cases: export_handout(book, cases, out, args.pdf, _progress))
 
 
+def bench_sizes(values: list[str]) -> list[int]:
+    """--sizes 1000 5000 and --sizes 1000,5000 alike."""
+    return [int(s) for value in values for s in value.split(",") if s.strip()]
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from . import bench
 
-    try:  # both --sizes 1000 5000 and --sizes 1000,5000
-        sizes = [int(s) for value in args.sizes for s in value.split(",") if s.strip()]
+    try:
+        sizes = bench_sizes(args.sizes)
     except ValueError:
         print(f"--sizes 应为整数，如 --sizes 1000 5000 或 1000,5000；实际是“{' '.join(args.sizes)}”", file=sys.stderr)
         return 2

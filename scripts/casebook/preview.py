@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -110,9 +111,15 @@ class Preview:
         return changed
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(config_file: Path, cases_dir: Path, edited: list[Path], address: str,
           say: Callable[[str], None], stop: Callable[[], bool] = lambda: False) -> int:
     """Run the preview until interrupted (or `stop()` is true); the exit code of the command."""
+    # Stopped by a signal as by Ctrl+C: stop MkDocs and remove the temporary project either way.
+    signal.signal(signal.SIGTERM, _interrupt)
     with tempfile.TemporaryDirectory(prefix="casebook-preview-") as tmp:
         preview = Preview(config_file.resolve(), cases_dir.resolve(), [p.resolve() for p in edited], Path(tmp))
         preview.create()
