@@ -15,30 +15,19 @@ import zipfile
 from pathlib import Path
 from typing import Callable
 
+from . import handout
+from . import pdf as pdf_printer
 from .model import Casebook
-from .render import environment, vocabulary_context
+from .selection import Chosen
+from .siteconfig import SiteSettings
 from .validate import TAXONOMY_FILE
+from .version import dataset_version
 
 Progress = Callable[[str], None]
 
 
 class ExportError(Exception):
     """A problem the trainer can fix; the message says how, in Chinese."""
-
-
-def select(book: Casebook, slugs: list[str], categories: list[str]) -> list[dict]:
-    """The chosen cases (all when nothing is chosen), in the casebook's order."""
-    known = {c["slug"] for c in book.cases}
-    terms = book.taxonomy.terms("categories")
-    for slug in slugs:
-        if slug not in known:
-            raise ExportError(f"没有案例“{slug}”。现有案例：{'、'.join(sorted(known))}")
-    for term in categories:
-        if term not in terms:
-            raise ExportError(f"没有实践类别“{term}”。可选：{'、'.join(terms)}")
-    if not slugs and not categories:
-        return list(book.cases)
-    return [c for c in book.cases if c["slug"] in slugs or any(p["category"] in categories for p in c["practices"])]
 
 
 def _replace(tmp: Path, out: Path) -> Path:
@@ -49,11 +38,18 @@ def _replace(tmp: Path, out: Path) -> Path:
 
 # --- the offline site ---------------------------------------------------------------------------
 
-def site_zip_name(count: int, today: dt.date) -> str:
-    return f"casebook-offline-{today.isoformat()}-{count}cases.zip"
+def output_name(kind: str, slug: str, count: int, today: dt.date, suffix: str) -> str:
+    """A file name that says what is inside: casebook-handout-tiaojie-2026-11-24-2cases.pdf."""
+    scope = f"-{slug}" if slug else ""
+    return f"casebook-{kind}{scope}-{today.isoformat()}-{count}cases.{suffix}"
 
 
-def export_site(book: Casebook, cases: list[dict], config_file: Path, out_dir: Path, progress: Progress) -> Path:
+def site_zip_name(count: int, today: dt.date, slug: str = "") -> str:
+    return output_name("offline", slug, count, today, "zip")
+
+
+def export_site(book: Casebook, cases: list[dict], config_file: Path, out_dir: Path, progress: Progress,
+                slug: str = "") -> Path:
     """Build the site for file:// (offline plugin, our search shim) and zip it."""
     today = dt.date.today()
     folder = f"casebook-{today.isoformat()}"
@@ -73,7 +69,7 @@ def export_site(book: Casebook, cases: list[dict], config_file: Path, out_dir: P
                 if i % 500 == 0:
                     progress(f"      已打包 {i}/{len(files)}")
         progress("[3/3] 完成。解压后双击文件夹里的 index.html 即可打开，不需要联网。")
-        return _replace(partial, out_dir / site_zip_name(len(cases), today))
+        return _replace(partial, out_dir / site_zip_name(len(cases), today, slug))
 
 
 def build_offline(config_file: Path, site: Path) -> None:
@@ -118,41 +114,45 @@ def _readme(count: int, today: dt.date) -> str:
 
 # --- the printable handout ----------------------------------------------------------------------
 
-def handout_html(book: Casebook, cases: list[dict], today: dt.date | None = None) -> str:
-    return environment().get_template("handout.html.j2").render(
-        cases=cases, today=(today or dt.date.today()).isoformat(), **vocabulary_context(book.taxonomy))
+def handout_name(chosen: Chosen, today: dt.date, pdf: bool) -> str:
+    return output_name("handout", chosen.slug, len(chosen.cases), today, "pdf" if pdf else "html")
 
 
-def export_handout(book: Casebook, cases: list[dict], out: Path, pdf: bool, progress: Progress) -> Path:
-    html = handout_html(book, cases)
-    if not pdf:
-        tmp = out.with_name(out.name + ".partial")
-        tmp.write_text(html, encoding="utf-8")
-        return _replace(tmp, out)
-    browser = _pdf_renderer()
+def export_handout(book: Casebook, chosen: Chosen, settings: SiteSettings, out: Path, pdf: bool,
+                   progress: Progress) -> Path:
+    """Write the handout as HTML, or print it to PDF; `out` is a file, or a folder to name the file in."""
+    today = dt.date.today()
+    if out.suffix.lower() not in {".html", ".htm", ".pdf"}:
+        out = out / handout_name(chosen, today, pdf)
+    (written,) = export_handouts(book, [(chosen, out)], settings, pdf, progress)
+    return written
+
+
+def export_handouts(book: Casebook, jobs: list[tuple[Chosen, Path]], settings: SiteSettings, pdf: bool,
+                    progress: Progress) -> list[Path]:
+    """Several handouts at once (one browser prints all PDFs); each file appears whole or not at all."""
+    version = dataset_version()
     with tempfile.TemporaryDirectory(prefix="casebook-handout-") as tmp:
-        source = Path(tmp) / "handout.html"
-        source.write_text(html, encoding="utf-8")
-        target = Path(tmp) / "handout.pdf"
-        progress(f"正在用 {browser} 生成 PDF（{len(cases)} 个案例）…")
-        result = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                                 "--disable-background-networking", "--disable-component-update",
-                                 f"--user-data-dir={tmp}/profile", "--no-pdf-header-footer",
-                                 f"--print-to-pdf={target}", source.as_uri()],
-                                capture_output=True, text=True, timeout=300)
-        if not target.is_file() or target.stat().st_size == 0:
-            raise ExportError(f"生成 PDF 失败：{(result.stderr or '').strip()[-500:]}")
-        return _replace(target, out)
+        prints, staged = [], []
+        for i, (chosen, out) in enumerate(jobs):
+            source = Path(tmp) / f"handout-{i}.html"
+            source.write_text(handout.render(book, chosen, settings, version), encoding="utf-8")
+            if pdf:
+                header, footer = handout.header_footer(chosen, version)
+                prints.append(pdf_printer.PrintJob(source, Path(tmp) / f"handout-{i}.pdf", header, footer))
+            staged.append((prints[-1].pdf if pdf else source, out))
+        if pdf:
+            progress(f"正在用 Chromium 生成 PDF（{len(prints)} 份讲义）…")
+            try:
+                pdf_printer.print_pdfs(prints)
+            except pdf_printer.PdfError as exc:
+                raise ExportError(str(exc)) from exc
+        return [_move(src, out) for src, out in staged]
 
 
-def _pdf_renderer() -> str:
-    """Headless Chromium (or Chrome/Edge), and a Chinese font for it: both must be there, or we say what to install."""
-    browser = next((b for b in ("chromium", "chromium-browser", "google-chrome", "msedge") if shutil.which(b)), None)
-    if browser is None:
-        raise ExportError("生成 PDF 需要 Chromium 浏览器，但没有找到。请安装：apt-get install chromium"
-                          "（或安装 Chrome/Edge）；也可以不加 --pdf，生成 HTML 后用浏览器“打印 → 另存为 PDF”。")
-    if shutil.which("fc-list"):
-        fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True).stdout
-        if not fonts.strip():
-            raise ExportError("生成 PDF 需要中文字体，否则汉字会显示成方框。请安装：apt-get install fonts-noto-cjk")
-    return browser
+def _move(src: Path, out: Path) -> Path:
+    """Copy next to the target, then rename: the temporary folder may be on another filesystem."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".partial")
+    shutil.copyfile(src, tmp)
+    return _replace(tmp, out)

@@ -17,7 +17,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from . import preview, routes, search
+from . import materials, preview, routes, search
 from .render import SiteRenderer
 from .validate import load_casebook
 
@@ -36,6 +36,8 @@ class CasebookConfig(Config):
     offline = c.Type(bool, default=False)
     # Set by `casebook preview`: cases with problems show them as the page instead of stopping the build.
     problems_page = c.Type(bool, default=False)
+    # Trainer materials made by `casebook export materials` (relative to mkdocs.yml); absent in a local preview.
+    materials = c.Type(str, default=str(materials.DEFAULT_DIR))
 
 
 class _MemoryBytecodeCache(jinja2.BytecodeCache):
@@ -93,7 +95,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 log.error(str(problem))
             raise PluginError(f"案例检查发现 {len(problems)} 个问题，站点没有生成。请按上面的提示修改，或运行 casebook validate 查看。")
         search.add_user_words(book)
-        self.generated = SiteRenderer(book, config.use_directory_urls).files()
+        renderer = SiteRenderer(book, config.use_directory_urls)
+        self.generated = renderer.files()
+        self._add_materials(renderer, config)
         for asset in (CSS, JS, SHIM):
             self.generated[asset] = (PACKAGE / asset).read_bytes()
         root = Path(config.config_file_path).parent.resolve()
@@ -101,9 +105,22 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                           for slug, path in book.files.items()}
         log.info(f"casebook: 已加入 {len(book.cases)} 个案例，共 {len(self.generated)} 个生成文件")
 
+    def _add_materials(self, renderer: SiteRenderer, config: MkDocsConfig) -> None:
+        """The 培训资料 page, and the files it lists (never inside the offline zip: no zip in a zip)."""
+        folder = Path(config.config_file_path).parent / self.config.materials
+        try:
+            manifest = None if self.config.offline else materials.read_manifest(folder)
+        except materials.MaterialsError as exc:
+            raise PluginError(str(exc)) from exc
+        self.materials = materials.site_files(manifest)
+        self.generated[materials.PAGE] = materials.page(renderer.render, manifest, self.config.offline,
+                                                        config.site_url or "")
+
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         if not self.config.enabled:
             return files
+        for src_uri, path in self.materials.items():  # copied as they are, not read into memory
+            files.append(File.generated(config, src_uri, abs_src_path=str(path)))
         for src_uri, content in self.generated.items():
             if src_uri in files:
                 files.remove(files.get_file_from_path(src_uri))
