@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -45,7 +46,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     # A changed vocabulary or source text can break any case, so it means: check them all.
     cases_only = [p for p in paths if p.suffix in {".yaml", ".yml"} and p.name != TAXONOMY_FILE]
     only = cases_only if paths and len(cases_only) == len(paths) else None
-    casebook, problems = load_casebook(cases_dir, only)
+    # Checking only: cached results need not bring back the data; uncached files use every core.
+    casebook, problems = load_casebook(cases_dir, only, workers=os.cpu_count() or 1, need_data=False)
     if problems:
         _print_problems(problems)
         return 1
