@@ -200,3 +200,18 @@ def test_preview_shows_an_edit_then_its_problems_on_the_page(tmp_path: Path):
 
 def test_bench_sizes_are_accepted_with_spaces_or_commas():
     assert cli.bench_sizes(["1000", "5000"]) == cli.bench_sizes(["1000,5000"]) == [1000, 5000]
+
+
+def test_a_link_to_a_removed_case_is_reported_at_its_line_from_the_cache(cases_dir: Path):
+    linking = [p for p in cases_dir.glob("*.yaml") if "learned_from:" in p.read_text(encoding="utf-8")
+               and "  case: " in p.read_text(encoding="utf-8")]
+    if not linking:
+        pytest.skip("the fixture casebook has no learned-from link to another case")
+    source = linking[0]
+    target = next(line.split("case:")[1].strip() for line in source.read_text(encoding="utf-8").splitlines()
+                  if line.strip().startswith("case:"))
+    assert load_casebook(cases_dir, need_data=False)[1] == []
+    (cases_dir / f"{target}.yaml").unlink()
+    _, problems = load_casebook(cases_dir, need_data=False)
+    broken = [p for p in problems if p.path.endswith(".case") and target in p.message]
+    assert broken and broken[0].line == line_of(source, f"case: {target}")

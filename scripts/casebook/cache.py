@@ -73,19 +73,19 @@ class Entry:
     source_digest: bytes | None  # digest of that file when checked (MISSING if absent)
     source_stamp: tuple | None
     problems: list[Problem]
-    slug: object
-    slug_mark: tuple[int, int]  # where `slug:` is, for problems found across files
+    cross: dict  # the fields the checks across files read (slug, links to other cases) ...
+    marks: dict  # ... and where they are, so those problems keep their line and column
     loaded: bool  # False when the file could not be loaded (it has no data)
 
     def to_plain(self) -> tuple:
         return (self.case_digest, self.case_stamp, self.source, self.source_digest, self.source_stamp,
-                [(p.file, p.line, p.col, p.path, p.message) for p in self.problems], self.slug, self.slug_mark,
+                [(p.file, p.line, p.col, p.path, p.message) for p in self.problems], self.cross, self.marks,
                 self.loaded)
 
     @classmethod
     def from_plain(cls, plain: tuple) -> Entry:
-        *head, problems, slug, slug_mark, loaded = plain
-        return cls(*head, [Problem(*p) for p in problems], slug, tuple(slug_mark), loaded)
+        *head, problems, cross, marks, loaded = plain
+        return cls(*head, [Problem(*p) for p in problems], cross, marks, loaded)
 
 
 @dataclass

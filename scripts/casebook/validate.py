@@ -21,7 +21,7 @@ import fastjsonschema
 from jsonschema import Draft202012Validator
 
 from . import cache as cache_module
-from . import messages
+from . import messages, transfer
 from .load import MAX_BYTES, Document, LoadError, load_file, read_text
 from .model import LEVELS, Casebook
 from .problems import Problem
@@ -45,6 +45,12 @@ def normalise(text: str) -> str:
         if old in text:
             text = text.replace(old, new)
     return "".join(text.split())
+
+
+def stated(name: str, quotes: list) -> bool:
+    """Whether a place name (its suffix such as 市 or 社区 aside) is written in one of the quotes."""
+    evidence = normalise("".join(q for q in quotes if isinstance(q, str)))
+    return normalise(_PLACE_SUFFIX.sub("", name) or name) in evidence
 
 
 def display_name(path: Path) -> str:
@@ -99,7 +105,7 @@ def load_taxonomy(cases_dir: Path) -> tuple[Taxonomy | None, list[Problem]]:
                 guess = messages.nearest(term, terms)
                 problems.append(doc.problem(("problems", i, "categories", j),
                                             f"“{term}”不是已有的实践类别" + (f"；是否想写“{guess}”？" if guess else "")))
-    for vocabulary in ("categories", "outcome_kinds", "practice_statuses"):
+    for vocabulary in ("categories", "outcome_kinds", "practice_statuses", "community_types", "resource_kinds"):
         seen: set = set()
         for i, entry in enumerate(getattr(taxonomy, vocabulary)):
             for key in ("term", "short", "slug"):
@@ -140,6 +146,7 @@ class CaseChecker:
         if source is not None:
             problems += self._quotes(doc, source)
         problems += self._practice_refs(doc)
+        problems += transfer.case_problems(doc, stated)
         return problems
 
     def _dates(self, doc: Document) -> list[Problem]:
@@ -183,10 +190,9 @@ class CaseChecker:
         loc = doc.data.get("location")
         if not isinstance(loc, dict) or not isinstance(loc.get("evidence"), list):
             return out
-        evidence = normalise("".join(q for q in loc["evidence"] if isinstance(q, str)))
         for level in LEVELS:
             name = loc.get(level)
-            if isinstance(name, str) and name and normalise(_PLACE_SUFFIX.sub("", name) or name) not in evidence:
+            if isinstance(name, str) and name and not stated(name, loc["evidence"]):
                 out.append(doc.problem(("location", level),
                                        f"“{name}”在 location.evidence 的摘录中找不到：只填原文写明的地点，并摘录写明它的句子"))
         return out
@@ -377,7 +383,7 @@ def _load_all(run: _Run, paths: list[Path], names: list[str], cache_: dict | Non
         doc = None
         if entry.loaded:
             # Without data (a check only), the slug stands in for it: that is all checks across files use.
-            doc = Document(name, data if run.need_data else {"slug": entry.slug}, {("slug",): entry.slug_mark})
+            doc = Document(name, data if run.need_data else entry.cross, entry.marks)
         text = run.source_text(entry.source) if entry.source is not None and not entry.problems and run.need_data else None
         results.append(_checked_from(run, path, stamps, doc, entry.problems, entry.source, text))
     fresh = _check_files(run, [m[1] for m in misses], workers)
@@ -387,9 +393,9 @@ def _load_all(run: _Run, paths: list[Path], names: list[str], cache_: dict | Non
         if case_digest is None:
             continue
         source_digest, source_stamp = run.source_state(source) if source is not None else (None, None)
-        slug, slug_mark = (doc.data.get("slug"), doc.where(("slug",))) if doc is not None else (None, (1, 1))
+        cross, marks = _cross(doc) if doc is not None else ({}, {})
         entry = cache_module.Entry(case_digest, case_stamp, source, source_digest, source_stamp, problems,
-                                   slug if isinstance(slug, (str, int, float, bool)) else None, slug_mark, doc is not None)
+                                   cross, marks, doc is not None)
         run.store.put(names[i], entry, doc.data if doc is not None else None)
     if cache_ is not None:
         for path, result in zip(paths, results):
@@ -427,15 +433,26 @@ _WORKER_RUN: _Run | None = None  # inherited by forked workers, so the vocabular
 
 def _check_in_worker(path: Path) -> tuple:
     # A document's positions stay in the worker (sending them back costs more than they are worth);
-    # the position of `slug` is all that checks across files need.
+    # those of the fields checked across files are all that is needed afterwards.
     doc, problems, source = _fresh(_WORKER_RUN.checker, path)  # type: ignore[union-attr]
     data = doc.data if doc is not None else None
-    return display_name(path), data, doc.where(("slug",)) if doc else (1, 1), problems, source
+    return display_name(path), data, _cross(doc)[1] if doc else {}, problems, source
 
 
 def _from_plain(plain: tuple) -> tuple[Document | None, list[Problem], str | None]:
-    name, data, slug_mark, problems, source = plain
-    return (Document(name, data, {("slug",): slug_mark}) if data is not None else None), problems, source
+    name, data, marks, problems, source = plain
+    return (Document(name, data, marks) if data is not None else None), problems, source
+
+
+# What the checks across files read (load_casebook's slug check, transfer.link_problems); a cached
+# check-only run brings back just these fields of each case, with their positions.
+_CROSS_FIELDS = ("slug", "learned_from")
+
+
+def _cross(doc: Document) -> tuple[dict, dict]:
+    data = doc.data if isinstance(doc.data, dict) else {}
+    return ({k: data[k] for k in _CROSS_FIELDS if k in data},
+            {path: mark for path, mark in doc.marks.items() if path and path[0] in _CROSS_FIELDS})
 
 
 def load_casebook(cases_dir: Path, only: Iterable[Path] | None = None,
@@ -471,6 +488,7 @@ def load_casebook(cases_dir: Path, only: Iterable[Path] | None = None,
     store.keep_only(set(names))
     store.save()
     sources: dict[str, str] = {}
+    reported: list[Document] = []
     for path, checked in zip(paths, results):
         report = selected is None or path.resolve() in selected  # resolve() only when some files are chosen
         problems += checked.problems if report else []
@@ -482,11 +500,14 @@ def load_casebook(cases_dir: Path, only: Iterable[Path] | None = None,
             problems.append(doc.problem(("slug",), f"slug“{slug}”已被 {display_name(slug_file[slug])} 使用：每个案例的 slug 必须唯一"))
         elif isinstance(slug, str):
             slug_file.setdefault(slug, path)
+        if report:
+            reported.append(doc)
         if report and not checked.problems:
             cases.append(doc.data)
             files[doc.data["slug"]] = path
             if checked.source is not None and checked.source_text is not None:
                 sources[checked.source] = checked.source_text
+    problems += transfer.link_problems(reported, list(slug_file))
     for path in (selected - {p.resolve() for p in paths}) if selected else ():
         problems.append(Problem(display_name(path), 1, 1, "", "不是 cases/ 目录下的案例文件（.yaml）"))
     if problems:
