@@ -404,14 +404,15 @@ def _load_all(run: _Run, paths: list[Path], names: list[str], cache_: dict | Non
 
 
 def _display_names(paths: list[Path]) -> list[str]:
-    """display_name of each file, computed once per folder (relpath is slow enough to matter at 5,000 files)."""
-    folders: dict[Path, str] = {}
+    """display_name of each file, the folder's computed once (relpath is slow enough to matter at 5,000 files)."""
+    folders: dict[str, str] = {}
     out = []
     for path in paths:
-        if path.parent not in folders:
-            folders[path.parent] = display_name(path.parent)
-        folder = folders[path.parent]
-        out.append(path.name if folder == "." else os.path.join(folder, path.name))
+        parent, name = os.path.split(str(path))
+        if parent not in folders:
+            folders[parent] = display_name(Path(parent))
+        folder = folders[parent]
+        out.append(name if folder == "." else os.path.join(folder, name))
     return out
 
 
