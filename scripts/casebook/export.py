@@ -5,25 +5,26 @@ so a failed export never leaves a half-written file or replaces a good one.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import zipfile
 from pathlib import Path
 from typing import Callable
 
-from . import handout
+from . import handout, releases
 from . import pdf as pdf_printer
 from .model import Casebook
 from .selection import Chosen
 from .siteconfig import SiteSettings
-from .validate import TAXONOMY_FILE
 from .version import dataset_version
 
 Progress = Callable[[str], None]
+# Builds the whole site of a casebook into a folder, for file:// (a generator door supplies it).
+Build = Callable[[Casebook, Path], None]
 
 
 class ExportError(Exception):
@@ -48,17 +49,16 @@ def site_zip_name(count: int, today: dt.date, slug: str = "") -> str:
     return output_name("offline", slug, count, today, "zip")
 
 
-def export_site(book: Casebook, cases: list[dict], config_file: Path, out_dir: Path, progress: Progress,
+def export_site(book: Casebook, cases: list[dict], build: Build, out_dir: Path, progress: Progress,
                 slug: str = "") -> Path:
-    """Build the site for file:// (offline plugin, our search shim) and zip it."""
+    """Build the site of the chosen cases for file:// (through the door's `build`) and zip it."""
     today = dt.date.today()
     folder = f"casebook-{today.isoformat()}"
     with tempfile.TemporaryDirectory(prefix="casebook-export-") as tmp:
         work = Path(tmp)
-        project = _project_with(book, cases, config_file, work / "project")
         progress(f"[1/3] 生成离线网站（{len(cases)} 个案例）…")
         site = work / "site"
-        build_offline(project / config_file.name, site)
+        build(selection(book, cases), site)
         (site / "使用说明.txt").write_text(_readme(len(cases), today), encoding="utf-8")
         files = sorted(p for p in site.rglob("*") if p.is_file())
         progress(f"[2/3] 打包 {len(files)} 个文件…")
@@ -72,33 +72,15 @@ def export_site(book: Casebook, cases: list[dict], config_file: Path, out_dir: P
         return _replace(partial, out_dir / site_zip_name(len(cases), today, slug))
 
 
-def build_offline(config_file: Path, site: Path) -> None:
-    """`mkdocs build` for file://: the offline plugin on, our search shim instead of the CDN one."""
-    env = {**os.environ, "CASEBOOK_OFFLINE": "true", "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(config_file),
-                             "-d", str(site)], capture_output=True, text=True, env=env)
-    if result.returncode != 0:
-        raise ExportError("生成网站失败：\n" + _mkdocs_errors(result.stderr))
-
-
-def _project_with(book: Casebook, cases: list[dict], config_file: Path, target: Path) -> Path:
-    """A copy of the site's sources holding only the chosen cases (the whole book needs no copy)."""
-    root = config_file.parent
+def selection(book: Casebook, cases: list[dict]) -> Casebook:
+    """The casebook holding only the chosen cases; it keeps the whole dataset's version."""
     if len(cases) == len(book.cases):
-        return root
-    shutil.copytree(root / "docs", target / "docs")
-    shutil.copy(config_file, target / config_file.name)
-    cases_dir = target / "cases"
-    (cases_dir / "sources").mkdir(parents=True)
-    shutil.copy(book.cases_dir / TAXONOMY_FILE, cases_dir)
-    for case in cases:
-        shutil.copy(book.files[case["slug"]], cases_dir)
-        shutil.copy(book.cases_dir / case["source"]["file"], cases_dir / "sources")
-    return target
-
-
-def _mkdocs_errors(stderr: str) -> str:
-    return "\n".join(line for line in stderr.splitlines() if "ERROR" in line or "WARNING" in line) or stderr[-2000:]
+        return book
+    slugs = {c["slug"] for c in cases}
+    files = {c["source"]["file"] for c in cases}
+    return dataclasses.replace(book, cases=cases, files={s: p for s, p in book.files.items() if s in slugs},
+                               sources={f: text for f, text in book.sources.items() if f in files},
+                               version=releases.version(book))
 
 
 def _readme(count: int, today: dt.date) -> str:
@@ -131,7 +113,7 @@ def export_handout(book: Casebook, chosen: Chosen, settings: SiteSettings, out: 
 def export_handouts(book: Casebook, jobs: list[tuple[Chosen, Path]], settings: SiteSettings, pdf: bool,
                     progress: Progress) -> list[Path]:
     """Several handouts at once (one browser prints all PDFs); each file appears whole or not at all."""
-    version = dataset_version()
+    version = dataset_version(book)
     with tempfile.TemporaryDirectory(prefix="casebook-handout-") as tmp:
         prints, staged = [], []
         for i, (chosen, out) in enumerate(jobs):

@@ -445,15 +445,29 @@ def _from_plain(plain: tuple) -> tuple[Document | None, list[Problem], str | Non
     return (Document(name, data, marks) if data is not None else None), problems, source
 
 
-# What the checks across files read (load_casebook's slug check, transfer.link_problems); a cached
+# What the checks across files read (slugs, transfer.link_problems, _former_slug_problems); a cached
 # check-only run brings back just these fields of each case, with their positions.
-_CROSS_FIELDS = ("slug", "learned_from")
+_CROSS_FIELDS = ("slug", "learned_from", "former_slugs")
 
 
 def _cross(doc: Document) -> tuple[dict, dict]:
     data = doc.data if isinstance(doc.data, dict) else {}
     return ({k: data[k] for k in _CROSS_FIELDS if k in data},
             {path: mark for path, mark in doc.marks.items() if path and path[0] in _CROSS_FIELDS})
+
+
+def _former_slug_problems(formers: list[tuple[Document, int, str]], slug_file: dict[str, Path]) -> list[Problem]:
+    """An old address can lead to one case only, and never to where another case lives now."""
+    out, owner = [], {}
+    for doc, i, old in formers:
+        if old in slug_file:
+            out.append(doc.problem(("former_slugs", i), f"以前的标识“{old}”正被 {display_name(slug_file[old])} "
+                                                        "使用：旧网址会与现在的案例冲突"))
+        elif old in owner:
+            out.append(doc.problem(("former_slugs", i), f"以前的标识“{old}”也写在案例 {owner[old]} 的 "
+                                                        "former_slugs 里：旧网址只能转到一个案例"))
+        owner.setdefault(old, doc.data["slug"])
+    return out
 
 
 def load_casebook(cases_dir: Path, only: Iterable[Path] | None = None,
@@ -489,6 +503,7 @@ def load_casebook(cases_dir: Path, only: Iterable[Path] | None = None,
     store.keep_only(set(names))
     store.save()
     sources: dict[str, str] = {}
+    formers: list[tuple[Document, int, str]] = []  # (case, position, old slug) for every former_slugs entry
     reported: list[Document] = []
     for path, checked in zip(paths, results):
         report = selected is None or path.resolve() in selected  # resolve() only when some files are chosen
@@ -508,6 +523,8 @@ def load_casebook(cases_dir: Path, only: Iterable[Path] | None = None,
             files[doc.data["slug"]] = path
             if checked.source is not None and checked.source_text is not None:
                 sources[checked.source] = checked.source_text
+            formers += [(doc, i, old) for i, old in enumerate(doc.data.get("former_slugs") or [])]
+    problems += _former_slug_problems(formers, slug_file)
     problems += transfer.link_problems(reported, list(slug_file))
     for path in (selected - {p.resolve() for p in paths}) if selected else ():
         problems.append(Problem(display_name(path), 1, 1, "", "不是 cases/ 目录下的案例文件（.yaml）"))
