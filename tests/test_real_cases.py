@@ -1,13 +1,14 @@
 """The real casebook in cases/: only what must hold for every case, so a new case never turns this red."""
 from __future__ import annotations
 
-import re
+import math
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from casebook.numbers import scale, stated
 from casebook.validate import case_files, load_casebook
 
 from conftest import REAL_CASES, ROOT, build
@@ -90,10 +91,14 @@ def _ids(pages: dict, target: Path) -> set[str]:
 
 
 def test_every_figure_stands_in_its_evidence_quote(book):
+    """Read the way Chinese writes numbers (2.1万平方米, 80%以上), with the qualifier the quote gives."""
     for case in book.cases:
-        for item in case.get("profile", []) + [o for o in case["outcomes"] if o.get("value") is not None]:
-            digits = re.sub(r"\.0$", "", str(item["value"]))
-            assert digits in item["evidence"].replace(",", ""), (case["slug"], item)
+        resources = [r for p in case["practices"] for r in p.get("resources", [])]
+        for item in [i for i in case.get("profile", []) + case["outcomes"] + resources if i.get("value") is not None]:
+            wanted = item["value"] * scale(item["unit"])
+            said = stated(item["evidence"])
+            assert any(math.isclose(value, wanted) and qualifier == item.get("qualifier") for value, qualifier in said), \
+                (case["slug"], item, said)
 
 
 def test_citation_file_names_the_last_released_version():

@@ -184,7 +184,7 @@ def test_quoted_figures_keep_their_qualifier_and_stay_on_one_line(cases_dir: Pat
     outcome["qualifier"] = "余"
     html = handout.render(book, choose(book, Selection(cases=["huangtun-jinse-jiayuan"])),
                           SiteSettings("", "", True, ""), "0.1.0")
-    assert f'<span class="nw">16余 {outcome["unit"]}</span>' in html
+    assert f'<span class="nw">16余{outcome["unit"]}</span>' in html
     assert '<span class="nw">16起</span>矛盾纠纷' in html  # the quote
     assert '矛盾纠纷<span class="nw">16起</span>' in html  # the statement
 

@@ -116,7 +116,7 @@ def test_each_practice_shows_what_it_needed(files):
     canteen = page[page.index("<strong>站南爱老公益食堂</strong>"):]
     canteen = canteen[:canteen.index("</li>\n")]
     assert "所需资源与合作方" in canteen
-    assert "资金</span> 社区投资 <strong class=\"cb-num\">35 万元</strong>" in canteen
+    assert "资金</span> 社区投资 <strong class=\"cb-num\">35万元</strong>" in canteen
     assert "合作单位</span> 潍坊经贸学院" in canteen
     assert "真正发挥了社区和潍坊经贸学院党建资源的有效整合" in canteen
 

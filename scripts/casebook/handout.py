@@ -13,17 +13,13 @@ import segno
 from markupsafe import Markup, escape
 
 from .model import Casebook
-from . import routes
-from .render import environment, number, vocabulary_context
+from . import numbers, routes
+from .render import environment, vocabulary_context
 from .routes import page_url
 from .selection import Chosen
 from .siteconfig import SiteSettings
 
 CONTENTS_FROM = 4  # a contents page only pays off from this many cases
-
-# Qualifiers that come before the number (近100户), between number and unit (300余人), else after (16起以上).
-BEFORE_NUMBER = ("近", "约", "超过", "逾", "将近", "不少于", "至少", "共", "累计")
-BEFORE_UNIT = ("余", "多", "来")
 
 _UNIT = r"(?:平方公里|平方米|公里|万元|亿元|[万亿千百]?(?:元|[个名人户起件次场项家栋处条支位所座期批间套张份辆岁倍米]))"
 _UNBREAKABLE = re.compile(
@@ -46,17 +42,8 @@ def nobreak(text: object) -> Markup:
 
 
 def figure(item: dict) -> Markup:
-    """A figure with its unit and qualifier, on one line: '近100 户', '300余 人', '16 起以上'."""
-    qualifier = item.get("qualifier") or ""
-    value = number(item["value"])
-    unit = item.get("unit") or ""
-    if qualifier in BEFORE_NUMBER:
-        text = f"{qualifier}{value} {unit}"
-    elif qualifier in BEFORE_UNIT:
-        text = f"{value}{qualifier} {unit}"
-    else:
-        text = f"{value} {unit}{qualifier}"
-    return Markup(f'<span class="nw">{escape(text.strip())}</span>')
+    """A figure as every page writes it (numbers.figure: 近100户, 300余人, 80%以上), kept on one line."""
+    return Markup(f'<span class="nw">{escape(numbers.figure(item))}</span>')
 
 
 def qr_svg(url: str) -> Markup:

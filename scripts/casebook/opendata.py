@@ -51,6 +51,7 @@ OUTCOME_COLUMNS: list[Column] = [
     ("statement", "outcomes[].statement", lambda r: r["outcome"]["statement"], ""),
     ("value", "outcomes[].value", lambda r: r["outcome"].get("value", ""), ""),
     ("unit", "outcomes[].unit", lambda r: r["outcome"].get("unit", ""), ""),
+    ("qualifier", "outcomes[].qualifier", lambda r: r["outcome"].get("qualifier", ""), ""),
     ("year", "outcomes[].year", lambda r: r["outcome"].get("year") or "", ""),
     ("practice", "outcomes[].practice", lambda r: r["outcome"].get("practice") or "", ""),
     ("evidence", "outcomes[].evidence", lambda r: r["outcome"]["evidence"], ""),

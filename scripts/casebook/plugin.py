@@ -21,7 +21,7 @@ from mkdocs.structure.files import File, Files
 from . import materials, preview, search
 from .releases import ReleaseError
 from .siteconfig import SiteSettings
-from .tree import ASSETS, CSS, JS, PACKAGE, THEME, edit_paths, generated_files
+from .tree import ASSETS, CSS, JS, PACKAGE, SEARCH_CSS, SEARCH_JS, THEME, edit_paths, generated_files
 from .validate import load_casebook
 
 log = logging.getLogger("mkdocs.plugins.casebook")
@@ -69,8 +69,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.cases_dir = (Path(config.config_file_path).parent / self.config.cases_dir).resolve()
         # Our theme overrides come before Material's so they win.
         config.theme.dirs.insert(0, str(THEME))
-        config.extra_css = [CSS, *config.extra_css]
-        config.extra_javascript = [JS, *config.extra_javascript]
+        config.extra_css = [CSS, SEARCH_CSS, *config.extra_css]
+        config.extra_javascript = [JS, SEARCH_JS, *config.extra_javascript]
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:

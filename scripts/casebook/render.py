@@ -12,7 +12,7 @@ from typing import Callable
 import jinja2
 from markupsafe import Markup, escape
 
-from . import catalog, dataset, model, opendata, routes, transfer
+from . import catalog, dataset, model, numbers, opendata, routes, transfer
 from .routes import page_url, relative_url, root_url
 from .model import Casebook
 from .schema import Taxonomy, fields, vocabulary_flags
@@ -39,7 +39,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
-    env.filters.update(md=md_text, number=number)
+    env.filters.update(md=md_text, number=number, figure=numbers.figure, magnitude=numbers.magnitude)
     env.globals.update(place=model.place, region=model.region, year=model.year, categories=model.categories,
                        outcome_kinds=model.outcome_kinds, route=routes)
     env.globals.update(community_types=transfer.community_types, origin=transfer.origin)
@@ -150,7 +150,7 @@ class SiteRenderer:
             "slug": case["slug"], "name": case["name"], "title": case["title"],
             "url": page_url(routes.case(case["slug"]), self.use_directory_urls),
             "place": model.place(case), "year": model.year(case),
-            "profile": [f"{f['label']}：{number(f['value'])}{f['unit']}" for f in case.get("profile", [])],
+            "profile": [f"{f['label']}：{numbers.figure(f)}" for f in case.get("profile", [])],
             "models": [m["name"] for m in case.get("models", [])],
             "practices": practices,
             "outcomes": [f"【{labels['kind_label'][o['kind']]}】{o['statement']}" for o in case.get("outcomes", [])],

@@ -21,7 +21,7 @@ import fastjsonschema
 from jsonschema import Draft202012Validator
 
 from . import cache as cache_module
-from . import messages, transfer
+from . import messages, numbers, transfer
 from .load import MAX_BYTES, Document, LoadError, load_file, read_text
 from .model import LEVELS, Casebook
 from .problems import Problem
@@ -126,6 +126,7 @@ class CaseChecker:
         self.is_valid = _compile_yes_no(self.schema)
         self.source_file = re.compile(self.schema["properties"]["source"]["properties"]["file"]["pattern"])
         self.quote_paths = paths_using(self.schema, "quote")
+        self.figure_paths = paths_using(self.schema, "figure")
         self.date_paths = {name: paths_using(self.schema, name) for name in ("full_date", "partial_date")}
         self.sources: dict[str, str] = {}
         self._normalised: dict[str, str] = {}
@@ -146,6 +147,7 @@ class CaseChecker:
         if source is not None:
             problems += self._quotes(doc, source)
         problems += self._practice_refs(doc)
+        problems += self._figures(doc)
         problems += transfer.case_problems(doc, stated)
         return problems
 
@@ -195,6 +197,17 @@ class CaseChecker:
             if isinstance(name, str) and name and not stated(name, loc["evidence"]):
                 out.append(doc.problem(("location", level),
                                        f"“{name}”在 location.evidence 的摘录中找不到：只填原文写明的地点，并摘录写明它的句子"))
+        return out
+
+    def _figures(self, doc: Document) -> list[Problem]:
+        """Each figure's value (and qualifier) must be a number its own evidence quote states."""
+        out = []
+        for pattern in self.figure_paths:  # ('outcomes', '*', 'value'): check the item holding the value
+            for path, item in values_at(doc.data, pattern[:-1]):
+                found = numbers.mismatch(item) if isinstance(item, dict) else None
+                if found:
+                    field, message = found
+                    out.append(doc.problem(path + (field,), message))
         return out
 
     def _practice_refs(self, doc: Document) -> list[Problem]:

@@ -174,6 +174,10 @@
     load();
   }
 
+  function cellKey(cell) {
+    return (cell.getAttribute("data-sort") || cell.textContent).trim();
+  }
+
   /* Sortable tables: click a header to sort by it; numbers sort as numbers. */
   function setupSortable(table) {
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {
@@ -187,7 +191,8 @@
         var body = table.tBodies[0];
         var rows = Array.prototype.slice.call(body.rows);
         rows.sort(function (a, b) {
-          var x = a.cells[index].textContent.trim(), y = b.cells[index].textContent.trim();
+          // A cell may say what it sorts by (data-sort): "约50人" sorts as 50.
+          var x = cellKey(a.cells[index]), y = cellKey(b.cells[index]);
           var nx = parseFloat(x), ny = parseFloat(y);
           if (!isNaN(nx) && !isNaN(ny)) return (nx - ny) * dir;
           if (!x || !y) return x ? -1 : (y ? 1 : 0);

@@ -1,0 +1,263 @@
+"""Numbers as Chinese text writes them, checked against the figures of a case, and figures written back.
+
+`stated(quote)` reads every number a quote states — 1.5万, 2.1万平方米, 15亿元,
+80%以上, 1200多人, 近百, 十余个, 三个, 二〇二〇, 两千, 1,200, 百分之八十,
+full-width digits — as (value, qualifier) pairs. `mismatch(item)` says in
+plain Chinese when a figure's value or qualifier disagrees with its evidence
+quote. `figure(item)` writes a figure back with its qualifier: 1200多人,
+80%以上, 近100户.
+
+The qualifiers and where each goes around the number are defined once, in the
+schema's `$defs.qualifier` (`enum` and `x-position`).
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from functools import cache
+from typing import Iterator, NamedTuple
+
+from .schema import case_schema
+
+
+class Stated(NamedTuple):
+    """A number a quote states: its value and its qualifier (多, 以上, 近…) or None when exact."""
+
+    value: int | float
+    qualifier: str | None
+
+
+class _Found(NamedTuple):
+    value: int | float
+    qualifier: str | None
+    start: int
+    end: int
+
+
+_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+_ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_RUN = re.compile(rf"(?P<pct>百分之)?(?P<num>(?:{_ARABIC}|[〇零一二两三四五六七八九十百千万亿])+)")
+_TOKEN = re.compile(rf"{_ARABIC}|.")
+
+# Words a quote puts around a number to make it approximate, and the qualifier each stands for.
+_BEFORE = [("将近", "近"), ("接近", "近"), ("近", "近"), ("大约", "约"), ("约", "约"),
+           ("超过", "超过"), ("超", "超过"), ("逾", "超过"), ("不足", "不足"), ("不到", "不足")]
+_AFTER_NUMBER = {"多": "多", "余": "余"}
+_AFTER_UNIT = [("以上", "以上"), ("以下", "以下"), ("以内", "以下"), ("左右", "左右")]
+# A character before 近/约 that makes a word, not a qualifier: 附近, 最近, 签约, 节约…
+_NOT_BEFORE = {"近": set("附靠最就邻亲"), "约": set("签合节制公契条预邀相履违")}
+# What may follow a lone Chinese numeral for it to count: measure words and units (三个, 五级, 六化).
+_MEASURE = set("个名人户家次项件条位期起处支座栋幢间所年月天日届批类种级层组队场轮本份张台辆元岁米平公里部套片块股笔篇首门"
+               "大化室群堂站点网格万千百亿倍成分")
+# 一多元, 三多样: 多 starting a word after a numeral character, not "more than".
+_NOT_AFTER = set("元样功种方彩")
+_UNIT_BREAK = set("，,。.、；;：:！!？?“”\"'‘’（）()《》【】[] \t\n")
+_UNIT_WINDOW = 4  # at most this many characters of unit between a number and 以上/左右: 2.1万平方米以上
+_SCALES = (("万亿", 10**12), ("亿", 10**8), ("万", 10**4))
+
+
+def _plain_float(value: float) -> int | float:
+    return int(value) if value == int(value) else value
+
+
+def _chinese_value(tokens: list[str]) -> int | float:
+    """The value of a run of Arabic numbers and Chinese numerals: 一万五千, 1.5万, 二〇二〇, 两千五."""
+    if len(tokens) > 1 and all(t in _DIGITS for t in tokens):
+        return int("".join(str(_DIGITS[t]) for t in tokens))  # read digit by digit: 二〇二〇
+    total = wan = section = 0.0
+    current: float | None = None
+    unit_before: int | None = None  # the unit just before the current digit, for 一万五 = 15000
+    chinese_digit = False
+    for token in tokens:
+        if token in _DIGITS or token[0].isdigit():
+            if token == "〇" or token == "零":
+                current, unit_before = None, None
+                continue
+            value = _DIGITS[token] if token in _DIGITS else float(token.replace(",", ""))
+            current = value if current is None else current * 10 + value
+            chinese_digit = token in _DIGITS
+        elif token in _SMALL_UNITS:
+            section += (1 if current is None else current) * _SMALL_UNITS[token]
+            current, unit_before = None, _SMALL_UNITS[token]
+            continue
+        elif token == "万":
+            group = section + (current or 0)
+            wan += (group or (0 if wan or total else 1)) * 10**4
+            section, current, unit_before = 0, None, 10**4
+            continue
+        elif token == "亿":
+            group = wan + section + (current or 0)
+            total = (total + (group or (0 if total else 1))) * 10**8
+            wan = section = 0
+            current, unit_before = None, 10**8
+            continue
+        # A digit keeps the unit it follows only while it is the last token (一万五, 两千五).
+        unit_before = unit_before if token in _DIGITS else None
+    if current is not None and chinese_digit and unit_before and unit_before >= 100:
+        current *= unit_before // 10
+    return _plain_float(total + wan + section + (current or 0))
+
+
+def _before(text: str, start: int, end: int) -> str | None:
+    for word, qualifier in _BEFORE:
+        if text.endswith(word, 0, start):
+            at = start - len(word)
+            if at > 0 and text[at - 1] in _NOT_BEFORE.get(word, ()):
+                return None
+            if word == "近" and text.startswith("年", end):
+                return None  # 近3年来: the last three years, not nearly three
+            return qualifier
+    return None
+
+
+def _after_unit(text: str, end: int) -> str | None:
+    for skip in range(_UNIT_WINDOW + 1):
+        unit = text[end:end + skip]
+        if any(c in _UNIT_BREAK or c.isdigit() or c in _DIGITS for c in unit):
+            return None
+        for word, qualifier in _AFTER_UNIT:
+            if text.startswith(word, end + skip):
+                return qualifier
+    return None
+
+
+def _scan(text: str) -> Iterator[_Found]:
+    pos = 0
+    while match := _RUN.search(text, pos):
+        start, end = match.start(), match.end()
+        tokens = _TOKEN.findall(match.group("num"))
+        value = _chinese_value(tokens)
+        lone = len(tokens) == 1 and not tokens[0][0].isdigit()  # one numeral character: 三, 十, 百
+        qualifier = _before(text, start, end)
+        following = text[end:end + 1]
+        if following in _AFTER_NUMBER and not (lone and text[end + 1:end + 2] in _NOT_AFTER):
+            qualifier = qualifier or _AFTER_NUMBER[following]
+            end += 1
+            if text[end:end + 1] in ("万", "亿"):  # 10余万 = more than 100,000
+                value = _plain_float(value * (10**4 if text[end] == "万" else 10**8))
+                end += 1
+        if text[end:end + 1] == "%":
+            end += 1
+        qualifier = qualifier or _after_unit(text, end)
+        pos = end  # 10余万: the 万 belongs to this number
+        if lone and not (qualifier or match.group("pct") or text[match.end():match.end() + 1] in _MEASURE):
+            continue  # 一是, 统一, 十甲: a numeral character inside a word, not a number
+        yield _Found(value, qualifier, start, end)
+
+
+def _prepare(quote: str) -> str:
+    """Full-width digits, ％ and ，become their ASCII forms, as the quote check compares them."""
+    return unicodedata.normalize("NFKC", quote)
+
+
+def stated(quote: str) -> list[Stated]:
+    """Every number the quote states, first first, each (value, qualifier) once."""
+    found = [Stated(f.value, f.qualifier) for f in _scan(_prepare(quote))]
+    return list(dict.fromkeys(found))
+
+
+def plain(value: int | float) -> str:
+    """A number as an editor writes it: 1200, 2.1, 1500000 (no exponent, no trailing zeros)."""
+    if isinstance(value, float) and value != int(value):
+        return f"{value:f}".rstrip("0").rstrip(".")
+    return str(int(value))
+
+
+def scale(unit: str | None) -> int:
+    """How many of the plain unit one of this unit is: 万元 -> 10000, 亿元 -> 10^8, 平方米 -> 1."""
+    for prefix, factor in _SCALES:
+        if unit and unit.startswith(prefix):
+            return factor
+    return 1
+
+
+def magnitude(item: dict) -> int | float:
+    """The figure in plain units, for sorting: 2.1 万平方米 -> 21000."""
+    return _plain_float(round(item["value"] * scale(item.get("unit")), 6))
+
+
+@cache
+def positions() -> dict[str, str]:
+    """Qualifier -> where it goes: before (近100), number (1200多人) or unit (80%以上)."""
+    return case_schema()["$defs"]["qualifier"]["x-position"]
+
+
+def figure(item: dict) -> str:
+    """A figure with its unit and qualifier as a reader reads it: 1200多人, 80%以上, 近100户, 15亿元."""
+    value, unit, qualifier = item.get("value"), item.get("unit") or "", item.get("qualifier")
+    if value is None:
+        return ""
+    number = plain(value)
+    place = positions().get(qualifier or "")
+    if place == "before":
+        return f"{qualifier}{number}{unit}"
+    if place == "number":
+        return f"{number}{qualifier}{unit}"
+    return f"{number}{unit}{qualifier or ''}"
+
+
+def _same(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def _excerpt(quote: str, found: list[_Found], width: int = 8) -> str:
+    """The quote around its first number, so a long quote stays readable in a one-line message."""
+    text = _prepare(quote)
+    text = quote if len(text) == len(quote) else text  # show the quote as written where positions agree
+    if len(text) <= 2 * width + 6 or not found:
+        return f"“{text}”"
+    start, end = max(0, found[0].start - width), min(len(text), found[0].end + width)
+    return f"“{'…' if start else ''}{text[start:end]}{'…' if end < len(text) else ''}”"
+
+
+def _said(found: _Found | Stated) -> str:
+    return plain(found.value) + (f"（{found.qualifier}）" if found.qualifier else "")
+
+
+def _scale_hint(value: float, unit: str, found: list[_Found]) -> str:
+    """When the quote writes the number with 万 or 亿 and the unit lacks it: say both ways to write it."""
+    if scale(unit) != 1:
+        return ""
+    for prefix, factor in _SCALES:
+        if any(_same(f.value, value * factor) for f in found):
+            whole = plain(_plain_float(round(value * factor, 6)))
+            return f"（原文写的是 {plain(value)}{prefix}：单位写“{prefix}{unit}”，或数值写 {whole}）"
+    return ""
+
+
+def mismatch(item: dict) -> tuple[str, str] | None:
+    """(field, message) when the item's value or qualifier disagrees with its evidence quote, else None."""
+    value, quote, qualifier = item.get("value"), item.get("evidence"), item.get("qualifier")
+    if value is None and qualifier is not None:
+        return "qualifier", f"写了修饰词“{qualifier}”却没有数值：删去 qualifier，或按原文填上 value 和 unit"
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not isinstance(quote, str):
+        return None  # the schema reports a missing or mistyped value or quote
+    unit = item.get("unit") if isinstance(item.get("unit"), str) else ""
+    factor = scale(unit)
+    wanted = value * factor
+    # 数值 2.1万平方米（即 21000）与…: no space after a closing bracket
+    shown = f"{plain(value)} " if factor == 1 else f"{plain(value)}{unit}（即 {plain(_plain_float(round(wanted, 6)))}）"
+    text = _prepare(quote)
+    found = list(_scan(text))
+    same = [f for f in found if _same(f.value, wanted)]
+    if not same:
+        excerpt = _excerpt(quote, found)
+        if not found:
+            return "value", f"数值 {shown}在摘录{excerpt}里找不到：摘录里没有数，请摘录原文写明这个数的句子"
+        numbers = "、".join(dict.fromkeys(_said(f) for f in found))
+        return "value", f"数值 {shown}与摘录{excerpt}不一致：摘录里的数是 {numbers}{_scale_hint(value, unit, found)}"
+    if any(f.qualifier == qualifier for f in same):
+        return None
+    stated_as = same[0]
+    excerpt = _excerpt(quote, same)
+    written = figure({"value": value, "unit": unit, "qualifier": stated_as.qualifier})
+    if stated_as.qualifier and not qualifier:
+        return "value", (f"数值 {shown}在摘录{excerpt}里是约数“{written}”："
+                         f"请加一行 qualifier: {stated_as.qualifier}")
+    if not stated_as.qualifier:
+        return "qualifier", (f"数值 {shown}的修饰词“{qualifier}”与摘录{excerpt}不一致："
+                             f"摘录写的是确数 {plain(value)}，请删去 qualifier")
+    return "qualifier", (f"数值 {shown}的修饰词“{qualifier}”与摘录{excerpt}不一致："
+                         f"摘录写的是“{written}”，应为 qualifier: {stated_as.qualifier}")
