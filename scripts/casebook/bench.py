@@ -10,6 +10,7 @@ import copy
 import json
 import os
 import random
+import resource
 import shutil
 import socket
 import subprocess
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from . import mkdocs_build, search
+from . import mkdocs_build, search, siteconfig
 from .model import Casebook
 from .tree import write_tree
 from .validate import load_casebook
@@ -114,8 +115,13 @@ sys.exit(code)
 """
 
 
-def timed_build(project: Path, site: Path) -> tuple[float, float]:
-    """Wall seconds and peak memory (MB) of `mkdocs build` in its own process."""
+def timed_build(project: Path, site: Path) -> tuple[float, float, float]:
+    """Wall seconds, peak memory (MB) and processor seconds of `mkdocs build` in its own process.
+
+    On a shared machine the processor time is the steadier figure: waiting for a core is not counted.
+    """
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = children.ru_utime + children.ru_stime
     rss_file = site.parent / f"{site.name}.rss"
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "BENCH_RSS": str(rss_file)}
     started = time.perf_counter()
@@ -124,27 +130,38 @@ def timed_build(project: Path, site: Path) -> tuple[float, float]:
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"构建失败（{project}）：\n{result.stderr[-3000:]}")
-    return elapsed, int(rss_file.read_text()) / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return elapsed, int(rss_file.read_text()) / 1024, children.ru_utime + children.ru_stime - cpu
 
 
 def serve_change_seconds(project: Path, slug: str) -> float:
     """Seconds from saving a change to one case until `mkdocs serve` shows it."""
+    return _change_seconds(project, slug, lambda address: [sys.executable, "-m", "mkdocs", "serve", "-q", "-f",
+                                                           str(project / "mkdocs.yml"), "--dev-addr", address])
+
+
+def preview_change_seconds(project: Path, slug: str) -> float:
+    """Seconds from saving a change to one case until `casebook preview` of that case shows it."""
+    return _change_seconds(project, slug, lambda address: [sys.executable, "-m", "casebook.cli", "preview",
+                                                           f"cases/{slug}.yaml", "--dev-addr", address])
+
+
+def _change_seconds(project: Path, slug: str, command) -> float:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-q", "-f", str(project / "mkdocs.yml"),
-                               "--dev-addr", f"127.0.0.1:{port}"],
+    server = subprocess.Popen(command(f"127.0.0.1:{port}"), cwd=project,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     # `mkdocs serve` serves under the path of site_url (e.g. /casebook/)
-    site_url = re.search(r"^site_url:\s*(\S*)", (project / "mkdocs.yml").read_text(encoding="utf-8"), re.M)
-    mount = "/" + urllib.parse.urlsplit(site_url[1].strip("'\"") if site_url else "").path.strip("/")
-    url = f"http://127.0.0.1:{port}{mount.rstrip('/')}/cases/{slug}/"
+    mount = urllib.parse.urlsplit(siteconfig.read(project / "mkdocs.yml").site_url).path.rstrip("/")
+    url = f"http://127.0.0.1:{port}{mount}/cases/{slug}/"
+    case_file = project / "cases" / f"{slug}.yaml"
+    original = case_file.read_text(encoding="utf-8")
     try:
         _wait_for(url, None, timeout=600)
-        case_file = project / "cases" / f"{slug}.yaml"
         marker = f"基准测试修改{time.time_ns()}"
-        data = yaml.safe_load(case_file.read_text(encoding="utf-8"))
+        data = yaml.safe_load(original)
         data["summary"] = marker
         started = time.perf_counter()
         case_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -153,6 +170,7 @@ def serve_change_seconds(project: Path, slug: str) -> float:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        case_file.write_text(original, encoding="utf-8")
 
 
 def _wait_for(url: str, text: str | None, timeout: float) -> None:
@@ -197,37 +215,61 @@ def filter_ms(site: Path) -> float | None:
     return round(max(timings), 1)
 
 
-def timed_validation(cases_dir: Path) -> tuple[float, Casebook]:
+def timed_validation(cases_dir: Path, **options) -> tuple[float, float, Casebook]:
+    """Wall and processor seconds (this process and its workers) of one load_casebook call."""
+    cpu = _cpu_seconds()
     started = time.perf_counter()
-    book, problems = load_casebook(cases_dir)
+    book, problems = load_casebook(cases_dir, **options)
     elapsed = time.perf_counter() - started
     if problems:
         raise SystemExit("测试数据没有通过检查：\n" + "\n".join(map(str, problems[:20])))
-    return elapsed, book
+    return elapsed, _cpu_seconds() - cpu, book
 
 
-def run(sizes: list[int], repo: Path, out: Path, serve: bool, progress) -> list[dict]:
+def _cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def validation_figures(cases_dir: Path) -> tuple[dict, Casebook]:
+    """Cold (no cache, every core) and warm (content cache) validation of the same cases."""
+    shutil.rmtree(cases_dir.parent / ".cache", ignore_errors=True)
+    cold, cold_cpu, book = timed_validation(cases_dir, workers=os.cpu_count() or 1)
+    warm, warm_cpu, _ = timed_validation(cases_dir, need_data=False)
+    warm_data, _, book = timed_validation(cases_dir)  # what a build does: results and data from the cache
+    n = len(book.cases)
+    return {
+        "validate_s": round(cold, 3), "validate_cases_per_s": round(n / cold), "validate_cpu_s": round(cold_cpu, 2),
+        "warm_s": round(warm, 3), "warm_cases_per_s": round(n / warm), "warm_cpu_s": round(warm_cpu, 3),
+        "warm_data_s": round(warm_data, 3),
+        "validate_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }, book
+
+
+def run(sizes: list[int], repo: Path, out: Path, serve: bool, progress, browser: bool = True) -> list[dict]:
     rows = []
     with tempfile.TemporaryDirectory(prefix="casebook-bench-") as tmp:
         root = Path(tmp)
         for n in sizes:
             progress(f"N={n}：生成测试案例…")
             project = write_project(root, n, repo)
-            progress(f"N={n}：检查…")
-            validate, book = timed_validation(project / "cases")
+            progress(f"N={n}：检查（无缓存，然后有缓存）…")
+            figures, book = validation_figures(project / "cases")
             floor = write_floor(project, book)
             progress(f"N={n}：构建案例库…")
-            ours, ours_mb = timed_build(project, root / f"site{n}")
+            ours, ours_mb, ours_cpu = timed_build(project, root / f"site{n}")
             progress(f"N={n}：构建同样页面的纯 MkDocs 站点…")
-            plain, plain_mb = timed_build(floor, root / f"floor{n}")
+            plain, plain_mb, plain_cpu = timed_build(floor, root / f"floor{n}")
             site = root / f"site{n}"
             row = {
                 "cases": n,
-                "validate_s": round(validate, 3),
-                "validate_cases_per_s": round(n / validate),
+                **figures,
                 "build_s": round(ours, 2),
                 "plain_build_s": round(plain, 2),
                 "ratio": round(ours / plain, 3),
+                "build_cpu_s": round(ours_cpu, 2),
+                "plain_cpu_s": round(plain_cpu, 2),
+                "cpu_ratio": round(ours_cpu / plain_cpu, 3),
                 "build_ms_per_case": round(ours / n * 1000, 2),
                 "peak_mb": round(ours_mb),
                 "plain_peak_mb": round(plain_mb),
@@ -236,16 +278,19 @@ def run(sizes: list[int], repo: Path, out: Path, serve: bool, progress) -> list[
                 "matrix_mb": round((site / "compare" / "matrix" / "index.html").stat().st_size / 1e6, 3),
                 "site_mb": round(sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6, 1),
             }
-            progress(f"N={n}：浏览器中筛选…")
             offline = root / f"offline{n}"
-            mkdocs_build.build_book(project / "mkdocs.yml", book, offline, offline=True)
-            row["filter_ms"] = filter_ms(offline)
+            if browser:
+                progress(f"N={n}：浏览器中筛选…")
+                mkdocs_build.build_book(project / "mkdocs.yml", book, offline, offline=True)
+                row["filter_ms"] = filter_ms(offline)
+            progress(f"N={n}：casebook preview 显示一处修改…")
+            row["preview_change_s"] = round(preview_change_seconds(project, "case-00001"), 2)
             if serve:
                 progress(f"N={n}：mkdocs serve 显示一处修改…")
                 row["serve_change_s"] = round(serve_change_seconds(project, "case-00001"), 2)
             rows.append(row)
             for folder in (project, floor, offline):
-                shutil.rmtree(folder)
+                shutil.rmtree(folder, ignore_errors=True)
     out.write_text(json.dumps({"machine": _machine(), "rows": rows}, ensure_ascii=False, indent=2), encoding="utf-8")
     return rows
 
@@ -256,10 +301,13 @@ def _machine() -> dict:
 
 
 COLUMNS = [("cases", "案例数"), ("validate_s", "检查(s)"), ("validate_cases_per_s", "检查(个/s)"),
+           ("validate_cpu_s", "检查CPU(s)"), ("warm_s", "缓存检查(s)"), ("warm_cases_per_s", "缓存检查(个/s)"),
            ("build_s", "构建(s)"), ("plain_build_s", "纯MkDocs(s)"), ("ratio", "倍数"),
-           ("build_ms_per_case", "ms/案例"), ("peak_mb", "峰值MB"), ("search_index_kb_per_case", "索引KB/案例"),
+           ("cpu_ratio", "CPU倍数"),
+           ("build_ms_per_case", "ms/案例"), ("peak_mb", "峰值MB"), ("validate_peak_mb", "检查峰值MB"),
+           ("search_index_kb_per_case", "索引KB/案例"),
            ("catalogue_mb", "目录页MB"), ("matrix_mb", "矩阵页MB"), ("filter_ms", "筛选ms"),
-           ("serve_change_s", "serve刷新(s)")]
+           ("preview_change_s", "preview刷新(s)"), ("serve_change_s", "serve刷新(s)")]
 
 
 def table(rows: list[dict]) -> str:

@@ -1,7 +1,9 @@
 """Indexes over the validated casebook: by category, by region, counts, related cases."""
 from __future__ import annotations
 
+import hashlib
 import heapq
+import math
 from collections import Counter, defaultdict
 
 from . import model, regions, transfer
@@ -42,27 +44,73 @@ def recent(book: Casebook, count: int = 5) -> list[dict]:
 
 
 def related(book: Casebook, count: int = 5) -> dict[str, list[tuple[dict, list[str]]]]:
-    """For each case, the cases sharing most categories, models and tags, with what they share.
+    """For each case, the cases sharing the most telling categories, models and tags, with what they share.
 
-    Built from an inverted index so that cost follows the number of shared
-    features rather than the square of the number of cases.
+    A shared feature counts by how rare it is (inverse document frequency): a
+    shared model name says more than a category half the casebook has. Every
+    case is a candidate; equal scores go to the cases that follow this one in a
+    fixed pseudo-random order, so no part of the alphabet is favoured.
     """
-    features = {c["slug"]: _features(c) for c in book.cases}
-    index: dict[str, list[str]] = defaultdict(list)
-    for slug, feats in features.items():
+    cases = book.cases
+    n = len(cases)
+    features = [_features(c) for c in cases]
+    # Bit position of each case: its place in an order given by a hash of its slug.
+    order = sorted(range(n), key=lambda i: hashlib.sha1(cases[i]["slug"].encode("utf-8")).digest())
+    position = [0] * n
+    for place, i in enumerate(order):
+        position[i] = place
+    members: dict[str, int] = defaultdict(int)  # feature -> bit set of the cases that have it
+    for i, feats in enumerate(features):
         for feat in feats:
-            index[feat].append(slug)
-    by_slug = {c["slug"]: c for c in book.cases}
+            members[feat] |= 1 << position[i]
+    weight = {feat: math.log(1 + n / bits.bit_count()) for feat, bits in members.items()}
+    everyone = (1 << n) - 1
     out = {}
-    for slug, feats in features.items():
-        scores: Counter = Counter()
-        for feat in feats:
-            # very common features say little; cap their fan-out to keep large books linear
-            for other in index[feat][:200]:
-                scores[other] += 1
-        scores.pop(slug, None)
-        ranked = heapq.nsmallest(count, scores.items(), key=lambda item: (-item[1], item[0]))
-        out[slug] = [(by_slug[other], sorted(feats & features[other])) for other, _ in ranked]
+    for i, case in enumerate(cases):
+        # Features only this case has cannot be shared; rarest first makes the search below short.
+        feats = sorted((f for f in features[i] if members[f].bit_count() > 1), key=lambda f: (-weight[f], f))
+        ranked = _best(feats, weight, members, everyone & ~(1 << position[i]), position[i], count)
+        out[case["slug"]] = [(cases[order[p]], sorted(features[i] & features[order[p]])) for p in ranked]
+    return out
+
+
+def _best(feats: list[str], weight: dict[str, float], members: dict[str, int], candidates: int, start: int,
+          count: int) -> list[int]:
+    """Bit positions of the `count` best-scoring candidates (score: summed weight of the features shared).
+
+    Best-first search over "shares feature k or not", feature by feature: each
+    step splits a set of candidates in two, and a set whose score is settled is
+    taken as soon as no other set can beat it, so cost follows the number of
+    distinct sharing patterns near the top, not the size of the casebook.
+    """
+    rest = [0.0] * (len(feats) + 1)  # the most weight still to gain after k features
+    for k in range(len(feats) - 1, -1, -1):
+        rest[k] = rest[k + 1] + weight[feats[k]]
+    heap = [(-rest[0], 0, 0, 0.0, candidates)]
+    pushed = 1
+    out: list[int] = []
+    while heap and len(out) < count:
+        _, _, k, score, bits = heapq.heappop(heap)
+        if k == len(feats):
+            if score <= 0:
+                break  # the rest share nothing with this case
+            out += _nearest_after(bits, start, count - len(out))
+            continue
+        for part, gain in ((bits & members[feats[k]], weight[feats[k]]), (bits & ~members[feats[k]], 0.0)):
+            if part:
+                heapq.heappush(heap, (-(score + gain + rest[k + 1]), pushed, k + 1, score + gain, part))
+                pushed += 1
+    return out
+
+
+def _nearest_after(bits: int, start: int, count: int) -> list[int]:
+    """Up to `count` set bit positions, going round from just after `start`."""
+    out = []
+    for part, offset in ((bits >> (start + 1), start + 1), (bits & ((1 << start) - 1), 0)):
+        while part and len(out) < count:
+            low = part & -part
+            out.append(low.bit_length() - 1 + offset)
+            part ^= low
     return out
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -46,7 +47,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     # A changed vocabulary or source text can break any case, so it means: check them all.
     cases_only = [p for p in paths if p.suffix in {".yaml", ".yml"} and p.name != TAXONOMY_FILE]
     only = cases_only if paths and len(cases_only) == len(paths) else None
-    casebook, problems = load_casebook(cases_dir, only)
+    # Checking only: cached results need not bring back the data; uncached files use every core.
+    casebook, problems = load_casebook(cases_dir, only, workers=os.cpu_count() or 1, need_data=False)
     if problems:
         _print_problems(problems)
         return 1
@@ -67,6 +69,21 @@ def cmd_new(args: argparse.Namespace) -> int:
     print(f"  3. 运行 casebook validate {case_file}，按提示修改到“检查通过”；")
     print("  4. 运行 mkdocs serve 预览，然后提交 pull request。")
     return 0
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    from . import preview
+
+    config = Path(args.config)
+    paths = [Path(p) for p in args.paths]
+    wrong = [p for p in paths if p.suffix not in {".yaml", ".yml"} or p.name == TAXONOMY_FILE or not p.is_file()]
+    if wrong:
+        print("\n".join(f"{p}: 不是案例文件（cases/ 下的 .yaml 文件）" for p in wrong), file=sys.stderr)
+        return 2
+    if not config.is_file():
+        print(f"找不到 {config}：请在项目根目录运行，或用 --config 指定 mkdocs.yml", file=sys.stderr)
+        return 2
+    return preview.serve(config, _cases_dir(args), paths, args.dev_addr, _progress)
 
 
 def _progress(message: str) -> None:
@@ -195,6 +212,11 @@ def cmd_export_materials(args: argparse.Namespace) -> int:
     return 0
 
 
+def bench_sizes(values: list[str]) -> list[int]:
+    """--sizes 1000 5000 and --sizes 1000,5000 alike."""
+    return [int(s) for value in values for s in value.split(",") if s.strip()]
+
+
 def cmd_render(args: argparse.Namespace) -> int:
     """Write the complete documentation tree (and a plain mkdocs.yml for it) without running a generator."""
     from . import materials, mkdocs_build, tree
@@ -262,15 +284,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from . import bench
 
     try:
-        sizes = [int(s) for s in args.sizes.split(",")]
+        sizes = bench_sizes(args.sizes)
     except ValueError:
-        print(f"--sizes 应为逗号分隔的整数，如 100,1000,5000；实际是“{args.sizes}”", file=sys.stderr)
+        print(f"--sizes 应为整数，如 --sizes 1000 5000 或 1000,5000；实际是“{' '.join(args.sizes)}”", file=sys.stderr)
         return 2
     if not Path("cases/taxonomy.yaml").is_file():
         print("请在项目根目录运行 casebook bench（它以 cases/ 中的真实案例为样本）", file=sys.stderr)
         return 2
     try:
-        rows = bench.run(sizes, Path.cwd(), Path(args.out), not args.no_serve, _progress)
+        rows = bench.run(sizes, Path.cwd(), Path(args.out), not args.no_serve, _progress, not args.no_browser)
     except bench.mkdocs_build.BuildFailed as exc:
         print("生成网站失败：\n" + "\n".join(exc.lines), file=sys.stderr)
         return 1
@@ -312,6 +334,11 @@ def parser() -> argparse.ArgumentParser:
     handout.add_argument("--config", default="mkdocs.yml", help="网站配置文件，二维码用其中的 site_url（默认 mkdocs.yml）")
     handout.add_argument("--site-url", help="网站的在线地址（覆盖 mkdocs.yml 的 site_url），二维码指向这里的案例页")
     handout.set_defaults(run=cmd_export_handout)
+    preview = sub.add_parser("preview", parents=[common], help="只预览正在编辑的案例：保存后几秒内刷新")
+    preview.add_argument("paths", nargs="+", metavar="案例文件", help="要预览的案例文件，如 cases/fuyou.yaml")
+    preview.add_argument("--dev-addr", default="127.0.0.1:8000", help="预览网站的地址和端口（默认 127.0.0.1:8000）")
+    preview.add_argument("--config", default="mkdocs.yml", help="网站配置文件（默认 mkdocs.yml）")
+    preview.set_defaults(run=cmd_preview)
     kit = export.add_parser("materials", parents=[common],
                             help="网站“培训资料”页的全部文件：全部案例、每个实践类别和常见问题的离线网站和讲义")
     kit.add_argument("--out", default=str(Path("dist") / "materials"), help="保存到的目录（默认 dist/materials，网站构建从这里读取）")
@@ -328,9 +355,11 @@ def parser() -> argparse.ArgumentParser:
     release.add_argument("--dry-run", action="store_true", help="只显示下一个版本和更新内容，不写文件")
     release.set_defaults(run=cmd_release)
     bench = sub.add_parser("bench", help="性能基准：100 到 5000 个案例的检查和构建耗时")
-    bench.add_argument("--sizes", default="100,1000,5000", help="案例数，逗号分隔（默认 100,1000,5000）")
+    bench.add_argument("--sizes", nargs="+", default=["100,1000,5000"], metavar="案例数",
+                       help="案例数，空格或逗号分隔（默认 100 1000 5000）")
     bench.add_argument("--out", default="bench-results.json", help="结果 JSON 文件（默认 bench-results.json）")
     bench.add_argument("--no-serve", action="store_true", help="不测 mkdocs serve 的刷新时间")
+    bench.add_argument("--no-browser", action="store_true", help="不构建离线站点、不测浏览器中筛选的耗时")
     bench.set_defaults(run=cmd_bench)
     return top
 

@@ -6,8 +6,11 @@ Thin on purpose: `tree.generated_files` makes every file (the same function
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
+import jinja2
+import jinja2.bccache
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -15,10 +18,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from . import materials, search
+from . import materials, preview, search
 from .releases import ReleaseError
 from .siteconfig import SiteSettings
-from .tree import CSS, JS, SEARCH_CSS, SEARCH_JS, THEME, edit_paths, generated_files
+from .tree import ASSETS, CSS, JS, PACKAGE, SEARCH_CSS, SEARCH_JS, THEME, edit_paths, generated_files
 from .validate import load_casebook
 
 log = logging.getLogger("mkdocs.plugins.casebook")
@@ -29,15 +32,36 @@ class CasebookConfig(Config):
     cases_dir = c.Type(str, default="cases")
     # Trainer materials made by `casebook export materials` (relative to mkdocs.yml); absent in a local preview.
     materials = c.Type(str, default=str(materials.DEFAULT_DIR))
+    # Cases with problems show them as the page instead of stopping the build (`casebook preview`
+    # turns this on through the environment, so mkdocs.yml stays as it is).
+    problems_page = c.Type(bool, default=False)
+
+
+class _MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory for the life of the plugin (across serve rebuilds)."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
 
 
 class CasebookPlugin(BasePlugin[CasebookConfig]):
     def __init__(self):
         super().__init__()
         self.cache: dict = {}  # parsed and checked case files, reused while they do not change
+        self.workers = 1
+        self.bytecode_cache = _MemoryBytecodeCache()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defined so that MkDocs keeps this instance (and its cache) across `mkdocs serve` rebuilds."""
+        # A one-off build checks uncached cases on every core; serve's threads rule out forking workers.
+        self.workers = (os.cpu_count() or 1) if command == "build" else 1
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -54,7 +78,12 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         # stops the build with the previous site still in place.
         if not self.config.enabled:
             return
-        book, problems = load_casebook(self.cases_dir, cache=self.cache)
+        book, problems = load_casebook(self.cases_dir, cache=self.cache, workers=self.workers)
+        if problems and (self.config.problems_page or os.environ.get(preview.ENV_FLAG) == "true"):
+            self.generated, self.edit_uris = preview.problem_pages(problems), {}
+            self.generated.update({asset: (PACKAGE / asset).read_bytes() for asset in ASSETS})
+            log.warning(f"casebook: 案例检查发现 {len(problems)} 个问题，预览页面列出了它们")
+            return
         if problems:
             for problem in problems:
                 log.error(str(problem))
@@ -85,6 +114,12 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             file.edit_uri = self.edit_uris.get(src_uri)
             files.append(file)
         return files
+
+    def on_env(self, env, config: MkDocsConfig, files: Files):
+        # `mkdocs serve` makes a new template environment for every rebuild; keeping the compiled
+        # theme templates saves recompiling them each time (about a second a save).
+        env.bytecode_cache = self.bytecode_cache
+        return env
 
     @event_priority(-50)  # after the search plugin writes its index, before the offline plugin inlines it
     def on_post_build(self, config: MkDocsConfig) -> None:

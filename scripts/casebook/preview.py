@@ -1,0 +1,146 @@
+"""`casebook preview`: a small site of the cases being edited, rebuilt in seconds however large cases/ is.
+
+The preview is a temporary project holding only the edited cases, the cases
+related to them, the vocabulary and their source texts, built by `mkdocs serve`
+with the project's own configuration. A loop copies each saved file into it;
+MkDocs notices the copy and rebuilds a site of a few pages instead of thousands.
+With CASEBOOK_PREVIEW set, the plugin shows validation problems as the page
+itself (see problem_pages) instead of stopping the build.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from . import catalog, routes
+from .problems import Problem
+from .render import environment
+from .validate import TAXONOMY_FILE, load_casebook
+
+POLL_SECONDS = 0.2
+ENV_FLAG = "CASEBOOK_PREVIEW"
+
+
+def problem_pages(problems: list[Problem]) -> dict[str, str]:
+    """The home page and the page of every case with problems, each listing all problems found."""
+    text = environment().get_template("problems.md.j2").render(problems=sorted(problems))
+    pages = {routes.HOME: text}
+    for problem in problems:
+        path = Path(problem.file)
+        if path.suffix in {".yaml", ".yml"} and path.name != TAXONOMY_FILE:
+            pages[routes.case(path.stem)] = text
+    return pages
+
+
+def _source_of(case_file: Path) -> str | None:
+    """The source file a case names (relative to cases/), read leniently: the file may be half written."""
+    try:
+        data = yaml.safe_load(case_file.read_text(encoding="utf-8"))
+        relative = data["source"]["file"]
+    except Exception:  # noqa: BLE001 - any broken file: fall back to the usual name; the build reports it
+        return f"sources/{case_file.stem}.txt"
+    return relative if isinstance(relative, str) and ".." not in relative else f"sources/{case_file.stem}.txt"
+
+
+class Preview:
+    """The temporary project and the files it mirrors from the real one."""
+
+    def __init__(self, config_file: Path, cases_dir: Path, edited: list[Path], workdir: Path):
+        self.config_file, self.cases_dir, self.edited, self.workdir = config_file, cases_dir, edited, workdir
+        self.mirror = workdir / "cases"
+        self.related = self._related_files()
+        self._seen: dict[Path, tuple | None] = {}
+
+    def _related_files(self) -> list[Path]:
+        """Case files related to the edited ones in the whole casebook, so their links lead somewhere."""
+        book, _ = load_casebook(self.cases_dir)  # warm after the first run: the content cache answers
+        if book is None:
+            return []  # the edited cases have problems: the preview shows those first
+        related = catalog.related(book)
+        slugs = {other["slug"] for path in self.edited for other, _ in related.get(path.stem, [])}
+        return [book.files[slug] for slug in sorted(slugs - {p.stem for p in self.edited})]
+
+    def create(self) -> None:
+        shutil.copy(self.config_file, self.workdir / self.config_file.name)
+        docs = self.config_file.parent / "docs"
+        if docs.is_dir():
+            shutil.copytree(docs, self.workdir / "docs")
+        (self.mirror / "sources").mkdir(parents=True)
+        self.sync()
+
+    def watched(self) -> list[tuple[Path, Path]]:
+        """(file in the project, its copy in the preview) for everything the preview shows."""
+        pairs = [(self.cases_dir / TAXONOMY_FILE, self.mirror / TAXONOMY_FILE)]
+        for case_file in [*self.edited, *self.related]:
+            pairs.append((case_file, self.mirror / case_file.name))
+            relative = _source_of(case_file)
+            if relative is not None:
+                pairs.append((self.cases_dir / relative, self.mirror / relative))
+        return pairs
+
+    def sync(self) -> bool:
+        """Copy what changed since the last look; True if anything did."""
+        changed = False
+        for original, copy in self.watched():
+            try:
+                info = original.stat()
+                stamp: tuple | None = (info.st_mtime_ns, info.st_size)
+            except OSError:
+                stamp = None
+            if self._seen.get(original, ()) == stamp:
+                continue
+            self._seen[original] = stamp
+            changed = True
+            if stamp is None:
+                copy.unlink(missing_ok=True)  # deleted in the project: the preview reports it missing
+                continue
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            # Copied beside its target and renamed, so MkDocs never reads half a file.
+            tmp = copy.with_name(f".{copy.name}.tmp")
+            shutil.copyfile(original, tmp)
+            os.replace(tmp, copy)
+        return changed
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(config_file: Path, cases_dir: Path, edited: list[Path], address: str,
+          say: Callable[[str], None], stop: Callable[[], bool] = lambda: False) -> int:
+    """Run the preview until interrupted (or `stop()` is true); the exit code of the command."""
+    # Stopped by a signal as by Ctrl+C: stop MkDocs and remove the temporary project either way.
+    signal.signal(signal.SIGTERM, _interrupt)
+    with tempfile.TemporaryDirectory(prefix="casebook-preview-") as tmp:
+        preview = Preview(config_file.resolve(), cases_dir.resolve(), [p.resolve() for p in edited], Path(tmp))
+        preview.create()
+        env = {**os.environ, ENV_FLAG: "true", "NO_MKDOCS_2_WARNING": "1"}
+        # Run from the preview project, so problems name files as cases/x.yaml, as in the real project.
+        server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-q", "-f", config_file.name,
+                                   "--dev-addr", address], env=env, cwd=tmp)
+        first = edited[0].stem
+        say(f"预览网站：http://{address}/cases/{first}/（包含 {len(edited)} 个正在编辑的案例和 "
+            f"{len(preview.related)} 个相关案例）。保存文件后页面会在几秒内自动刷新；按 Ctrl+C 结束。")
+        try:
+            while server.poll() is None and not stop():
+                preview.sync()
+                time.sleep(POLL_SECONDS)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if server.poll() is None:
+                server.terminate()
+                try:
+                    server.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+        return 0 if stop() or server.returncode in (0, -15) else 1
