@@ -41,6 +41,16 @@ class Taxonomy:
     def terms(self, vocabulary: str) -> list[str]:
         return [entry["term"] for entry in getattr(self, vocabulary)]
 
+    def labels(self, vocabulary: str) -> dict[str, str]:
+        """Chinese name -> term, for every name an editor might write instead of the term itself
+        (the label of an outcome kind or status, the short name of a category)."""
+        out: dict[str, str] = {}
+        for entry in getattr(self, vocabulary):
+            for key in ("label", "short", "term"):
+                if isinstance(entry.get(key), str):
+                    out.setdefault(entry[key], entry["term"])
+        return out
+
     def lookup(self, vocabulary: str, key: str) -> dict[str, str]:
         """term -> one attribute of its entry, e.g. lookup("outcome_kinds", "label")["measured"] == "实测"."""
         return {entry["term"]: entry[key] for entry in getattr(self, vocabulary)}
@@ -52,6 +62,7 @@ def with_vocabulary(taxonomy: Taxonomy) -> dict:
     for definition in schema["$defs"].values():
         if "x-vocabulary" in definition:
             definition["enum"] = taxonomy.terms(definition["x-vocabulary"])
+            definition["x-labels"] = taxonomy.labels(definition["x-vocabulary"])
     return schema
 
 

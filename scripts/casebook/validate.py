@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,8 @@ from . import messages
 from .load import Document, LoadError, load_file, read_text
 from .model import LEVELS, Casebook
 from .problems import Problem
-from .schema import Taxonomy, paths_using, taxonomy_schema, values_at, with_vocabulary
+from .safety import RESERVED_SLUGS
+from .schema import Taxonomy, fields, paths_using, taxonomy_schema, values_at, with_vocabulary
 
 TAXONOMY_FILE = "taxonomy.yaml"
 _PUNCT = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"',
@@ -41,8 +43,45 @@ def display_name(path: Path) -> str:
 
 
 def case_files(cases_dir: Path) -> list[Path]:
+    """The case files to read: regular files inside cases/ (file_problems() reports the others)."""
     return sorted(p for p in cases_dir.iterdir()
-                  if p.suffix in {".yaml", ".yml"} and p.name != TAXONOMY_FILE and p.is_file())
+                  if p.suffix in {".yaml", ".yml"} and p.name != TAXONOMY_FILE and _unsafe_file(p, cases_dir) is None)
+
+
+def _unsafe_file(path: Path, root: Path) -> str | None:
+    """Why a file under cases/ must not be read or published, or None if it is an ordinary file inside.
+
+    A symbolic link could publish any file of the build machine; a FIFO would block the build for ever.
+    """
+    try:
+        if path.is_symlink() and not path.exists():
+            return f"{path.name} 是一个指向不存在文件的符号链接：删除它，或把真正的文件放在这里"
+        resolved = path.resolve()
+        if not resolved.is_relative_to(root.resolve()):
+            return f"{path.name} 是指向 cases/ 目录以外（{resolved}）的符号链接：案例和原文必须是 cases/ 里的文件"
+        mode = resolved.stat().st_mode
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
+        return f"无法读取 {path.name}：{getattr(exc, 'strerror', None) or '符号链接循环'}"
+    if stat.S_ISDIR(mode):
+        return f"{path.name} 是一个文件夹，不是案例文件"
+    if not stat.S_ISREG(mode):
+        return f"{path.name} 不是普通文件（可能是管道或设备文件）：案例和原文必须是普通文本文件"
+    return None
+
+
+def file_problems(cases_dir: Path) -> list[Problem]:
+    """Files in cases/ that look like cases but would be skipped: say so instead of staying silent."""
+    out = []
+    for path in sorted(cases_dir.iterdir()):
+        suffix = path.suffix
+        if suffix.lower() in {".yaml", ".yml"} and suffix not in {".yaml", ".yml"}:
+            out.append(Problem(display_name(path), 1, 1, "",
+                               f"扩展名“{suffix}”应为小写：把文件改名为 {path.stem}.yaml，否则它不会被读取"))
+        elif suffix in {".yaml", ".yml"} and path.name != TAXONOMY_FILE:
+            why = _unsafe_file(path, cases_dir)
+            if why:
+                out.append(Problem(display_name(path), 1, 1, "", why))
+    return out
 
 
 def schema_problems(doc: Document, validator: Draft202012Validator) -> list[Problem]:
@@ -67,8 +106,11 @@ def schema_problems(doc: Document, validator: Draft202012Validator) -> list[Prob
 
 def load_taxonomy(cases_dir: Path) -> tuple[Taxonomy | None, list[Problem]]:
     path = cases_dir / TAXONOMY_FILE
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():
         return None, [Problem(display_name(path), 1, 1, "", "找不到受控词表文件 taxonomy.yaml")]
+    unsafe = _unsafe_file(path, cases_dir)
+    if unsafe:
+        return None, [Problem(display_name(path), 1, 1, "", unsafe)]
     try:
         doc = load_file(path, display_name(path))
     except LoadError as exc:
@@ -84,6 +126,10 @@ def load_taxonomy(cases_dir: Path) -> tuple[Taxonomy | None, list[Problem]]:
                 guess = messages.nearest(term, terms)
                 problems.append(doc.problem(("problems", i, "categories", j),
                                             f"“{term}”不是已有的实践类别" + (f"；是否想写“{guess}”？" if guess else "")))
+    for i, entry in enumerate(taxonomy.categories):
+        if entry["slug"] in RESERVED_SLUGS:
+            problems.append(doc.problem(("categories", i, "slug"),
+                                        f"“{entry['slug']}”是网站自己使用的页面名（类别总览页），不能作为类别的 slug：换一个"))
     for vocabulary in ("categories", "outcome_kinds", "practice_statuses"):
         seen: set = set()
         for i, entry in enumerate(getattr(taxonomy, vocabulary)):
@@ -106,6 +152,9 @@ class CaseChecker:
         self.source_file = re.compile(self.schema["properties"]["source"]["properties"]["file"]["pattern"])
         self.quote_paths = paths_using(self.schema, "quote")
         self.date_paths = {name: paths_using(self.schema, name) for name in ("full_date", "partial_date")}
+        self.name_paths = [p for name in ("short_text", "optional_name", "unit", "tag")
+                           for p in paths_using(self.schema, name)]
+        self.integer_paths = [f.path for f in fields(self.schema) if "integer" in _types(f.node)]
         self.sources: dict[str, str] = {}
         self._normalised: dict[str, str] = {}
 
@@ -119,6 +168,9 @@ class CaseChecker:
         slug = data.get("slug")
         if isinstance(slug, str) and slug != path.stem:
             problems.append(doc.problem(("slug",), f"slug“{slug}”与文件名“{path.name}”不一致：文件应命名为 {slug}.yaml"))
+        if isinstance(slug, str) and slug in RESERVED_SLUGS:
+            problems.append(doc.problem(("slug",), f"“{slug}”是网站自己使用的页面名（案例目录页），不能作为案例的 slug：换一个"))
+        problems += self._plain_values(doc)
         problems += self._dates(doc)
         source, source_problems = self._source(doc)
         problems += source_problems
@@ -126,6 +178,20 @@ class CaseChecker:
             problems += self._quotes(doc, source)
         problems += self._practice_refs(doc)
         return problems
+
+    def _plain_values(self, doc: Document) -> list[Problem]:
+        """What the schema's types let through: 2018.0 as a year, a name ending in a line break."""
+        out = []
+        for pattern in self.integer_paths:
+            for path, value in values_at(doc.data, pattern):
+                if isinstance(value, float):
+                    out.append(doc.problem(path, f"应为整数，实际是 {value}：写成 {value:.0f}，不要带小数点"
+                                           if value.is_integer() else f"应为整数，实际是 {value}"))
+        for pattern in self.name_paths:
+            for path, value in values_at(doc.data, pattern):
+                if isinstance(value, str) and value.endswith("\n"):  # the schema's pattern lets a final one pass
+                    out.append(doc.problem(path, "名称要写在一行里，不能换行"))
+        return out
 
     def _dates(self, doc: Document) -> list[Problem]:
         out = []
@@ -141,8 +207,11 @@ class CaseChecker:
             return None, []  # the schema has reported it
         path = self.cases_dir / relative
         where = ("source", "file")
-        if not path.is_file():
+        if not path.is_file() and not path.is_symlink():
             return None, [doc.problem(where, f"找不到原文文件 {display_name(path)}：清理后的原文应保存在 cases/{relative}")]
+        unsafe = _unsafe_file(path, self.cases_dir)
+        if unsafe:
+            return None, [doc.problem(where, f"原文文件不能使用：{unsafe}")]
         if relative not in self.sources:
             try:
                 text = read_text(path, display_name(path))
@@ -189,6 +258,11 @@ class CaseChecker:
                 hint = f"是否想写“{guess}”？" if guess else f"可选：{'、'.join(map(str, names))}"
                 out.append(doc.problem(("outcomes", i, "practice"), f"本案例没有名为“{ref}”的做法；{hint}"))
         return out
+
+
+def _types(node: dict) -> list:
+    types = node.get("type")
+    return [types] if isinstance(types, str) else (types or [])
 
 
 def _get(data, *keys):
@@ -274,6 +348,9 @@ def load_casebook(cases_dir: Path, only: Iterable[Path] | None = None,
     taxonomy_stamp = _stamp(cases_dir / TAXONOMY_FILE)
     selected = {p.resolve() for p in only} if only is not None else None
     paths = case_files(cases_dir)
+    problems += [p for p in file_problems(cases_dir)
+                 if selected is None or (cases_dir / Path(p.file).name).resolve() in selected
+                 or (cases_dir / Path(p.file).name).absolute() in {q.absolute() for q in only or []}]
     cases, files, slug_file = [], {}, {}
     for path in paths:
         report = selected is None or path.resolve() in selected
