@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,11 +16,13 @@ import zipfile
 from pathlib import Path
 from typing import Callable
 
+from . import atomic
 from .model import Casebook
 from .render import environment, vocabulary_context
 from .validate import TAXONOMY_FILE
 
 Progress = Callable[[str], None]
+PDF_TIMEOUT = int(os.environ.get("CASEBOOK_PDF_TIMEOUT", "300"))  # seconds; the environment lets a test shorten it
 
 
 class ExportError(Exception):
@@ -41,12 +44,6 @@ def select(book: Casebook, slugs: list[str], categories: list[str]) -> list[dict
     return [c for c in book.cases if c["slug"] in slugs or any(p["category"] in categories for p in c["practices"])]
 
 
-def _replace(tmp: Path, out: Path) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(tmp, out)
-    return out
-
-
 # --- the offline site ---------------------------------------------------------------------------
 
 def site_zip_name(count: int, today: dt.date) -> str:
@@ -66,14 +63,14 @@ def export_site(book: Casebook, cases: list[dict], config_file: Path, out_dir: P
         (site / "使用说明.txt").write_text(_readme(len(cases), today), encoding="utf-8")
         files = sorted(p for p in site.rglob("*") if p.is_file())
         progress(f"[2/3] 打包 {len(files)} 个文件…")
-        partial = work / "partial.zip"
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+        out = out_dir / site_zip_name(len(cases), today)
+        with atomic.replacing(out) as partial, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
             for i, path in enumerate(files, 1):
                 archive.write(path, f"{folder}/{path.relative_to(site).as_posix()}")
                 if i % 500 == 0:
                     progress(f"      已打包 {i}/{len(files)}")
         progress("[3/3] 完成。解压后双击文件夹里的 index.html 即可打开，不需要联网。")
-        return _replace(partial, out_dir / site_zip_name(len(cases), today))
+        return out
 
 
 def build_offline(config_file: Path, site: Path) -> None:
@@ -82,7 +79,7 @@ def build_offline(config_file: Path, site: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(config_file),
                              "-d", str(site)], capture_output=True, text=True, env=env)
     if result.returncode != 0:
-        raise ExportError("生成网站失败：\n" + _mkdocs_errors(result.stderr))
+        raise ExportError("生成网站失败：" + _child_errors(result.stderr, result.returncode))
 
 
 def _project_with(book: Casebook, cases: list[dict], config_file: Path, target: Path) -> Path:
@@ -101,8 +98,16 @@ def _project_with(book: Casebook, cases: list[dict], config_file: Path, target: 
     return target
 
 
-def _mkdocs_errors(stderr: str) -> str:
-    return "\n".join(line for line in stderr.splitlines() if "ERROR" in line or "WARNING" in line) or stderr[-2000:]
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_DISK_FULL = ("No space left on device", "File too large", "Disk quota exceeded")
+
+
+def _child_errors(stderr: str, code: int) -> str:
+    """What a child process said, in the reader's language: our own Chinese lines, never its English traceback."""
+    if any(words in stderr for words in _DISK_FULL):
+        return "磁盘空间不足：请清理磁盘后重试，没有留下未完成的文件"
+    ours = [re.sub(r"^\s*(ERROR|WARNING)\s*-\s*", "", line) for line in stderr.splitlines() if _CJK.search(line)]
+    return "\n".join(ours) or f"子进程意外退出（退出码 {code}）：请重试；再次出现时，请运行 mkdocs build --strict 查看详情"
 
 
 def _readme(count: int, today: dt.date) -> str:
@@ -126,23 +131,28 @@ def handout_html(book: Casebook, cases: list[dict], today: dt.date | None = None
 def export_handout(book: Casebook, cases: list[dict], out: Path, pdf: bool, progress: Progress) -> Path:
     html = handout_html(book, cases)
     if not pdf:
-        tmp = out.with_name(out.name + ".partial")
-        tmp.write_text(html, encoding="utf-8")
-        return _replace(tmp, out)
+        with atomic.replacing(out) as tmp:
+            tmp.write_text(html, encoding="utf-8")
+        return out
     browser = _pdf_renderer()
-    with tempfile.TemporaryDirectory(prefix="casebook-handout-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="casebook-handout-") as tmp, atomic.replacing(out) as target:
         source = Path(tmp) / "handout.html"
         source.write_text(html, encoding="utf-8")
-        target = Path(tmp) / "handout.pdf"
         progress(f"正在用 {browser} 生成 PDF（{len(cases)} 个案例）…")
-        result = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                                 "--disable-background-networking", "--disable-component-update",
-                                 f"--user-data-dir={tmp}/profile", "--no-pdf-header-footer",
-                                 f"--print-to-pdf={target}", source.as_uri()],
-                                capture_output=True, text=True, timeout=300)
+        try:
+            result = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                                     "--disable-background-networking", "--disable-component-update",
+                                     f"--user-data-dir={tmp}/profile", "--no-pdf-header-footer",
+                                     f"--print-to-pdf={target}", source.as_uri()],
+                                    capture_output=True, text=True, timeout=PDF_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise ExportError(f"生成 PDF 超时（{PDF_TIMEOUT} 秒内没有完成）：可以少选几个案例（--case、--category），"
+                              "或不加 --pdf，生成 HTML 后用浏览器“打印 → 另存为 PDF”") from None
         if not target.is_file() or target.stat().st_size == 0:
-            raise ExportError(f"生成 PDF 失败：{(result.stderr or '').strip()[-500:]}")
-        return _replace(target, out)
+            raise ExportError("生成 PDF 失败：" + (
+                "磁盘空间不足" if any(w in result.stderr for w in _DISK_FULL)
+                else f"{browser} 没有生成文件（退出码 {result.returncode}）；可以不加 --pdf，生成 HTML 后用浏览器打印"))
+    return out
 
 
 def _pdf_renderer() -> str:

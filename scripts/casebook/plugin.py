@@ -11,11 +11,12 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 
 from . import search
-from .render import SiteRenderer, case_page
+from .atomic import StagedFolder
+from .render import SiteRenderer, case_page, problems_page
 from .validate import load_casebook
 
 log = logging.getLogger("mkdocs.plugins.casebook")
@@ -23,6 +24,17 @@ PACKAGE = Path(__file__).parent
 CSS = "assets/casebook/casebook.css"
 JS = "assets/casebook/casebook.js"
 SHIM = "assets/casebook/iframe-worker-shim.js"
+
+
+class _Counter(logging.Handler):
+    """Counts warnings and errors, as MkDocs' strict mode does, to know whether the build will be kept."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
 
 
 class CasebookConfig(Config):
@@ -39,7 +51,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.cache: dict = {}  # parsed and checked case files, reused while they do not change
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        """Defined so that MkDocs keeps this instance (and its cache) across `mkdocs serve` rebuilds."""
+        """Also makes MkDocs keep this instance (and its cache) across `mkdocs serve` rebuilds."""
+        self.command, self.dirty = command, dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -51,7 +64,39 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         config.extra_javascript = [JS, *config.extra_javascript]
         if self.config.offline:
             config.extra["polyfills"] = [SHIM, *config.extra.get("polyfills", [])]
+        self._stage(config)
         return config
+
+    # --- atomic builds: a failed, interrupted or concurrent build never leaves a broken site/ ------------
+
+    def _stage(self, config: MkDocsConfig) -> None:
+        """Build into a folder beside site/; it replaces site/ only once the whole build succeeded."""
+        self.staged = None
+        if getattr(self, "command", "build") == "serve" or getattr(self, "dirty", False):
+            return  # serve builds into its own temporary folder; a dirty build means to reuse site/
+        self.staged = StagedFolder(Path(config.site_dir))
+        self.site_dir = config.site_dir
+        config.site_dir = str(self.staged.path)
+        self.warnings = _Counter()
+        if config.strict:  # MkDocs aborts a strict build with warnings only after on_post_build
+            logging.getLogger("mkdocs").addHandler(self.warnings)
+
+    def _commit(self, config: MkDocsConfig) -> None:
+        if not getattr(self, "staged", None):
+            return
+        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        if not self.warnings.count:
+            self.staged.commit()
+        else:
+            self.staged.discard()
+        config.site_dir = self.site_dir  # gh-deploy reads it after the build
+        self.staged = None
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if getattr(self, "staged", None):
+            logging.getLogger("mkdocs").removeHandler(self.warnings)
+            self.staged.discard()
+            self.staged = None
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         # Load, check and render before MkDocs empties the site folder, so a bad case
@@ -59,9 +104,15 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if not self.config.enabled:
             return
         book, problems = load_casebook(self.cases_dir, cache=self.cache)
+        self.problems = problems
         if problems:
             for problem in problems:
                 log.error(str(problem))
+            if getattr(self, "command", None) == "serve":
+                # Serving: show the problems on every page instead of failing the build, which would
+                # leave the editor's browser waiting for a site that never comes.
+                self._problem_pages()
+                return
             raise PluginError(f"案例检查发现 {len(problems)} 个问题，站点没有生成。请按上面的提示修改，或运行 casebook validate 查看。")
         search.add_user_words(book)
         self.generated = SiteRenderer(book, config.use_directory_urls).files()
@@ -71,6 +122,23 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.edit_uris = {case_page(slug): "../" + path.resolve().relative_to(root).as_posix()
                           for slug, path in book.files.items()}
         log.info(f"casebook: 已加入 {len(book.cases)} 个案例，共 {len(self.generated)} 个生成文件")
+
+    def _problem_pages(self) -> None:
+        """While a case is broken in `mkdocs serve`: the pages the editor may be looking at, all saying what to fix."""
+        pages = [src for src in getattr(self, "generated", {}) if src.endswith(".md")] or [
+            "index.md", "cases/index.md", "categories/index.md", "regions/index.md", "compare/index.md",
+            "compare/matrix.md", "compare/outcomes.md", "data/index.md", "reference/fields.md",
+            *[case_page(p.stem) for p in sorted(self.cases_dir.glob("*.yaml")) if p.name != "taxonomy.yaml"]]
+        text = problems_page(self.problems)
+        self.generated = {src: text for src in pages}
+        for asset in (CSS, JS, SHIM):
+            self.generated[asset] = (PACKAGE / asset).read_bytes()
+        self.edit_uris = {}
+
+    def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str | None:
+        if self.config.enabled and getattr(self, "problems", None):
+            return problems_page(self.problems)  # hand-written pages too: the problems are what to see now
+        return markdown
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         if not self.config.enabled:
@@ -85,9 +153,15 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         return files
 
     @event_priority(-50)  # after the search plugin writes its index, before the offline plugin inlines it
-    def on_post_build(self, config: MkDocsConfig) -> None:
+    def _compact_search_index(self, config: MkDocsConfig) -> None:
         if self.config.enabled:
             search.compact_index(Path(config.site_dir))
+
+    @event_priority(-100)  # last: every plugin has written its files into the staged folder
+    def _swap_in_site(self, config: MkDocsConfig) -> None:
+        self._commit(config)
+
+    on_post_build = CombinedEvent(_compact_search_index, _swap_in_site)
 
     def on_serve(self, server, config: MkDocsConfig, builder):
         if self.config.enabled:

@@ -7,6 +7,8 @@ syntax that could turn it into links or markup.
 from __future__ import annotations
 
 import functools
+import html
+import json
 import posixpath
 import re
 from typing import Callable
@@ -53,8 +55,18 @@ def relative_url(from_src: str, to_src: str, use_directory_urls: bool) -> str:
 
 
 def md_text(value: object) -> Markup:
-    """Text safe inside Markdown syntax (a heading): HTML-escaped, Markdown punctuation backslashed."""
-    return Markup(_MD_SPECIAL.sub(r"\\\1", str(escape(value))))
+    """Text safe inside Markdown syntax (a heading): HTML-escaped, Markdown punctuation backslashed.
+
+    Quotes stay as they are (safe in element text): as entities, the outline would show them
+    escaped twice (O&#39;Brien).
+    """
+    return Markup(_MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=False)))
+
+
+def page_title(value: object) -> Markup:
+    """A page title as a front-matter value: the theme prints titles into <title> and the header
+    unescaped, so the text is HTML-escaped once here (Jinja's tojson would leave it raw for YAML to decode)."""
+    return Markup(json.dumps(html.escape(str(value), quote=False), ensure_ascii=False))
 
 
 def number(value: float | int) -> str:
@@ -71,7 +83,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
-    env.filters.update(md=md_text, number=number)
+    env.filters.update(md=md_text, number=number, page_title=page_title)
     env.globals.update(place=model.place, region=model.region, year=model.year, categories=model.categories,
                        outcome_kinds=model.outcome_kinds, region_slug=catalog.region_slug)
     return env
@@ -87,6 +99,11 @@ def vocabulary_context(tax: Taxonomy) -> dict:
         "kind_code": catalog.kind_codes(tax),
         "status_label": tax.lookup("practice_statuses", "label"),
     }
+
+
+def problems_page(problems: list) -> str:
+    """The page `mkdocs serve` shows while a case is broken: every problem, located, as text."""
+    return environment().get_template("problems.md.j2").render(problems=problems)
 
 
 def case_page(slug: str) -> str:
