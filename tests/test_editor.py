@@ -109,3 +109,28 @@ def test_pre_commit_hook_validates_changed_case_files():
 def test_validating_a_source_or_the_vocabulary_checks_every_case():
     result = run_cli("validate", "cases/taxonomy.yaml", "cases/sources/fuyou.txt")
     assert result.returncode == 0 and "5 个案例" in result.stdout, result.stderr
+
+
+def test_in_github_actions_each_problem_is_an_annotation_on_its_line_and_in_the_summary(cases_dir: Path, tmp_path: Path):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ENV, edit, line_of
+
+    case = cases_dir / "fuyou.yaml"
+    edit(case, "category: 党建引领", "category: 党建")
+    summary = tmp_path / "summary.md"
+    exe = Path(sys.executable).with_name("casebook")
+    env = {**ENV, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    result = subprocess.run([str(exe), "validate", "--cases-dir", str(cases_dir)], capture_output=True, text=True,
+                            env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    line = line_of(case, "category: 党建")
+    (annotation,) = [a for a in result.stdout.splitlines() if a.startswith("::error ")]
+    assert f"file=cases/fuyou.yaml,line={line}," in annotation and "title=practices[0].category::" in annotation
+    assert "“党建”不在受控词表中" in annotation
+    assert "cases/fuyou.yaml" in summary.read_text(encoding="utf-8") and "1 个问题" in summary.read_text(encoding="utf-8")
+    local = subprocess.run([str(exe), "validate", "--cases-dir", str(cases_dir)], capture_output=True, text=True,
+                           env={k: v for k, v in ENV.items() if k != "GITHUB_ACTIONS"}, cwd=tmp_path)
+    assert "::error" not in local.stdout + local.stderr and os.path.basename(str(case)) in local.stderr

@@ -55,7 +55,7 @@ def test_region_page_groups_by_stated_city(site: Path):
 def test_home_shows_live_counts_and_problems(site: Path):
     page = text_of(site, "index.html")
     assert re.search(r"5\s+个案例", page)
-    assert re.search(r"4\s+项实测成效", page)
+    assert re.search(r"4\s+项有数字的成效", page)
     assert "矛盾纠纷多，邻里不和" in page
 
 

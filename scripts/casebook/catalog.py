@@ -1,18 +1,12 @@
 """Indexes over the validated casebook: by category, by region, counts, related cases."""
 from __future__ import annotations
 
-import hashlib
 import heapq
 from collections import Counter, defaultdict
 
 from . import model
 from .model import Casebook
 from .schema import Taxonomy
-
-
-def region_slug(name: str) -> str:
-    """ASCII file name for a region page (Chinese file names break in zips opened on Windows)."""
-    return "r-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
 
 
 def by_category(book: Casebook) -> dict[str, list[dict]]:
@@ -33,12 +27,13 @@ def by_region(book: Casebook) -> dict[str, list[dict]]:
 
 def stats(book: Casebook) -> dict[str, int]:
     cities = {c["location"]["city"] for c in book.cases if c["location"].get("city")}
+    with_value = set(book.taxonomy.having("outcome_kinds", "needs_value"))
     return {
         "cases": len(book.cases),
         "cities": len(cities),
         "models": sum(len(c.get("models", [])) for c in book.cases),
         "practices": sum(len(c["practices"]) for c in book.cases),
-        "measured": sum(o["kind"] == "measured" for c in book.cases for o in c.get("outcomes", [])),
+        "with_value": sum(o["kind"] in with_value for c in book.cases for o in c.get("outcomes", [])),
     }
 
 

@@ -5,6 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import ci
 from .atomic import disk_full
 from .export import ExportError, export_handout, export_site, select
 from .problems import Problem
@@ -13,6 +14,8 @@ from .validate import TAXONOMY_FILE, load_casebook
 
 
 def _print_problems(problems: list[Problem]) -> None:
+    if ci.in_github_actions():
+        ci.report(problems)
     for problem in problems:
         print(problem, file=sys.stderr)
     files = len({p.file for p in problems})

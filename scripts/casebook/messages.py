@@ -63,12 +63,11 @@ def message(error: ValidationError) -> str:
         allowed = [str(v) for v in error.validator_value]
         # The vocabulary's Chinese labels, e.g. {"已实施": "in_place"}, put there by schema.with_vocabulary.
         labels: dict = schema.get("x-labels", {}) if isinstance(schema, dict) else {}
-        names = {term: label for label, term in labels.items() if label != term}
-        listed = "、".join(f"{t}（{names[t]}）" if t in names else t for t in allowed)
+        listed = schema.get("x-choices") or "、".join(allowed)
         if value in ("", None):
             return f"未填写。可选值：{listed}"
         if isinstance(value, str) and value.strip() in labels:
-            return f"“{value}”是词表中的中文名称，这里要写它的代码：{labels[value.strip()]}"
+            return f"“{value}”不在受控词表中：它是词表里的中文名称，这里要写它的代码：{labels[value.strip()]}"
         guess = nearest(value, allowed) or (labels.get(nearest(value, list(labels))) if labels else None)
         hint = f"是否想写“{guess}”？" if guess else ""
         return f"“{shown(value)}”不在受控词表中。{hint}可选值：{listed}"

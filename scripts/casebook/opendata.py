@@ -10,10 +10,10 @@ import io
 import json
 from typing import Callable
 
-from . import model
+from . import model, routes
 from .model import Casebook
 from .safety import csv_cell
-from .schema import fields
+from .schema import Taxonomy, fields
 
 SEP = "；"
 
@@ -32,8 +32,6 @@ CASE_COLUMNS: list[Column] = [
     ("categories", None, lambda c: SEP.join(model.categories(c)), "案例涉及的实践类别，用“；”分隔。"),
     ("models", None, lambda c: SEP.join(model.model_names(c)), "治理模式名称，用“；”分隔。"),
     ("tags", "tags", lambda c: SEP.join(c.get("tags", [])), ""),
-    *[(f"outcomes_{kind}", None, (lambda k: lambda c: sum(o["kind"] == k for o in c.get("outcomes", [])))(kind),
-       f"kind 为 {kind} 的成效条数。") for kind in ("measured", "recognition", "qualitative", "planned")],
     ("source_title", "source.title", lambda c: c["source"]["title"], ""),
     ("source_publisher", "source.publisher", lambda c: c["source"].get("publisher") or "", ""),
     ("source_date", "source.date", lambda c: c["source"].get("date") or "", ""),
@@ -56,6 +54,19 @@ OUTCOME_COLUMNS: list[Column] = [
 ]
 
 
+def case_columns(tax: Taxonomy) -> list[Column]:
+    """The case columns, with one count column per outcome kind of the vocabulary after the tags."""
+    at = [name for name, *_ in CASE_COLUMNS].index("tags") + 1
+    counts: list[Column] = [
+        (f"outcomes_{k['term']}", None, _kind_counter(k["term"]), f"成效类型为“{k['label']}”（{k['term']}）的条数。")
+        for k in tax.outcome_kinds]
+    return CASE_COLUMNS[:at] + counts + CASE_COLUMNS[at:]
+
+
+def _kind_counter(kind: str) -> Callable[[dict], int]:
+    return lambda case: sum(o["kind"] == kind for o in case.get("outcomes", []))
+
+
 def outcome_rows(book: Casebook) -> list[dict]:
     labels = book.taxonomy.lookup("outcome_kinds", "label")
     return [{"case": c, "outcome": o, "label": labels[o["kind"]]} for c in book.cases for o in c.get("outcomes", [])]
@@ -74,10 +85,10 @@ def _csv(columns: list[Column], rows: list) -> bytes:
 
 def downloads(book: Casebook) -> dict[str, str | bytes]:
     return {
-        "data/cases.json": json.dumps(book.cases, ensure_ascii=False, separators=(",", ":")),
-        "data/cases.csv": _csv(CASE_COLUMNS, book.cases),
-        "data/outcomes.csv": _csv(OUTCOME_COLUMNS, outcome_rows(book)),
-        "data/case.schema.json": json.dumps(book.schema, ensure_ascii=False, indent=2),
+        routes.download("cases.json"): json.dumps(book.cases, ensure_ascii=False, separators=(",", ":")),
+        routes.download("cases.csv"): _csv(case_columns(book.taxonomy), book.cases),
+        routes.download("outcomes.csv"): _csv(OUTCOME_COLUMNS, outcome_rows(book)),
+        routes.SCHEMA_DOWNLOAD: json.dumps(book.schema, ensure_ascii=False, indent=2),
     }
 
 
@@ -88,4 +99,4 @@ def column_docs(book: Casebook) -> dict[str, list[tuple[str, str]]]:
     def docs(columns: list[Column]) -> list[tuple[str, str]]:
         return [(name, described[path] if path else text) for name, path, _, text in columns]
 
-    return {"cases.csv": docs(CASE_COLUMNS), "outcomes.csv": docs(OUTCOME_COLUMNS)}
+    return {"cases.csv": docs(case_columns(book.taxonomy)), "outcomes.csv": docs(OUTCOME_COLUMNS)}

@@ -14,9 +14,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 
-from . import search
+from . import routes, search
 from .atomic import StagedFolder
-from .render import SiteRenderer, case_page, problems_page
+from .render import SiteRenderer, problems_page
 from .validate import load_casebook
 
 log = logging.getLogger("mkdocs.plugins.casebook")
@@ -119,16 +119,16 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         for asset in (CSS, JS, SHIM):
             self.generated[asset] = (PACKAGE / asset).read_bytes()
         root = Path(config.config_file_path).parent.resolve()
-        self.edit_uris = {case_page(slug): "../" + path.resolve().relative_to(root).as_posix()
+        self.edit_uris = {routes.case(slug): "../" + path.resolve().relative_to(root).as_posix()
                           for slug, path in book.files.items()}
         log.info(f"casebook: 已加入 {len(book.cases)} 个案例，共 {len(self.generated)} 个生成文件")
 
     def _problem_pages(self) -> None:
         """While a case is broken in `mkdocs serve`: the pages the editor may be looking at, all saying what to fix."""
         pages = [src for src in getattr(self, "generated", {}) if src.endswith(".md")] or [
-            "index.md", "cases/index.md", "categories/index.md", "regions/index.md", "compare/index.md",
-            "compare/matrix.md", "compare/outcomes.md", "data/index.md", "reference/fields.md",
-            *[case_page(p.stem) for p in sorted(self.cases_dir.glob("*.yaml")) if p.name != "taxonomy.yaml"]]
+            routes.HOME, routes.CATALOGUE, routes.CATEGORIES, routes.REGIONS, routes.COMPARE, routes.MATRIX,
+            routes.OUTCOMES, routes.DATA, routes.FIELDS,
+            *[routes.case(p.stem) for p in sorted(self.cases_dir.glob("*.yaml")) if p.name != "taxonomy.yaml"]]
         text = problems_page(self.problems)
         self.generated = {src: text for src in pages}
         for asset in (CSS, JS, SHIM):

@@ -6,52 +6,20 @@ syntax that could turn it into links or markup.
 """
 from __future__ import annotations
 
-import functools
 import html
 import json
-import posixpath
 import re
 from typing import Callable
 
 import jinja2
 from markupsafe import Markup, escape
 
-from . import catalog, model, opendata
+from . import catalog, model, opendata, routes
+from .routes import page_url, relative_url, root_url
 from .model import Casebook
-from .schema import Taxonomy, fields
+from .schema import Taxonomy, fields, vocabulary_flags
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
-
-
-def page_url(src: str, use_directory_urls: bool) -> str:
-    """Where MkDocs puts a source file, as a URL relative to the site root."""
-    if not src.endswith(".md"):
-        return src
-    stem = src[:-3]
-    if stem == "index" or stem.endswith("/index"):
-        folder = stem[: -len("index")]
-        return folder if use_directory_urls else folder + "index.html"
-    return stem + "/" if use_directory_urls else stem + ".html"
-
-
-def _folder(src: str, use_directory_urls: bool) -> str:
-    url = page_url(src, use_directory_urls)
-    return (url if url.endswith("/") or not url else posixpath.dirname(url)) or "."
-
-
-def root_url(src: str, use_directory_urls: bool) -> str:
-    """The site's root folder as seen from a page, e.g. '../../'."""
-    return posixpath.relpath(".", _folder(src, use_directory_urls)).rstrip("/") + "/"
-
-
-@functools.lru_cache(maxsize=65536)
-def relative_url(from_src: str, to_src: str, use_directory_urls: bool) -> str:
-    target, anchor = (to_src.split("#", 1) + [""])[:2]
-    to_url = page_url(target, use_directory_urls)
-    rel = posixpath.relpath(to_url or ".", _folder(from_src, use_directory_urls))
-    if to_url.endswith("/") or not to_url:
-        rel = rel.rstrip("/") + "/"
-    return rel + (f"#{anchor}" if anchor else "")
 
 
 def md_text(value: object) -> Markup:
@@ -85,19 +53,24 @@ def environment() -> jinja2.Environment:
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
     env.filters.update(md=md_text, number=number, page_title=page_title)
     env.globals.update(place=model.place, region=model.region, year=model.year, categories=model.categories,
-                       outcome_kinds=model.outcome_kinds, region_slug=catalog.region_slug)
+                       outcome_kinds=model.outcome_kinds, route=routes)
     return env
 
 
 def vocabulary_context(tax: Taxonomy) -> dict:
-    """The vocabulary lookups every template uses: slugs, short names, labels and row codes of terms."""
+    """The vocabulary lookups every template uses: slugs, short names, labels, row codes and styles of terms."""
+    done = tax.having("practice_statuses", "done")
     return {
         "tax": tax,
         "category_slug": tax.lookup("categories", "slug"),
         "category_short": tax.lookup("categories", "short"),
         "kind_label": tax.lookup("outcome_kinds", "label"),
         "kind_code": catalog.kind_codes(tax),
+        "kind_class": kind_classes(tax),
+        "honour_kinds": tax.having("outcome_kinds", "honours"),
         "status_label": tax.lookup("practice_statuses", "label"),
+        "status_class": {t: "done" if t in done else "pending" for t in tax.terms("practice_statuses")},
+        "done_statuses": done,
     }
 
 
@@ -106,8 +79,12 @@ def problems_page(problems: list) -> str:
     return environment().get_template("problems.md.j2").render(problems=problems)
 
 
-def case_page(slug: str) -> str:
-    return f"cases/{slug}.md"
+def kind_classes(tax: Taxonomy) -> dict[str, str]:
+    """Outcome kind -> the badge style its properties call for (a number, an honour, a plan, a description)."""
+    value, honour = tax.having("outcome_kinds", "needs_value"), tax.having("outcome_kinds", "honours")
+    achieved = tax.having("outcome_kinds", "achieved")
+    return {t: "value" if t in value else "honour" if t in honour else "text" if t in achieved else "plan"
+            for t in tax.terms("outcome_kinds")}
 
 
 class SiteRenderer:
@@ -131,32 +108,32 @@ class SiteRenderer:
         by_region = catalog.by_region(book)
         related = catalog.related(book)
         out: dict[str, str | bytes] = {
-            "index.md": self.render("home.md.j2", "index.md", stats=catalog.stats(book),
-                                    recent=catalog.recent(book), by_category=by_category),
-            "cases/index.md": self.render("catalogue.md.j2", "cases/index.md",
-                                          options=catalog.filter_options(book)),
-            "categories/index.md": self.render("categories.md.j2", "categories/index.md", by_category=by_category),
-            "regions/index.md": self.render("regions.md.j2", "regions/index.md", by_region=by_region),
-            "compare/index.md": self.render("compare.md.j2", "compare/index.md"),
-            "compare/matrix.md": self.render("matrix.md.j2", "compare/matrix.md"),
-            "compare/outcomes.md": self.render("outcomes.md.j2", "compare/outcomes.md"),
-            "data/index.md": self.render("data.md.j2", "data/index.md", columns=opendata.column_docs(book)),
-            "reference/fields.md": self.render("fields.md.j2", "reference/fields.md",
-                                               fields=list(fields(book.schema))),
+            routes.HOME: self.render("home.md.j2", routes.HOME, stats=catalog.stats(book),
+                                     recent=catalog.recent(book), by_category=by_category),
+            routes.CATALOGUE: self.render("catalogue.md.j2", routes.CATALOGUE, options=catalog.filter_options(book)),
+            routes.CATEGORIES: self.render("categories.md.j2", routes.CATEGORIES, by_category=by_category),
+            routes.REGIONS: self.render("regions.md.j2", routes.REGIONS, by_region=by_region),
+            routes.COMPARE: self.render("compare.md.j2", routes.COMPARE),
+            routes.MATRIX: self.render("matrix.md.j2", routes.MATRIX),
+            routes.OUTCOMES: self.render("outcomes.md.j2", routes.OUTCOMES),
+            routes.DATA: self.render("data.md.j2", routes.DATA, columns=opendata.column_docs(book)),
+            routes.GUIDE: self.render("guide.md.j2", routes.GUIDE),
+            routes.FIELDS: self.render("fields.md.j2", routes.FIELDS, fields=list(fields(book.schema)),
+                                       flags=vocabulary_flags()),
         }
         for case in book.cases:
             slug = case["slug"]
-            out[case_page(slug)] = self.render("case.md.j2", case_page(slug), case=case, related=related[slug])
-            data_file = f"compare/data/{slug}.js"
+            out[routes.case(slug)] = self.render("case.md.j2", routes.case(slug), case=case, related=related[slug])
+            data_file = routes.compare_data(slug)
             out[data_file] = self.render("compare_data.js.j2", data_file, data=self._compare_data(case))
         for category in book.taxonomy.categories:
-            src = f"categories/{category['slug']}.md"
+            src = routes.category(category["slug"])
             out[src] = self.render("category.md.j2", src, category=category, cases=by_category[category["term"]])
         for name, cases in by_region.items():
-            src = f"regions/{catalog.region_slug(name)}.md"
+            src = routes.region(name)
             out[src] = self.render("region.md.j2", src, name=name, cases=cases)
         for relative, text in book.sources.items():
-            out[relative] = text
+            out[routes.source(relative)] = text
         out.update(opendata.downloads(book))
         return out
 
@@ -168,7 +145,7 @@ class SiteRenderer:
             practices.setdefault(p["category"], []).append(f"{p['name']}（{labels['status_label'][p['status']]}）")
         return {
             "slug": case["slug"], "name": case["name"], "title": case["title"],
-            "url": page_url(case_page(case["slug"]), self.use_directory_urls),
+            "url": page_url(routes.case(case["slug"]), self.use_directory_urls),
             "place": model.place(case), "year": model.year(case),
             "profile": [f"{f['label']}：{number(f['value'])}{f['unit']}" for f in case.get("profile", [])],
             "models": [m["name"] for m in case.get("models", [])],

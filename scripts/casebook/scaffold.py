@@ -14,7 +14,8 @@ from pathlib import Path
 from . import atomic
 from .render import environment
 from .safety import RESERVED_SLUGS
-from .schema import case_schema, resolve
+from .schema import Taxonomy, case_schema, resolve, with_vocabulary
+from .validate import load_taxonomy
 
 
 @dataclass
@@ -53,6 +54,8 @@ def entries(schema: dict, node: dict, preset: dict[str, str]) -> list[Entry]:
         resolved = resolve(schema, child)
         required = key in node.get("required", [])
         comment = f"{resolved.get('description', '')}（{'必填' if required else '可选'}）"
+        if "x-choices" in resolved:  # name the codes to write, so an editor never guesses a Chinese label
+            comment += f" 可选值：{resolved['x-choices']}"
         items = resolve(schema, resolved["items"]) if isinstance(resolved.get("items"), dict) else {}
         if "properties" in resolved:
             out.append(Entry(key, comment, children=entries(schema, resolved, preset)))
@@ -67,8 +70,8 @@ def entries(schema: dict, node: dict, preset: dict[str, str]) -> list[Entry]:
     return out
 
 
-def render_case(slug: str, today: dt.date | None = None) -> str:
-    schema = case_schema()
+def render_case(slug: str, today: dt.date | None = None, taxonomy: Taxonomy | None = None) -> str:
+    schema = with_vocabulary(taxonomy) if taxonomy else case_schema()
     preset = {"slug": slug, "added": (today or dt.date.today()).isoformat(), "file": f"sources/{slug}.txt"}
     return environment().get_template("new_case.yaml.j2").render(entries=entries(schema, schema, preset))
 
@@ -86,7 +89,8 @@ def create(cases_dir: Path, slug: str) -> tuple[Path, Path]:
     for existing in (case_file, source_file):
         if existing.exists() or existing.is_symlink():
             raise ScaffoldError(f"{existing} 已经存在，没有覆盖：换一个案例标识，或直接修改这个文件")
-    text = render_case(slug)
+    taxonomy, _ = load_taxonomy(cases_dir)  # a broken vocabulary is reported by validate; the scaffold still helps
+    text = render_case(slug, taxonomy=taxonomy)
     try:
         atomic.write_new(case_file, text)
         try:

@@ -31,6 +31,10 @@ def taxonomy_schema() -> dict:
     return copy.deepcopy(_read("taxonomy.schema.json"))
 
 
+# A vocabulary property a term leaves out: only `achieved` is yes unless said otherwise.
+FLAG_DEFAULTS = {"achieved": True}
+
+
 @dataclass(frozen=True)
 class Taxonomy:
     categories: list[dict]
@@ -52,18 +56,58 @@ class Taxonomy:
         return out
 
     def lookup(self, vocabulary: str, key: str) -> dict[str, str]:
-        """term -> one attribute of its entry, e.g. lookup("outcome_kinds", "label")["measured"] == "实测"."""
+        """term -> one attribute of its entry, e.g. the Chinese label of every outcome kind."""
         return {entry["term"]: entry[key] for entry in getattr(self, vocabulary)}
+
+    def having(self, vocabulary: str, flag: str) -> list[str]:
+        """Terms whose entry sets a yes/no property, e.g. the practice statuses that count as done."""
+        return [entry["term"] for entry in getattr(self, vocabulary) if entry.get(flag, FLAG_DEFAULTS.get(flag, False))]
+
+    def choices(self, vocabulary: str) -> str:
+        """The allowed codes with their Chinese names, as an editor reads them: 'code（名称）、…'."""
+        entries = getattr(self, vocabulary)
+        return "、".join(f"{e['term']}（{e['label']}）" if "label" in e else e["term"] for e in entries)
+
+
+def vocabulary_flags() -> dict[str, list[tuple[str, str, bool]]]:
+    """Vocabulary -> (property, what it means, default) for each yes/no property its terms may set."""
+    schema = taxonomy_schema()
+    out = {}
+    for name, node in schema["properties"].items():
+        props = resolve(schema, node).get("items", {}).get("properties", {})
+        out[name] = [(key, prop["description"], FLAG_DEFAULTS.get(key, False))
+                     for key, prop in props.items() if prop.get("type") == "boolean"]
+    return out
 
 
 def with_vocabulary(taxonomy: Taxonomy) -> dict:
-    """The full schema: every `x-vocabulary` definition gets the allowed terms as `enum`."""
+    """The full schema with the vocabulary in it.
+
+    Every `x-vocabulary` definition gets the allowed terms as `enum` (and the first as its example);
+    every `x-required-when` object requires its fields when a term with that property is chosen.
+    """
     schema = case_schema()
     for definition in schema["$defs"].values():
         if "x-vocabulary" in definition:
-            definition["enum"] = taxonomy.terms(definition["x-vocabulary"])
-            definition["x-labels"] = taxonomy.labels(definition["x-vocabulary"])
+            terms = taxonomy.terms(definition["x-vocabulary"])
+            definition.update(enum=terms, examples=terms[:1], **{"x-choices": taxonomy.choices(definition["x-vocabulary"]),
+                                                               "x-labels": taxonomy.labels(definition["x-vocabulary"])})
+    for node in _nodes(schema):
+        rule = node.get("x-required-when")
+        if rule and (terms := taxonomy.having(rule["vocabulary"], rule["property"])):
+            node["if"] = {"properties": {rule["field"]: {"enum": terms}}, "required": [rule["field"]]}
+            node["then"] = {"required": rule["required"]}
     return schema
+
+
+def _nodes(node: Any) -> Iterator[dict]:
+    if isinstance(node, dict):
+        yield node
+        for child in node.values():
+            yield from _nodes(child)
+    elif isinstance(node, list):
+        for child in node:
+            yield from _nodes(child)
 
 
 def resolve(schema: dict, node: dict) -> dict:

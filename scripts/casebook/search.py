@@ -11,8 +11,8 @@ def user_words(book: Casebook) -> list[str]:
     """Model names and their parts, and tags: the names readers type whole.
 
     Category terms and practice names are left out on purpose: as single tokens
-    they would hide the everyday words inside them (调解 in 矛盾纠纷调解 or
-    和为贵调解室) from search, which matches whole words and word starts only.
+    they would hide the everyday words inside them (调解 inside a longer category name or
+    a practice name such as 和为贵调解室) from search, which matches whole words and word starts only.
     """
     words: set[str] = set()
     for case in book.cases:

@@ -87,18 +87,19 @@
     load();
   }
 
-  /* Comparison: each chosen case's data comes from compare/data/<slug>.js, loaded by a script tag
+  /* Comparison: each chosen case's data comes from its own script (address in data-case-data), loaded by a script tag
      so that it also works from file://; text is set with textContent, never as HTML. */
   function setupCompare(form) {
     var table = document.querySelector("[data-cb-compare-table]");
     var selects = Array.prototype.slice.call(form.querySelectorAll("select"));
     var base = form.getAttribute("data-base");
+    var dataUrl = form.getAttribute("data-case-data");
     var store = window.casebookCompare = window.casebookCompare || {};
 
     function need(slug, done) {
       if (store[slug]) return done();
       var script = document.createElement("script");
-      script.src = base + "compare/data/" + slug + ".js";
+      script.src = dataUrl.replace("SLUG", slug);
       script.onload = done;
       script.onerror = done;
       document.head.appendChild(script);

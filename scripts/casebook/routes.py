@@ -1,0 +1,110 @@
+"""Where every page, anchor and download of the site lives: the one place that makes addresses.
+
+Addresses are source paths as a site generator sees them (`cases/fuyou.md`); `page_url` and
+`relative_url` turn them into the links a page writes, for either URL style. Templates ask for
+`url(route.case(slug))`, never join strings themselves.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import posixpath
+
+HOME = "index.md"
+CATALOGUE = "cases/index.md"
+CATEGORIES = "categories/index.md"
+REGIONS = "regions/index.md"
+COMPARE = "compare/index.md"
+MATRIX = "compare/matrix.md"
+OUTCOMES = "compare/outcomes.md"
+DATA = "data/index.md"
+FIELDS = "reference/fields.md"
+ABOUT = "about.md"
+GUIDE = "guide.md"
+SCHEMA_DOWNLOAD = "data/case.schema.json"
+
+
+def _anchored(src: str, anchor: str | None) -> str:
+    return f"{src}#{anchor}" if anchor else src
+
+
+def case(slug: str, anchor: str | None = None) -> str:
+    return _anchored(f"cases/{slug}.md", anchor)
+
+
+def practice(slug: str, category_slug: str) -> str:
+    """A case's practices of one category: the anchor its heading carries."""
+    return case(slug, practice_anchor(category_slug))
+
+
+def practice_anchor(category_slug: str) -> str:
+    return f"practice-{category_slug}"
+
+
+def category(slug: str) -> str:
+    return f"categories/{slug}.md"
+
+
+def catalogue_filtered(key: str, value: str) -> str:
+    """The catalogue with one filter chosen (the filters live in the address's fragment)."""
+    return f"{CATALOGUE}#{key}={value}"
+
+
+def compare_with(*slugs: str) -> str:
+    """The comparison page with these cases chosen."""
+    return f"{COMPARE}#c={','.join(slugs)}"
+
+
+def region(name: str) -> str:
+    return f"regions/{region_slug(name)}.md"
+
+
+def region_slug(name: str) -> str:
+    """ASCII file name for a region page (Chinese file names break in zips opened on Windows)."""
+    return "r-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
+
+
+def source(file: str) -> str:
+    """A kept source text; `file` is the case's source.file, relative to cases/."""
+    return file
+
+
+def compare_data(slug: str) -> str:
+    return f"compare/data/{slug}.js"
+
+
+def download(name: str) -> str:
+    return f"data/{name}"
+
+
+# --- from source paths to links -----------------------------------------------------------------
+
+def page_url(src: str, use_directory_urls: bool) -> str:
+    """Where a site generator puts a source file, as a URL relative to the site root."""
+    if not src.endswith(".md"):
+        return src
+    stem = src[:-3]
+    if stem == "index" or stem.endswith("/index"):
+        folder = stem[: -len("index")]
+        return folder if use_directory_urls else folder + "index.html"
+    return stem + "/" if use_directory_urls else stem + ".html"
+
+
+def _folder(src: str, use_directory_urls: bool) -> str:
+    url = page_url(src, use_directory_urls)
+    return (url if url.endswith("/") or not url else posixpath.dirname(url)) or "."
+
+
+def root_url(src: str, use_directory_urls: bool) -> str:
+    """The site's root folder as seen from a page, e.g. '../../'."""
+    return posixpath.relpath(".", _folder(src, use_directory_urls)).rstrip("/") + "/"
+
+
+@functools.lru_cache(maxsize=65536)
+def relative_url(from_src: str, to_src: str, use_directory_urls: bool) -> str:
+    target, anchor = (to_src.split("#", 1) + [""])[:2]
+    to_url = page_url(target, use_directory_urls)
+    rel = posixpath.relpath(to_url or ".", _folder(from_src, use_directory_urls))
+    if to_url.endswith("/") or not to_url:
+        rel = rel.rstrip("/") + "/"
+    return rel + (f"#{anchor}" if anchor else "")
