@@ -61,7 +61,7 @@ def message(error: ValidationError) -> str:
         return f"应为{expected_type(error.validator_value)}，实际是{describe_value(value)}"
     if kind == "enum":
         allowed = [str(v) for v in error.validator_value]
-        # The vocabulary's Chinese labels, e.g. {"已实施": "in_place"}, put there by schema.with_vocabulary.
+        # Chinese name -> code for this vocabulary, put there by schema.with_vocabulary.
         labels: dict = schema.get("x-labels", {}) if isinstance(schema, dict) else {}
         listed = schema.get("x-choices") or "、".join(allowed)
         if value in ("", None):

@@ -127,7 +127,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         """While a case is broken in `mkdocs serve`: the pages the editor may be looking at, all saying what to fix."""
         pages = [src for src in getattr(self, "generated", {}) if src.endswith(".md")] or [
             routes.HOME, routes.CATALOGUE, routes.CATEGORIES, routes.REGIONS, routes.COMPARE, routes.MATRIX,
-            routes.OUTCOMES, routes.DATA, routes.FIELDS,
+            routes.OUTCOMES, routes.DATA, routes.FIELDS, routes.GUIDE,
             *[routes.case(p.stem) for p in sorted(self.cases_dir.glob("*.yaml")) if p.name != "taxonomy.yaml"]]
         text = problems_page(self.problems)
         self.generated = {src: text for src in pages}
