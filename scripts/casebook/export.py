@@ -16,10 +16,13 @@ import zipfile
 from pathlib import Path
 from typing import Callable
 
-from . import atomic
+from . import atomic, handout
+from . import pdf as pdf_printer
 from .model import Casebook
-from .render import environment, vocabulary_context
+from .selection import Chosen
+from .siteconfig import SiteSettings
 from .validate import TAXONOMY_FILE
+from .version import dataset_version
 
 Progress = Callable[[str], None]
 PDF_TIMEOUT = int(os.environ.get("CASEBOOK_PDF_TIMEOUT", "300"))  # seconds; the environment lets a test shorten it
@@ -29,28 +32,20 @@ class ExportError(Exception):
     """A problem the trainer can fix; the message says how, in Chinese."""
 
 
-def select(book: Casebook, slugs: list[str], categories: list[str]) -> list[dict]:
-    """The chosen cases (all when nothing is chosen), in the casebook's order."""
-    known = {c["slug"] for c in book.cases}
-    terms = book.taxonomy.terms("categories")
-    for slug in slugs:
-        if slug not in known:
-            raise ExportError(f"没有案例“{slug}”。现有案例：{'、'.join(sorted(known))}")
-    for term in categories:
-        if term not in terms:
-            raise ExportError(f"没有实践类别“{term}”。可选：{'、'.join(terms)}")
-    if not slugs and not categories:
-        return list(book.cases)
-    return [c for c in book.cases if c["slug"] in slugs or any(p["category"] in categories for p in c["practices"])]
-
-
 # --- the offline site ---------------------------------------------------------------------------
 
-def site_zip_name(count: int, today: dt.date) -> str:
-    return f"casebook-offline-{today.isoformat()}-{count}cases.zip"
+def output_name(kind: str, slug: str, count: int, today: dt.date, suffix: str) -> str:
+    """A file name that says what is inside: casebook-handout-tiaojie-2026-11-24-2cases.pdf."""
+    scope = f"-{slug}" if slug else ""
+    return f"casebook-{kind}{scope}-{today.isoformat()}-{count}cases.{suffix}"
 
 
-def export_site(book: Casebook, cases: list[dict], config_file: Path, out_dir: Path, progress: Progress) -> Path:
+def site_zip_name(count: int, today: dt.date, slug: str = "") -> str:
+    return output_name("offline", slug, count, today, "zip")
+
+
+def export_site(book: Casebook, cases: list[dict], config_file: Path, out_dir: Path, progress: Progress,
+                slug: str = "") -> Path:
     """Build the site for file:// (offline plugin, our search shim) and zip it."""
     today = dt.date.today()
     folder = f"casebook-{today.isoformat()}"
@@ -63,7 +58,8 @@ def export_site(book: Casebook, cases: list[dict], config_file: Path, out_dir: P
         (site / "使用说明.txt").write_text(_readme(len(cases), today), encoding="utf-8")
         files = sorted(p for p in site.rglob("*") if p.is_file())
         progress(f"[2/3] 打包 {len(files)} 个文件…")
-        out = out_dir / site_zip_name(len(cases), today)
+        out = out_dir / site_zip_name(len(cases), today, slug)
+        # Written beside its target and renamed at the end: whole or not at all, on any filesystem layout.
         with atomic.replacing(out) as partial, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
             for i, path in enumerate(files, 1):
                 archive.write(path, f"{folder}/{path.relative_to(site).as_posix()}")
@@ -123,46 +119,44 @@ def _readme(count: int, today: dt.date) -> str:
 
 # --- the printable handout ----------------------------------------------------------------------
 
-def handout_html(book: Casebook, cases: list[dict], today: dt.date | None = None) -> str:
-    return environment().get_template("handout.html.j2").render(
-        cases=cases, today=(today or dt.date.today()).isoformat(), **vocabulary_context(book.taxonomy))
+def handout_name(chosen: Chosen, today: dt.date, pdf: bool) -> str:
+    return output_name("handout", chosen.slug, len(chosen.cases), today, "pdf" if pdf else "html")
 
 
-def export_handout(book: Casebook, cases: list[dict], out: Path, pdf: bool, progress: Progress) -> Path:
-    html = handout_html(book, cases)
-    if not pdf:
-        with atomic.replacing(out) as tmp:
-            tmp.write_text(html, encoding="utf-8")
-        return out
-    browser = _pdf_renderer()
-    with tempfile.TemporaryDirectory(prefix="casebook-handout-") as tmp, atomic.replacing(out) as target:
-        source = Path(tmp) / "handout.html"
-        source.write_text(html, encoding="utf-8")
-        progress(f"正在用 {browser} 生成 PDF（{len(cases)} 个案例）…")
-        try:
-            result = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                                     "--disable-background-networking", "--disable-component-update",
-                                     f"--user-data-dir={tmp}/profile", "--no-pdf-header-footer",
-                                     f"--print-to-pdf={target}", source.as_uri()],
-                                    capture_output=True, text=True, timeout=PDF_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            raise ExportError(f"生成 PDF 超时（{PDF_TIMEOUT} 秒内没有完成）：可以少选几个案例（--case、--category），"
-                              "或不加 --pdf，生成 HTML 后用浏览器“打印 → 另存为 PDF”") from None
-        if not target.is_file() or target.stat().st_size == 0:
-            raise ExportError("生成 PDF 失败：" + (
-                "磁盘空间不足" if any(w in result.stderr for w in _DISK_FULL)
-                else f"{browser} 没有生成文件（退出码 {result.returncode}）；可以不加 --pdf，生成 HTML 后用浏览器打印"))
+def export_handout(book: Casebook, chosen: Chosen, settings: SiteSettings, out: Path, pdf: bool,
+                   progress: Progress) -> Path:
+    """Write the handout as HTML, or print it to PDF; `out` is a file, or a folder to name the file in."""
+    today = dt.date.today()
+    if out.suffix.lower() not in {".html", ".htm", ".pdf"}:
+        out = out / handout_name(chosen, today, pdf)
+    (written,) = export_handouts(book, [(chosen, out)], settings, pdf, progress)
+    return written
+
+
+def export_handouts(book: Casebook, jobs: list[tuple[Chosen, Path]], settings: SiteSettings, pdf: bool,
+                    progress: Progress) -> list[Path]:
+    """Several handouts at once (one browser prints all PDFs); each file appears whole or not at all."""
+    version = dataset_version()
+    with tempfile.TemporaryDirectory(prefix="casebook-handout-") as tmp:
+        prints, staged = [], []
+        for i, (chosen, out) in enumerate(jobs):
+            source = Path(tmp) / f"handout-{i}.html"
+            source.write_text(handout.render(book, chosen, settings, version), encoding="utf-8")
+            if pdf:
+                header, footer = handout.header_footer(chosen, version)
+                prints.append(pdf_printer.PrintJob(source, Path(tmp) / f"handout-{i}.pdf", header, footer))
+            staged.append((prints[-1].pdf if pdf else source, out))
+        if pdf:
+            progress(f"正在用 Chromium 生成 PDF（{len(prints)} 份讲义）…")
+            try:
+                pdf_printer.print_pdfs(prints, timeout=PDF_TIMEOUT)
+            except pdf_printer.PdfError as exc:
+                raise ExportError(str(exc)) from exc
+        return [_move(src, out) for src, out in staged]
+
+
+def _move(src: Path, out: Path) -> Path:
+    """Copy next to the target, then rename: the temporary folder may be on another filesystem."""
+    with atomic.replacing(out) as tmp:
+        shutil.copyfile(src, tmp)
     return out
-
-
-def _pdf_renderer() -> str:
-    """Headless Chromium (or Chrome/Edge), and a Chinese font for it: both must be there, or we say what to install."""
-    browser = next((b for b in ("chromium", "chromium-browser", "google-chrome", "msedge") if shutil.which(b)), None)
-    if browser is None:
-        raise ExportError("生成 PDF 需要 Chromium 浏览器，但没有找到。请安装：apt-get install chromium"
-                          "（或安装 Chrome/Edge）；也可以不加 --pdf，生成 HTML 后用浏览器“打印 → 另存为 PDF”。")
-    if shutil.which("fc-list"):
-        fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True).stdout
-        if not fonts.strip():
-            raise ExportError("生成 PDF 需要中文字体，否则汉字会显示成方框。请安装：apt-get install fonts-noto-cjk")
-    return browser

@@ -14,7 +14,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 
-from . import routes, search
+from . import materials, routes, search
 from .atomic import StagedFolder
 from .render import SiteRenderer, problems_page
 from .validate import load_casebook
@@ -43,6 +43,8 @@ class CasebookConfig(Config):
     # Set for the offline export: ship the iframe-worker shim so Material's
     # offline plugin does not add its CDN copy (search from file:// needs it).
     offline = c.Type(bool, default=False)
+    # Trainer materials made by `casebook export materials` (relative to mkdocs.yml); absent in a local preview.
+    materials = c.Type(str, default=str(materials.DEFAULT_DIR))
 
 
 class CasebookPlugin(BasePlugin[CasebookConfig]):
@@ -115,7 +117,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 return
             raise PluginError(f"案例检查发现 {len(problems)} 个问题，站点没有生成。请按上面的提示修改，或运行 casebook validate 查看。")
         search.add_user_words(book)
-        self.generated = SiteRenderer(book, config.use_directory_urls).files()
+        renderer = SiteRenderer(book, config.use_directory_urls)
+        self.generated = renderer.files()
+        self._add_materials(renderer, config)
         for asset in (CSS, JS, SHIM):
             self.generated[asset] = (PACKAGE / asset).read_bytes()
         root = Path(config.config_file_path).parent.resolve()
@@ -127,22 +131,36 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         """While a case is broken in `mkdocs serve`: the pages the editor may be looking at, all saying what to fix."""
         pages = [src for src in getattr(self, "generated", {}) if src.endswith(".md")] or [
             routes.HOME, routes.CATALOGUE, routes.CATEGORIES, routes.REGIONS, routes.COMPARE, routes.MATRIX,
-            routes.OUTCOMES, routes.DATA, routes.FIELDS, routes.GUIDE,
+            routes.OUTCOMES, routes.DATA, routes.FIELDS, routes.GUIDE, materials.PAGE,
             *[routes.case(p.stem) for p in sorted(self.cases_dir.glob("*.yaml")) if p.name != "taxonomy.yaml"]]
         text = problems_page(self.problems)
         self.generated = {src: text for src in pages}
         for asset in (CSS, JS, SHIM):
             self.generated[asset] = (PACKAGE / asset).read_bytes()
         self.edit_uris = {}
+        self.materials = getattr(self, "materials", {})
 
     def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str | None:
         if self.config.enabled and getattr(self, "problems", None):
             return problems_page(self.problems)  # hand-written pages too: the problems are what to see now
         return markdown
 
+    def _add_materials(self, renderer: SiteRenderer, config: MkDocsConfig) -> None:
+        """The 培训资料 page, and the files it lists (never inside the offline zip: no zip in a zip)."""
+        folder = Path(config.config_file_path).parent / self.config.materials
+        try:
+            manifest = None if self.config.offline else materials.read_manifest(folder)
+        except materials.MaterialsError as exc:
+            raise PluginError(str(exc)) from exc
+        self.materials = materials.site_files(manifest)
+        self.generated[materials.PAGE] = materials.page(renderer.render, manifest, self.config.offline,
+                                                        config.site_url or "")
+
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         if not self.config.enabled:
             return files
+        for src_uri, path in self.materials.items():  # copied as they are, not read into memory
+            files.append(File.generated(config, src_uri, abs_src_path=str(path)))
         for src_uri, content in self.generated.items():
             if src_uri in files:
                 files.remove(files.get_file_from_path(src_uri))

@@ -22,6 +22,7 @@ FIELDS = "reference/fields.md"
 ABOUT = "about.md"
 GUIDE = "guide.md"
 SCHEMA_DOWNLOAD = "data/case.schema.json"
+TRAINING = "training/index.md"
 
 
 def _anchored(src: str, anchor: str | None) -> str:
@@ -71,6 +72,11 @@ def source(file: str) -> str:
 
 def compare_data(slug: str) -> str:
     return f"compare/data/{slug}.js"
+
+
+def material(name: str) -> str:
+    """A trainer material (offline zip, handout) listed on the 培训资料 page."""
+    return f"materials/{name}"
 
 
 def download(name: str) -> str:

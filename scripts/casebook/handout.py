@@ -1,0 +1,90 @@
+"""The printable handout: one self-contained HTML file (A4), which pdf.py prints with page numbers.
+
+Typesetting rules a printed page needs live here: figures, dates and units never break across
+lines, a quoted figure keeps its qualifier (300余人, 16起以上), and each case carries a QR code
+(SVG inside the file, made by segno) that opens its online page.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import segno
+from markupsafe import Markup, escape
+
+from .model import Casebook
+from . import routes
+from .render import environment, number, vocabulary_context
+from .routes import page_url
+from .selection import Chosen
+from .siteconfig import SiteSettings
+
+CONTENTS_FROM = 4  # a contents page only pays off from this many cases
+
+# Qualifiers that come before the number (近100户), between number and unit (300余人), else after (16起以上).
+BEFORE_NUMBER = ("近", "约", "超过", "逾", "将近", "不少于", "至少", "共", "累计")
+BEFORE_UNIT = ("余", "多", "来")
+
+_UNIT = r"(?:平方公里|平方米|公里|万元|亿元|[万亿千百]?(?:元|[个名人户起件次场项家栋处条支位所座期批间套张份辆岁倍米]))"
+_UNBREAKABLE = re.compile(
+    r"\d{4}年\d{1,2}月(?:\d{1,2}日)?|\d{4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?|\d{1,2}月\d{1,2}日"  # dates
+    r"|(?:近|约|超过|逾)?\d+(?:[.,]\d+)*(?:\s?(?:%|％|[余多]?\s?" + _UNIT + r"))?(?:以上|左右)?"  # figures
+    r"|https?://\S+"  # addresses break only where the CSS says
+)
+
+
+def nobreak(text: object) -> Markup:
+    """Escaped text with every date, figure-and-unit and web address kept on one line."""
+    raw = "" if text is None else str(text)
+    out, last = [], 0
+    for match in _UNBREAKABLE.finditer(raw):
+        out.append(str(escape(raw[last:match.start()])))
+        out.append(f'<span class="nw">{escape(match.group())}</span>')
+        last = match.end()
+    out.append(str(escape(raw[last:])))
+    return Markup("".join(out))
+
+
+def figure(item: dict) -> Markup:
+    """A figure with its unit and qualifier, on one line: '近100 户', '300余 人', '16 起以上'."""
+    qualifier = item.get("qualifier") or ""
+    value = number(item["value"])
+    unit = item.get("unit") or ""
+    if qualifier in BEFORE_NUMBER:
+        text = f"{qualifier}{value} {unit}"
+    elif qualifier in BEFORE_UNIT:
+        text = f"{value}{qualifier} {unit}"
+    else:
+        text = f"{value} {unit}{qualifier}"
+    return Markup(f'<span class="nw">{escape(text.strip())}</span>')
+
+
+def qr_svg(url: str) -> Markup:
+    """A QR code as inline SVG (no image file to lose); medium error correction survives a smudged print."""
+    return Markup(segno.make(url, error="m").svg_inline(scale=1, border=0, omitsize=True, dark="#000"))
+
+
+def case_address(settings: SiteSettings, slug: str) -> str | None:
+    return settings.online(page_url(routes.case(slug), settings.use_directory_urls))
+
+
+def render(book: Casebook, chosen: Chosen, settings: SiteSettings, version: str,
+           today: dt.date | None = None) -> str:
+    env = environment()
+    env.filters.update(nobreak=nobreak, figure=figure)
+    urls = {c["slug"]: case_address(settings, c["slug"]) for c in chosen.cases}
+    about_url = settings.online(page_url(routes.ABOUT, settings.use_directory_urls))
+    return env.get_template("handout.html.j2").render(
+        cases=chosen.cases, theme=chosen.theme, today=(today or dt.date.today()).isoformat(), version=version,
+        urls=urls, qr={slug: qr_svg(url) for slug, url in urls.items() if url},
+        contents=len(chosen.cases) >= CONTENTS_FROM, settings=settings,
+        about_url=about_url, about_qr=qr_svg(about_url) if about_url else None,
+        **vocabulary_context(book.taxonomy))
+
+
+def header_footer(chosen: Chosen, version: str, today: dt.date | None = None) -> tuple[str, str]:
+    """Chromium's running header and footer for the PDF (page numbers are filled in by Chromium)."""
+    env = environment()
+    context = {"theme": chosen.theme, "today": (today or dt.date.today()).isoformat(), "version": version}
+    return (env.get_template("handout_header.html.j2").render(**context),
+            env.get_template("handout_footer.html.j2").render(**context))

@@ -1,0 +1,148 @@
+"""Trainer materials for the published site: for the whole casebook, each practice category and each
+everyday problem, the offline zip and the handout (PDF and HTML), listed in a manifest that the
+培训资料 page reads.
+
+`casebook export materials` writes the files and `manifest.json` into one folder (dist/materials by
+default); the site build that follows copies them into the site and lists them. A build without
+that folder (a local preview) says so on the page instead of linking to missing files.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from . import routes
+from .export import ExportError, Progress, export_handouts, export_site, output_name
+from .model import Casebook
+from .selection import Chosen, Selection, choose, problem_slug
+from .siteconfig import SiteSettings
+from .version import dataset_version
+
+MANIFEST = "manifest.json"
+DEFAULT_DIR = Path("dist") / "materials"
+PAGE = routes.TRAINING
+FORMATS = ("zip", "pdf", "html")
+
+
+class MaterialsError(Exception):
+    """The materials folder is unusable (a file the manifest lists is gone); says how to fix it."""
+
+
+@dataclass
+class Scope:
+    kind: str  # "all", "category", "problem"
+    label: str
+    chosen: Chosen
+
+
+def scopes(book: Casebook, only: list[str] | None = None) -> list[Scope]:
+    """The whole casebook, each category and each everyday problem that has cases (or those named in `only`)."""
+    out = [Scope("all", "全部案例", choose(book, Selection()))]
+    for term in book.taxonomy.terms("categories"):
+        out.append(Scope("category", term, choose(book, Selection(categories=[term]))))
+    for entry in book.taxonomy.problems:
+        out.append(Scope("problem", entry["problem"], choose(book, Selection(problems=[entry["problem"]]))))
+    out = [s for s in out if s.chosen.cases]
+    if only:
+        known = out
+        out = [s for s in out if s.chosen.slug in only or s.label in only or (s.kind == "all" and "all" in only)]
+        if not out:
+            names = "、".join(["all", *(f"{s.chosen.slug}（{s.label}）" for s in known[1:])])
+            raise ExportError(f"--only 没有对上任何主题。可选：{names}")
+    return out
+
+
+def build(book: Casebook, config_file: Path, out_dir: Path, settings: SiteSettings, progress: Progress,
+          only: list[str] | None = None) -> Path:
+    """Every material and the manifest listing them; returns the manifest's path."""
+    today = dt.date.today()
+    version = dataset_version()
+    chosen_scopes = scopes(book, only)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    zips: dict[tuple[str, ...], Path] = {}  # a problem often covers the same cases as a category: zip once
+    for i, scope in enumerate(chosen_scopes, 1):
+        key = tuple(c["slug"] for c in scope.chosen.cases)
+        if key not in zips:
+            progress(f"[{i}/{len(chosen_scopes)}] {scope.label}：离线网站（{len(key)} 个案例）")
+            zips[key] = export_site(book, scope.chosen.cases, config_file, out_dir, _quiet(progress),
+                                    scope.chosen.slug)
+    progress(f"讲义：{len(chosen_scopes)} 份 HTML 和 {len(chosen_scopes)} 份 PDF")
+    names = {fmt: [out_dir / output_name("handout", s.chosen.slug, len(s.chosen.cases), today, fmt)
+                   for s in chosen_scopes] for fmt in ("pdf", "html")}
+    for fmt in ("pdf", "html"):
+        export_handouts(book, [(s.chosen, path) for s, path in zip(chosen_scopes, names[fmt])], settings,
+                        fmt == "pdf", progress)
+    entries = []
+    for i, scope in enumerate(chosen_scopes):
+        files = {"zip": zips[tuple(c["slug"] for c in scope.chosen.cases)],
+                 "pdf": names["pdf"][i], "html": names["html"][i]}
+        entries.append({
+            "kind": scope.kind, "label": scope.label, "slug": scope.chosen.slug, "cases": len(scope.chosen.cases),
+            "files": {fmt: {"file": path.name, "bytes": path.stat().st_size, "cases": len(scope.chosen.cases),
+                            "date": today.isoformat(), "data_version": version} for fmt, path in files.items()},
+        })
+    manifest = {"date": today.isoformat(), "data_version": version, "site_url": settings.site_url, "scopes": entries}
+    _remove_stale(out_dir, {f["file"] for e in entries for f in e["files"].values()})
+    target = out_dir / MANIFEST
+    tmp = target.with_name(MANIFEST + ".partial")
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, target)
+    return target
+
+
+def _quiet(progress: Progress) -> Progress:
+    """Each zip's own three steps would drown the overall count; keep only its packing figures."""
+    return lambda message: progress(message) if message.startswith("      ") else None
+
+
+def _remove_stale(out_dir: Path, keep: set[str]) -> None:
+    """Materials of an earlier day or casebook would otherwise pile up and be published."""
+    for path in out_dir.glob("casebook-*"):
+        if path.name not in keep and path.suffix in {".zip", ".pdf", ".html"}:
+            path.unlink()
+
+
+def read_manifest(folder: Path) -> dict | None:
+    """The manifest, with each file's real path; None when no materials were built here."""
+    path = folder / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        for scope in manifest["scopes"]:
+            for entry in scope["files"].values():
+                entry["path"] = folder / entry["file"]
+                entry["size"] = human_size(entry["bytes"])
+                if not entry["path"].is_file() or entry["path"].stat().st_size != entry["bytes"]:
+                    raise MaterialsError(f"{path}：清单里的 {entry['file']} 不存在或已改变")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise MaterialsError(f"{path}：培训资料清单无法读取（{exc}）") from exc
+    except MaterialsError as exc:
+        raise MaterialsError(f"{exc}。请重新运行 casebook export materials，或删除 {folder} 后再构建。") from exc
+    return manifest
+
+
+def site_files(manifest: dict | None) -> dict[str, Path]:
+    """Site path -> file, for the build to copy (each file once)."""
+    if not manifest:
+        return {}
+    return {routes.material(e["file"]): e["path"] for s in manifest["scopes"] for e in s["files"].values()}
+
+
+def page(render: Callable[..., str], manifest: dict | None, offline: bool, settings_url: str) -> str:
+    """The 培训资料 page, through the site's renderer (`render(template, src, **context)`)."""
+    groups = {"all": [], "category": [], "problem": []}
+    for scope in (manifest or {}).get("scopes", []):
+        groups[scope["kind"]].append(scope)
+    return render("training.md.j2", PAGE, manifest=manifest, groups=groups, offline=offline, online=settings_url)
+
+
+def human_size(size: int) -> str:
+    for unit, step in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= step:
+            return f"{size / step:.1f} {unit}"
+    return f"{size} 字节"
