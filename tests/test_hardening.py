@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -24,7 +25,7 @@ import pytest
 from casebook import opendata
 from casebook.validate import load_casebook
 
-from conftest import ENV, build, edit, line_of, make_project, run_cli
+from conftest import CASES, ENV, ROOT, build, edit, line_of, make_project, run_cli
 
 H = "huangtun-jinse-jiayuan.yaml"
 CASEBOOK = str(Path(sys.executable).with_name("casebook"))
@@ -208,7 +209,7 @@ def test_csv_cells_a_spreadsheet_would_run_are_kept_as_text(cases_dir: Path):
 # --- builds: atomic, interrupted, failing half-way, concurrent ------------------------------------------
 
 def _site_is_whole(site: Path) -> None:
-    assert (site / "index.html").is_file() and (site / "cases/huangtun-jinse-jiayuan/index.html").is_file()
+    assert (site / "index.html").is_file() and (site / "cases/index.html").is_file() and _case_pages(site)
     assert (site / "search/search_index.json").is_file()
     assert not [p for p in site.parent.iterdir() if p.name.startswith(f".{site.name}.")], list(site.parent.iterdir())
 
@@ -241,35 +242,66 @@ def test_a_build_failing_half_way_keeps_the_previous_site(built):
     _site_is_whole(site)
 
 
+def _writing(site: Path) -> bool:
+    """The build is writing pages: the old site was emptied (in place), or a staged copy is filling up."""
+    return not (site / "marker.txt").exists() or any(site.parent.glob(f".{site.name}.*/assets"))
+
+
+def _when_writing(proc: subprocess.Popen, site: Path) -> None:
+    deadline = time.monotonic() + 120
+    while not _writing(site) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def test_ctrl_c_during_a_build_keeps_the_previous_site_without_a_traceback(built):
     project, site = built
     proc = _mkdocs(project, site)
-    time.sleep(2.5)  # inside the build: past loading, writing pages
+    _when_writing(proc, site)
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=300)
     assert "Traceback" not in stderr, stderr
+    assert (site / "marker.txt").is_file()  # interrupted: the previous site, as it was
     _site_is_whole(site)
 
 
-def test_two_builds_at_once_both_succeed_and_leave_one_whole_site(built):
-    project, site = built
-    procs = [_mkdocs(project, site) for _ in range(2)]
+def _case_pages(site: Path) -> set[str]:
+    return {p.name for p in (site / "cases").iterdir() if (p / "index.html").is_file()}
+
+
+def test_two_builds_at_once_leave_one_whole_site_not_a_mixture(built, tmp_path: Path):
+    from casebook.bench import write_project
+
+    _, site = built
+    # A larger casebook, so that its pages are still being written when the second build starts.
+    project = write_project(tmp_path / "larger", 200, ROOT, sample=CASES)
+    (tmp_path / "smaller").mkdir()
+    smaller = make_project(tmp_path / "smaller")  # a second casebook without one case, built into the same site
+    (smaller / "cases/fuyou.yaml").unlink()
+    procs = [_mkdocs(project, site)]
+    _when_writing(procs[0], site)  # the second starts while the first writes
+    procs.append(_mkdocs(smaller, site))
     results = [p.communicate(timeout=600) + (p.returncode,) for p in procs]
     assert [code for *_, code in results] == [0, 0], [err for _, err, _ in results]
-    assert not (site / "marker.txt").exists()
+    assert not any("Traceback" in err for _, err, _ in results)
+    listed = set(re.findall(r'href="(?:\.\./)?([a-z0-9-]+)/"', (site / "cases/index.html").read_text(encoding="utf-8")))
+    pages = _case_pages(site)
+    assert pages in ({p.stem for p in (project / "cases").glob("*.yaml")} - {"taxonomy"},
+                     {p.stem for p in (smaller / "cases").glob("*.yaml")} - {"taxonomy"}), pages
+    assert pages <= listed, (pages, listed)  # the catalogue and the case pages come from the same build
     _site_is_whole(site)
 
 
 # --- exports and scaffolds: another filesystem, a full disk, a hanging printer ---------------------------
 
-def test_handout_export_works_when_the_temporary_folder_is_another_filesystem(tmp_path: Path):
+def test_site_export_works_when_the_temporary_folder_is_another_filesystem(tmp_path: Path):
     project = make_project(tmp_path)
-    out = tmp_path / "dist" / "handout.html"
-    env = {**ENV, "TMPDIR": "/dev/shm"}
-    result = subprocess.run([CASEBOOK, "export", "handout", "--out", str(out)], cwd=project, env=env,
-                            capture_output=True, text=True, timeout=300)
+    out = tmp_path / "dist"
+    env = {**ENV, "TMPDIR": "/dev/shm"}  # a tmpfs, as /tmp is on many machines: os.replace across it fails
+    assert os.stat("/dev/shm").st_dev != os.stat(tmp_path).st_dev
+    result = subprocess.run([CASEBOOK, "export", "site", "--out", str(out)], cwd=project, env=env,
+                            capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
-    assert out.is_file() and [p.name for p in out.parent.iterdir()] == ["handout.html"]
+    assert [p.suffix for p in out.iterdir()] == [".zip"]
 
 
 def test_an_export_on_a_full_disk_leaves_nothing_and_says_so_in_chinese(tmp_path: Path):
