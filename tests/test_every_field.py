@@ -55,8 +55,8 @@ def hostile_project(tmp_path: Path) -> Path:
     # the vocabulary: a hostile category, hostile labels and descriptions everywhere
     taxonomy = yaml.safe_load((cases / "taxonomy.yaml").read_text(encoding="utf-8"))
     taxonomy["categories"].append({"term": SHORT + "类", "short": "'\"短", "slug": "hostile", "description": FREE})
-    for vocabulary in ("categories", "outcome_kinds", "practice_statuses"):
-        for entry in taxonomy[vocabulary]:
+    for vocabulary, entries in taxonomy.items():  # every vocabulary the taxonomy holds, present and future
+        for entry in entries if vocabulary != "problems" else []:
             entry["description"] = FREE
             if "label" in entry:
                 entry["label"] = f"'\"{entry['label']}"

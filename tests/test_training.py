@@ -149,8 +149,12 @@ def test_cases_chosen_by_problem_and_region_narrow_each_other(tmp_path: Path):
     assert refused.returncode == 1 and "现有地区：" in refused.stderr and "潍坊市" in refused.stderr
     vague = run_cli("export", "handout", "--problem", "矛盾", cwd=project)
     assert vague.returncode == 1 and "对应多个问题" in vague.stderr and "3. 物业矛盾多" in vague.stderr
-    no_types = run_cli("export", "handout", "--community-type", "老旧小区", cwd=project)
-    assert no_types.returncode == 1 and "还没有社区类型" in no_types.stderr
+    # The fixture casebook's vocabulary lists community types (issue 17): an unknown one is refused with the list.
+    no_type = run_cli("export", "handout", "--community-type", "火星型社区", cwd=project)
+    assert no_type.returncode == 1 and "可选：" in no_type.stderr and "城乡结合部" in no_type.stderr
+    typed = run_cli("export", "handout", "--community-type", "城乡结合部", "--out", str(tmp_path / "c.html"),
+                    cwd=project)
+    assert typed.returncode == 0 and "社区类型“城乡结合部”：1 个案例" in typed.stdout, typed.stderr
 
 
 def test_community_type_is_chosen_when_the_data_has_it(cases_dir: Path):
@@ -160,12 +164,12 @@ def test_community_type_is_chosen_when_the_data_has_it(cases_dir: Path):
     book, problems = load_casebook(cases_dir)
     assert not problems
     book = copy.deepcopy(book)
-    book.case("tianma")["community_types"] = ["老旧小区"]
-    book.case("fuyou")["community_types"] = ["商品房小区"]
+    book.case("tianma")["community_types"] = [{"term": "老旧小区", "evidence": "处于城乡结合部"}]
+    book.case("fuyou")["community_types"] = [{"term": "商品房小区", "evidence": "地点设在新城街道府佑社区"}]
     chosen = choose(book, Selection(community_types=["老旧小区"]))
     assert [c["slug"] for c in chosen.cases] == ["tianma"] and chosen.theme == "老旧小区"
-    with pytest.raises(SelectionError, match="可选：商品房小区、老旧小区"):
-        choose(book, Selection(community_types=["村改居"]))
+    with pytest.raises(SelectionError, match="可选：老旧小区、商品房小区"):  # the vocabulary's order
+        choose(book, Selection(community_types=["火星型社区"]))
 
 
 def test_quoted_figures_keep_their_qualifier_and_stay_on_one_line(cases_dir: Path):

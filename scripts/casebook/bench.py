@@ -48,7 +48,7 @@ def synthetic_cases(n: int, real: list[dict], sources: dict[str, str], terms: li
         slug = f"case-{i:05d}"
         place_line = f"{province}{city}{district}{street}{community}（第{i}号案例）"
         case.update(slug=slug, name=f"{street}{community}{i}", year=rng.randint(2012, 2025), added="2026-01-01",
-                    tags=rng.sample(["老旧小区", "农村社区", "老年人", "物业", "志愿者", "网格", "非遗", "青少年"], 2))
+                    tags=rng.sample(["小区改造", "农村社区", "老年人", "物业", "志愿者", "网格", "非遗", "青少年"], 2))
         case["location"] = {"province": province, "city": city, "district": district, "street": street,
                             "community": community, "evidence": [place_line]}
         case["source"] = {**case["source"], "file": f"sources/{slug}.txt"}
@@ -56,7 +56,19 @@ def synthetic_cases(n: int, real: list[dict], sources: dict[str, str], terms: li
             model["name"] = rng.choice(MODEL_HEADS) + rng.choice(MODEL_TAILS)
         for practice in case["practices"]:
             practice["category"] = rng.choice(terms)
+        for entry in case.get("learned_from", []):
+            _relink(entry, i, n, [c["slug"] for c in real])
         yield case, place_line + "\n\n" + sources[base["source"]["file"]]
+
+
+def _relink(entry: dict, i: int, n: int, real_slugs: list[str]) -> None:
+    """Point a link to another real case at that case's copy in the same round of copies (or drop it past n)."""
+    if entry.get("case") in real_slugs:
+        target = i - i % len(real_slugs) + real_slugs.index(entry["case"])
+        if target < n:
+            entry["case"] = f"case-{target:05d}"
+        else:
+            del entry["case"]
 
 
 def write_project(root: Path, n: int, repo: Path, sample: Path | None = None) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter, defaultdict
 
-from . import model
+from . import model, transfer
 from .model import Casebook
 from .schema import Taxonomy
 
@@ -87,4 +87,7 @@ def filter_options(book: Casebook) -> dict[str, list[tuple[str, str, str]]]:
         "kind": [(k["term"], k["label"], codes[k["term"]]) for k in tax.outcome_kinds],
         "year": [(str(y), str(y), str(y)) for y in years],
         "tag": [(t, t, t) for t, _ in sorted(tags.items(), key=lambda item: (-item[1], item[0]))],
+        # Only the community types some case has: a type nobody can pick a case by is a dead end.
+        "ctype": [(c["slug"], c["term"], c["slug"]) for c in tax.community_types
+                  if any(c["term"] in transfer.community_types(case) for case in book.cases)],
     }

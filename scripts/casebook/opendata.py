@@ -10,7 +10,7 @@ import io
 import json
 from typing import Callable
 
-from . import model, routes
+from . import model, routes, transfer
 from .model import Casebook
 from .safety import csv_cell
 from .schema import Taxonomy, fields
@@ -32,6 +32,10 @@ CASE_COLUMNS: list[Column] = [
     ("categories", None, lambda c: SEP.join(model.categories(c)), "案例涉及的实践类别，用“；”分隔。"),
     ("models", None, lambda c: SEP.join(model.model_names(c)), "治理模式名称，用“；”分隔。"),
     ("tags", "tags", lambda c: SEP.join(c.get("tags", [])), ""),
+    ("community_types", None, lambda c: SEP.join(transfer.community_types(c)),
+     "社区类型（受控词表 community_types 的名称），用“；”分隔；原文看不出则为空。"),
+    ("learned_from", None, lambda c: SEP.join(transfer.origin(e) for e in c.get("learned_from", [])),
+     "原文写明的学习对象（地方和社区），用“；”分隔；明细见 learning.csv。"),
     ("source_title", "source.title", lambda c: c["source"]["title"], ""),
     ("source_publisher", "source.publisher", lambda c: c["source"].get("publisher") or "", ""),
     ("source_date", "source.date", lambda c: c["source"].get("date") or "", ""),
@@ -52,6 +56,37 @@ OUTCOME_COLUMNS: list[Column] = [
     ("practice", "outcomes[].practice", lambda r: r["outcome"].get("practice") or "", ""),
     ("evidence", "outcomes[].evidence", lambda r: r["outcome"]["evidence"], ""),
 ]
+
+
+RESOURCE_COLUMNS: list[Column] = [
+    ("slug", "slug", lambda r: r["case"]["slug"], ""),
+    ("name", "name", lambda r: r["case"]["name"], ""),
+    ("practice", None, lambda r: r["practice"]["name"], "用到这项资源的做法（practices[].name）。"),
+    ("category", "practices[].category", lambda r: r["practice"]["category"], ""),
+    ("kind", "practices[].resources[].kind", lambda r: r["resource"]["kind"], ""),
+    ("kind_label", None, lambda r: r["label"], "资源类型的中文名称。"),
+    ("resource", "practices[].resources[].name", lambda r: r["resource"]["name"], ""),
+    ("value", "practices[].resources[].value", lambda r: r["resource"].get("value", ""), ""),
+    ("unit", "practices[].resources[].unit", lambda r: r["resource"].get("unit", ""), ""),
+    ("evidence", "practices[].resources[].evidence", lambda r: r["resource"]["evidence"], ""),
+]
+
+LEARNING_COLUMNS: list[Column] = [
+    ("slug", "slug", lambda r: r["case"]["slug"], ""),
+    ("name", "name", lambda r: r["case"]["name"], ""),
+    ("place", "learned_from[].place", lambda r: r["entry"]["place"], ""),
+    ("community", "learned_from[].community", lambda r: r["entry"].get("community") or "", ""),
+    ("case", "learned_from[].case", lambda r: r["entry"].get("case") or "", ""),
+    ("how", "learned_from[].how", lambda r: r["entry"].get("how") or "", ""),
+    ("practices", None, lambda r: SEP.join(r["entry"].get("practices", [])), "相关做法的名称，用“；”分隔。"),
+    ("evidence", None, lambda r: SEP.join(r["entry"]["evidence"]), "原文摘录，用“；”分隔。"),
+]
+
+
+def resource_rows(book: Casebook) -> list[dict]:
+    labels = book.taxonomy.lookup("resource_kinds", "label")
+    return [{"case": c, "practice": p, "resource": r, "label": labels[r["kind"]]}
+            for c in book.cases for p in c["practices"] for r in p.get("resources", [])]
 
 
 def case_columns(tax: Taxonomy) -> list[Column]:
@@ -88,6 +123,8 @@ def downloads(book: Casebook) -> dict[str, str | bytes]:
         routes.download("cases.json"): json.dumps(book.cases, ensure_ascii=False, separators=(",", ":")),
         routes.download("cases.csv"): _csv(case_columns(book.taxonomy), book.cases),
         routes.download("outcomes.csv"): _csv(OUTCOME_COLUMNS, outcome_rows(book)),
+        routes.download("resources.csv"): _csv(RESOURCE_COLUMNS, resource_rows(book)),
+        routes.download("learning.csv"): _csv(LEARNING_COLUMNS, transfer.learning_links(book)),
         routes.SCHEMA_DOWNLOAD: json.dumps(book.schema, ensure_ascii=False, indent=2),
     }
 
@@ -99,4 +136,5 @@ def column_docs(book: Casebook) -> dict[str, list[tuple[str, str]]]:
     def docs(columns: list[Column]) -> list[tuple[str, str]]:
         return [(name, described[path] if path else text) for name, path, _, text in columns]
 
-    return {"cases.csv": docs(case_columns(book.taxonomy)), "outcomes.csv": docs(OUTCOME_COLUMNS)}
+    return {"cases.csv": docs(case_columns(book.taxonomy)), "outcomes.csv": docs(OUTCOME_COLUMNS),
+            "resources.csv": docs(RESOURCE_COLUMNS), "learning.csv": docs(LEARNING_COLUMNS)}

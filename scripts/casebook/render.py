@@ -14,7 +14,7 @@ from typing import Callable
 import jinja2
 from markupsafe import Markup, escape
 
-from . import catalog, model, opendata, routes
+from . import catalog, model, opendata, routes, transfer
 from .routes import page_url, relative_url, root_url
 from .model import Casebook
 from .schema import Taxonomy, fields, vocabulary_flags
@@ -54,6 +54,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(md=md_text, number=number, page_title=page_title)
     env.globals.update(place=model.place, region=model.region, year=model.year, categories=model.categories,
                        outcome_kinds=model.outcome_kinds, route=routes)
+    env.globals.update(community_types=transfer.community_types, origin=transfer.origin)
     return env
 
 
@@ -71,6 +72,8 @@ def vocabulary_context(tax: Taxonomy) -> dict:
         "status_label": tax.lookup("practice_statuses", "label"),
         "status_class": {t: "done" if t in done else "pending" for t in tax.terms("practice_statuses")},
         "done_statuses": done,
+        "community_slug": tax.lookup("community_types", "slug"),
+        "resource_label": tax.lookup("resource_kinds", "label"),
     }
 
 
@@ -95,6 +98,7 @@ class SiteRenderer:
         self.use_directory_urls = use_directory_urls
         self.env = environment()
         self.common = {"book": book, **vocabulary_context(book.taxonomy)}
+        self.common["learned_by"] = transfer.learned_by(book)
 
     def render(self, template: str, src: str, **context) -> str:
         url: Callable[[str], str] = lambda to: relative_url(src, to, self.use_directory_urls)  # noqa: E731
@@ -116,6 +120,8 @@ class SiteRenderer:
             routes.COMPARE: self.render("compare.md.j2", routes.COMPARE),
             routes.MATRIX: self.render("matrix.md.j2", routes.MATRIX),
             routes.OUTCOMES: self.render("outcomes.md.j2", routes.OUTCOMES),
+            routes.LEARNING: self.render("learning.md.j2", routes.LEARNING, links=transfer.learning_links(book),
+                                         diagram=transfer.diagram(book)),
             routes.DATA: self.render("data.md.j2", routes.DATA, columns=opendata.column_docs(book)),
             routes.GUIDE: self.render("guide.md.j2", routes.GUIDE),
             routes.FIELDS: self.render("fields.md.j2", routes.FIELDS, fields=list(fields(book.schema)),

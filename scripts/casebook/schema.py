@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any, Iterator
@@ -41,6 +41,9 @@ class Taxonomy:
     problems: list[dict]
     outcome_kinds: list[dict]
     practice_statuses: list[dict]
+    # Optional vocabularies: a casebook without them simply has no community types or resource kinds.
+    community_types: list[dict] = field(default_factory=list)
+    resource_kinds: list[dict] = field(default_factory=list)
 
     def terms(self, vocabulary: str) -> list[str]:
         return [entry["term"] for entry in getattr(self, vocabulary)]

@@ -110,8 +110,10 @@ def regions(book: Casebook) -> list[str]:
 
 
 def _types_of(case: dict) -> list[str]:
+    """A case's community type terms: entries are {term, evidence} (case schema), or plain names."""
     value = case.get(COMMUNITY_TYPES) or []
-    return [value] if isinstance(value, str) else [str(v) for v in value]
+    items = [value] if isinstance(value, str) else value
+    return [v["term"] if isinstance(v, dict) else str(v) for v in items]
 
 
 def _in_region(case: dict, name: str) -> bool:

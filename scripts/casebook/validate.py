@@ -18,7 +18,7 @@ from typing import Iterable
 import fastjsonschema
 from jsonschema import Draft202012Validator
 
-from . import messages
+from . import messages, transfer
 from .load import Document, LoadError, load_file, read_text
 from .model import LEVELS, Casebook
 from .problems import Problem
@@ -34,6 +34,12 @@ _PLACE_SUFFIX = re.compile(r"(省|市|区|县|街道|镇|乡|社区|村)$")
 def normalise(text: str) -> str:
     """Fold full/half-width forms and quote styles, drop whitespace: how quotes are compared."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).translate(_PUNCT))
+
+
+def stated(name: str, quotes: list) -> bool:
+    """Whether a place name (its suffix such as 市 or 社区 aside) is written in one of the quotes."""
+    evidence = normalise("".join(q for q in quotes if isinstance(q, str)))
+    return normalise(_PLACE_SUFFIX.sub("", name) or name) in evidence
 
 
 def display_name(path: Path) -> str:
@@ -130,7 +136,7 @@ def load_taxonomy(cases_dir: Path) -> tuple[Taxonomy | None, list[Problem]]:
         if entry["slug"] in RESERVED_SLUGS:
             problems.append(doc.problem(("categories", i, "slug"),
                                         f"“{entry['slug']}”是网站自己使用的页面名（类别总览页），不能作为类别的 slug：换一个"))
-    for vocabulary in ("categories", "outcome_kinds", "practice_statuses"):
+    for vocabulary in ("categories", "outcome_kinds", "practice_statuses", "community_types", "resource_kinds"):
         seen: set = set()
         for i, entry in enumerate(getattr(taxonomy, vocabulary)):
             for key in ("term", "short", "slug"):
@@ -177,6 +183,7 @@ class CaseChecker:
         if source is not None:
             problems += self._quotes(doc, source)
         problems += self._practice_refs(doc)
+        problems += transfer.case_problems(doc, stated)
         return problems
 
     def _plain_values(self, doc: Document) -> list[Problem]:
@@ -237,10 +244,9 @@ class CaseChecker:
         loc = doc.data.get("location")
         if not isinstance(loc, dict) or not isinstance(loc.get("evidence"), list):
             return out
-        evidence = normalise("".join(q for q in loc["evidence"] if isinstance(q, str)))
         for level in LEVELS:
             name = loc.get(level)
-            if isinstance(name, str) and name and normalise(_PLACE_SUFFIX.sub("", name) or name) not in evidence:
+            if isinstance(name, str) and name and not stated(name, loc["evidence"]):
                 out.append(doc.problem(("location", level),
                                        f"“{name}”在 location.evidence 的摘录中找不到：只填原文写明的地点，并摘录写明它的句子"))
         return out
@@ -352,6 +358,7 @@ def load_casebook(cases_dir: Path, only: Iterable[Path] | None = None,
                  if selected is None or (cases_dir / Path(p.file).name).resolve() in selected
                  or (cases_dir / Path(p.file).name).absolute() in {q.absolute() for q in only or []}]
     cases, files, slug_file = [], {}, {}
+    reported: list[Document] = []
     for path in paths:
         report = selected is None or path.resolve() in selected
         checked = _load_and_check(checker, path, cache, taxonomy_stamp)
@@ -364,9 +371,12 @@ def load_casebook(cases_dir: Path, only: Iterable[Path] | None = None,
             problems.append(doc.problem(("slug",), f"slug“{slug}”已被 {display_name(slug_file[slug])} 使用：每个案例的 slug 必须唯一"))
         elif isinstance(slug, str):
             slug_file.setdefault(slug, path)
+        if report:
+            reported.append(doc)
         if report and not checked.problems:
             cases.append(doc.data)
             files[doc.data["slug"]] = path
+    problems += transfer.link_problems(reported, list(slug_file))
     for path in (selected or set()) - {p.resolve() for p in paths}:
         problems.append(Problem(display_name(path), 1, 1, "", "不是 cases/ 目录下的案例文件（.yaml）"))
     if problems:
