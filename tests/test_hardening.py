@@ -276,7 +276,7 @@ def test_two_builds_at_once_leave_one_whole_site_not_a_mixture(built, tmp_path: 
     project = write_project(tmp_path / "larger", 200, ROOT, sample=CASES)
     (tmp_path / "smaller").mkdir()
     smaller = make_project(tmp_path / "smaller")  # a second casebook without one case, built into the same site
-    (smaller / "cases/fuyou.yaml").unlink()
+    (smaller / "cases/tianma.yaml").unlink()
     procs = [_mkdocs(project, site)]
     _when_writing(procs[0], site)  # the second starts while the first writes
     procs.append(_mkdocs(smaller, site))
