@@ -370,3 +370,15 @@ def test_the_fuzz_command_runs_and_reports_its_figures(tmp_path: Path):
     result = run_cli("fuzz", "--examples", "300", "--cases-dir", str(make_project(tmp_path) / "cases"))
     assert result.returncode == 0, result.stderr
     assert "试了 300 个输入" in result.stdout and "失败（异常或不合格的提示）0 个" in result.stdout
+
+
+def test_a_number_where_a_list_of_practices_belongs_in_learned_from_gets_a_message(cases_dir: Path):
+    """Found by `casebook fuzz` in the transferability checks."""
+    import yaml
+
+    target = cases_dir / "guhuai.yaml"
+    case = yaml.safe_load(target.read_text(encoding="utf-8"))
+    case["learned_from"][0]["practices"] = 12345
+    target.write_text(yaml.safe_dump(case, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    problems = problems_of(cases_dir)
+    assert any(p.path == "learned_from[0].practices" and "应为" in p.message for p in problems), problems
