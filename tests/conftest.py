@@ -58,10 +58,9 @@ def make_project(tmp_path: Path, cases: Path | None = None) -> Path:
     return project
 
 
-def build(project: Path, site: Path, offline: bool = False) -> subprocess.CompletedProcess:
-    env = {**ENV, "CASEBOOK_OFFLINE": "true" if offline else "false"}
+def build(project: Path, site: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(project / "mkdocs.yml"),
-                           "-d", str(site)], capture_output=True, text=True, env=env, timeout=600)
+                           "-d", str(site)], capture_output=True, text=True, env=ENV, timeout=600)
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from casebook.opendata import OUTCOME_COLUMNS, case_columns
+from casebook.opendata import OUTCOME_COLUMNS, case_columns, dataset_columns
 from casebook.schema import case_schema
 from casebook.validate import load_casebook
 
@@ -19,7 +19,9 @@ def test_the_schema_is_valid_json_schema_2020_12():
 
 
 def test_cases_json_validates_and_equals_the_loaded_cases(site: Path):
-    cases = json.loads((site / "data/cases.json").read_text(encoding="utf-8"))
+    document = json.loads((site / "data/cases.json").read_text(encoding="utf-8"))
+    assert document["version"].startswith("1.0.0")  # the fixture casebook's release, carried in the content
+    cases = document["cases"]
     schema = json.loads((site / "data/case.schema.json").read_text(encoding="utf-8"))
     validator = Draft202012Validator(schema)
     for case in cases:
@@ -51,6 +53,6 @@ def test_outcomes_csv_has_a_row_per_outcome(site: Path):
 def test_every_column_is_explained_on_the_data_page(site: Path):
     page = (site / "data/index.html").read_text(encoding="utf-8")
     book, _ = load_casebook(CASES)
-    for name, *_ in case_columns(book.taxonomy) + OUTCOME_COLUMNS:
+    for name, *_ in case_columns(book.taxonomy) + OUTCOME_COLUMNS + dataset_columns("", {}):
         assert f"<code>{name}</code>" in page, name
     assert "一句话标题，概括案例的主要做法。" in page  # the schema's description of `title`

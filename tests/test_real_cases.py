@@ -94,3 +94,14 @@ def test_every_figure_stands_in_its_evidence_quote(book):
         for item in case.get("profile", []) + [o for o in case["outcomes"] if o.get("value") is not None]:
             digits = re.sub(r"\.0$", "", str(item["value"]))
             assert digits in item["evidence"].replace(",", ""), (case["slug"], item)
+
+
+def test_citation_file_names_the_last_released_version():
+    import yaml
+
+    from casebook import releases
+
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    last = releases.history(REAL_CASES)[0]
+    assert (citation["version"], str(citation["date-released"])) == (last["version"], str(last["date"]))
+    assert (REAL_CASES / "releases" / last["version"] / "cases.json").is_file()

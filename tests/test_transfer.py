@@ -174,7 +174,7 @@ def test_open_data_carries_the_new_fields(files):
     learning = _rows(files["data/learning.csv"])
     assert [(r["slug"], r["place"], r["community"], r["case"]) for r in learning] == [
         ("fuyou", "浙江湖州", "清滨社区", ""), ("guhuai", "潍坊", "", "fuyou")]
-    data = {c["slug"]: c for c in json.loads(files["data/cases.json"])}
+    data = {c["slug"]: c for c in json.loads(files["data/cases.json"])["cases"]}
     assert data["guhuai"]["learned_from"][0]["case"] == "fuyou"
     assert data["cangnanjie"]["practices"][4]["resources"][0]["evidence"] == "社区投资35万元"
     docs = files["data/index.md"]

@@ -10,7 +10,6 @@ import copy
 import json
 import os
 import random
-import re
 import shutil
 import socket
 import subprocess
@@ -22,9 +21,9 @@ from pathlib import Path
 
 import yaml
 
-from .export import build_offline
+from . import mkdocs_build
 from .model import Casebook
-from .render import SiteRenderer
+from .tree import write_tree
 from .validate import load_casebook
 
 PLACES = [("山东省", "济南市", "历下区"), ("山东省", "青岛市", "市南区"), ("山东省", "潍坊市", "潍城区"),
@@ -91,19 +90,11 @@ def write_project(root: Path, n: int, repo: Path, sample: Path | None = None) ->
 
 
 def write_floor(project: Path, book: Casebook) -> Path:
-    """The same pages as plain Markdown in docs/, built by MkDocs and Material without our plugin."""
+    """The same pages as a written tree (`casebook render`), built by MkDocs and Material without our plugin."""
     floor = project.parent / (project.name + "-floor")
-    shutil.copytree(project / "docs", floor / "docs")
-    for path, content in SiteRenderer(book).files().items():
-        target = floor / "docs" / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    assets = Path(__file__).parent / "assets" / "casebook"
-    shutil.copytree(assets, floor / "docs" / "assets" / "casebook", dirs_exist_ok=True)
-    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
-    config = re.sub(r"  - casebook:\n      offline: .*\n", "", config)
-    config += "extra_css: [assets/casebook/casebook.css]\nextra_javascript: [assets/casebook/casebook.js]\n"
-    (floor / "mkdocs.yml").write_text(config, encoding="utf-8")
+    config = project / "mkdocs.yml"
+    write_tree(book, mkdocs_build.docs_dir(config), floor, mkdocs_build.settings(config), root=project)
+    mkdocs_build.write_config(config, floor)
     return floor
 
 
@@ -244,7 +235,7 @@ def run(sizes: list[int], repo: Path, out: Path, serve: bool, progress) -> list[
             }
             progress(f"N={n}：浏览器中筛选…")
             offline = root / f"offline{n}"
-            build_offline(project / "mkdocs.yml", offline)
+            mkdocs_build.build_book(project / "mkdocs.yml", book, offline, offline=True)
             row["filter_ms"] = filter_ms(offline)
             if serve:
                 progress(f"N={n}：mkdocs serve 显示一处修改…")

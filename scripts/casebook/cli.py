@@ -7,9 +7,10 @@ from pathlib import Path
 
 from . import ci, siteconfig
 from .atomic import disk_full
-from .export import ExportError, export_handout, export_site
+from .export import ExportError, build_failure, export_handout, export_site
 from .selection import Chosen, Selection, SelectionError, choose
 from .problems import Problem
+from .releases import ReleaseError
 from .scaffold import ScaffoldError, create
 from .validate import TAXONOMY_FILE, load_casebook
 
@@ -128,8 +129,23 @@ def cmd_export_site(args: argparse.Namespace) -> int:
     if config is None:
         return 2
     how = "用法：在电脑上解压这个 zip，双击文件夹里的 index.html，用浏览器打开；不需要联网，搜索、筛选、比较都能用。"
-    return _export(args, lambda book, chosen: export_site(book, chosen.cases, config, Path(args.out), _progress,
-                                                          chosen.slug), how)
+    return _export(args, lambda book, chosen: export_site(book, chosen.cases, offline_builder(config), Path(args.out),
+                                                          _progress, chosen.slug), how)
+
+
+def offline_builder(config: Path):
+    """The door that builds a casebook's site for file:// (in-process MkDocs, no plugin, no environment switch)."""
+    from . import mkdocs_build
+
+    def build(book, site: Path) -> None:
+        try:
+            mkdocs_build.build_book(config, book, site, offline=True)
+        except mkdocs_build.BuildFailed as exc:
+            raise ExportError(build_failure(exc.lines)) from None
+        except ReleaseError as exc:
+            raise ExportError(str(exc)) from None
+
+    return build
 
 
 def cmd_export_handout(args: argparse.Namespace) -> int:
@@ -167,7 +183,7 @@ def cmd_export_materials(args: argparse.Namespace) -> int:
         _print_problems(problems)
         return 1
     try:
-        manifest = materials.build(book, config, Path(args.out), settings, _progress, args.only)
+        manifest = materials.build(book, offline_builder(config), Path(args.out), settings, _progress, args.only)
     except (ExportError, materials.MaterialsError) as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -177,6 +193,69 @@ def cmd_export_materials(args: argparse.Namespace) -> int:
     print(f"已生成 {len(listed['scopes'])} 组培训资料，共 {len(files)} 个文件（{materials.human_size(total)}），"
           f"清单：{manifest}")
     print("用法：接着运行 mkdocs build，网站的“培训资料”页会列出这些文件并提供下载。")
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    """Write the complete documentation tree (and a plain mkdocs.yml for it) without running a generator."""
+    from . import materials, mkdocs_build, tree
+
+    config = Path(args.config)
+    if not config.is_file():
+        print(f"找不到 {config}：请在项目根目录运行，或用 --config 指定 mkdocs.yml", file=sys.stderr)
+        return 2
+    book, problems = load_casebook(_cases_dir(args))
+    if problems:
+        _print_problems(problems)
+        return 1
+    out = Path(args.out)
+    try:
+        manifest = tree.write_tree(book, mkdocs_build.docs_dir(config), out, mkdocs_build.settings(config),
+                                   root=config.resolve().parent,
+                                   materials_dir=config.resolve().parent / materials.DEFAULT_DIR)
+    except (tree.TreeError, ReleaseError, materials.MaterialsError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    config_out = mkdocs_build.write_config(config.resolve(), out)
+    print(f"已写出 {out}/docs（{manifest['cases']} 个案例的全部页面、下载文件和资源）。")
+    print(f"用 MkDocs 生成网站（不需要本项目插件）：mkdocs build -f {config_out}")
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from . import releases
+
+    book, problems = load_casebook(_cases_dir(args))
+    if problems:
+        _print_problems(problems)
+        print("案例没有通过检查，没有发布新版本。", file=sys.stderr)
+        return 1
+    try:
+        if args.dry_run:
+            last, changes = releases.pending(book)
+            level = "initial" if last is None else changes.level
+            if level is None:
+                print(f"自版本 {last['version']} 以来数据没有变化。")
+                return 0
+            new = releases.FIRST if last is None else releases.bump(last["version"], level)
+            print(f"下一个版本：{new}（{releases.LEVEL_LABELS[level]}）")
+            for line in releases.notes(changes, {c["slug"]: c["name"] for c in book.cases}, level):
+                print(f"  - {line}")
+            return 0
+        entry = releases.make_release(book)
+    except releases.ReleaseError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"已发布数据版本 {entry['version']}（{releases.LEVEL_LABELS[entry['level']]}）：")
+    for line in entry["notes"]:
+        print(f"  - {line}")
+    folder = releases.folder(book.cases_dir)
+    written = [folder / releases.CHANGELOG, folder / entry["version"] / releases.SNAPSHOT]
+    citation = book.cases_dir.parent / releases.CITATION
+    if citation.is_file():
+        written.append(citation)
+    print(f"已写入 {'、'.join(map(str, written))}。请提交这些文件；"
+          "没有创建 git 标签（提交并通过检查后可自行打标签）。")
     return 0
 
 
@@ -193,8 +272,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return 2
     try:
         rows = bench.run(sizes, Path.cwd(), Path(args.out), not args.no_serve, _progress)
-    except ExportError as exc:
-        print(exc, file=sys.stderr)
+    except bench.mkdocs_build.BuildFailed as exc:
+        print("生成网站失败：\n" + "\n".join(exc.lines), file=sys.stderr)
         return 1
     print(bench.table(rows))
     print(f"结果已写入 {args.out}")
@@ -259,6 +338,13 @@ def parser() -> argparse.ArgumentParser:
     kit.add_argument("--only", action="append", metavar="主题",
                      help="只生成这些主题：all（全部案例）、实践类别或常见问题的全称或网址标识（可重复；默认全部）")
     kit.set_defaults(run=cmd_export_materials)
+    render = sub.add_parser("render", parents=[common], help="写出完整的文档目录（页面、下载文件、资源），不运行网站生成器")
+    render.add_argument("--out", required=True, help="输出目录，如 build/tree")
+    render.add_argument("--config", default="mkdocs.yml", help="网站配置文件（默认 mkdocs.yml）")
+    render.set_defaults(run=cmd_render)
+    release = sub.add_parser("release", parents=[common], help="发布新的数据版本：检查案例，写入更新记录和数据快照")
+    release.add_argument("--dry-run", action="store_true", help="只显示下一个版本和更新内容，不写文件")
+    release.set_defaults(run=cmd_release)
     bench = sub.add_parser("bench", help="性能基准：100 到 5000 个案例的检查和构建耗时")
     bench.add_argument("--sizes", default="100,1000,5000", help="案例数，逗号分隔（默认 100,1000,5000）")
     bench.add_argument("--out", default="bench-results.json", help="结果 JSON 文件（默认 bench-results.json）")

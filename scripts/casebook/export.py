@@ -5,31 +5,44 @@ so a failed export never leaves a half-written file or replaces a good one.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import zipfile
 from pathlib import Path
 from typing import Callable
 
-from . import atomic, handout
+from . import atomic, handout, releases
 from . import pdf as pdf_printer
 from .model import Casebook
 from .selection import Chosen
 from .siteconfig import SiteSettings
-from .validate import TAXONOMY_FILE
 from .version import dataset_version
 
 Progress = Callable[[str], None]
 PDF_TIMEOUT = int(os.environ.get("CASEBOOK_PDF_TIMEOUT", "300"))  # seconds; the environment lets a test shorten it
+# Builds the whole site of a casebook into a folder, for file:// (a generator door supplies it).
+Build = Callable[[Casebook, Path], None]
 
 
 class ExportError(Exception):
     """A problem the trainer can fix; the message says how, in Chinese."""
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_DISK_FULL = ("No space left on device", "File too large", "Disk quota exceeded")
+
+
+def build_failure(lines: list[str]) -> str:
+    """Why a site build stopped, in the trainer's language: our own Chinese lines, never MkDocs' English."""
+    if any(words in line for line in lines for words in _DISK_FULL):
+        return "生成网站失败：磁盘空间不足。请清理磁盘后重试，没有留下未完成的文件。"
+    ours = [re.sub(r"^\s*(ERROR|WARNING)\s*:?-?\s*", "", line) for line in lines if _CJK.search(line)]
+    return "生成网站失败：" + ("\n".join(ours) or "网站生成器报告了错误。请运行 mkdocs build --strict 查看详情后重试。")
 
 
 # --- the offline site ---------------------------------------------------------------------------
@@ -44,17 +57,16 @@ def site_zip_name(count: int, today: dt.date, slug: str = "") -> str:
     return output_name("offline", slug, count, today, "zip")
 
 
-def export_site(book: Casebook, cases: list[dict], config_file: Path, out_dir: Path, progress: Progress,
+def export_site(book: Casebook, cases: list[dict], build: Build, out_dir: Path, progress: Progress,
                 slug: str = "") -> Path:
-    """Build the site for file:// (offline plugin, our search shim) and zip it."""
+    """Build the site of the chosen cases for file:// (through the door's `build`) and zip it."""
     today = dt.date.today()
     folder = f"casebook-{today.isoformat()}"
     with tempfile.TemporaryDirectory(prefix="casebook-export-") as tmp:
         work = Path(tmp)
-        project = _project_with(book, cases, config_file, work / "project")
         progress(f"[1/3] 生成离线网站（{len(cases)} 个案例）…")
         site = work / "site"
-        build_offline(project / config_file.name, site)
+        build(selection(book, cases), site)
         (site / "使用说明.txt").write_text(_readme(len(cases), today), encoding="utf-8")
         files = sorted(p for p in site.rglob("*") if p.is_file())
         progress(f"[2/3] 打包 {len(files)} 个文件…")
@@ -69,41 +81,15 @@ def export_site(book: Casebook, cases: list[dict], config_file: Path, out_dir: P
         return out
 
 
-def build_offline(config_file: Path, site: Path) -> None:
-    """`mkdocs build` for file://: the offline plugin on, our search shim instead of the CDN one."""
-    env = {**os.environ, "CASEBOOK_OFFLINE": "true", "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(config_file),
-                             "-d", str(site)], capture_output=True, text=True, env=env)
-    if result.returncode != 0:
-        raise ExportError("生成网站失败：" + _child_errors(result.stderr, result.returncode))
-
-
-def _project_with(book: Casebook, cases: list[dict], config_file: Path, target: Path) -> Path:
-    """A copy of the site's sources holding only the chosen cases (the whole book needs no copy)."""
-    root = config_file.parent
+def selection(book: Casebook, cases: list[dict]) -> Casebook:
+    """The casebook holding only the chosen cases; it keeps the whole dataset's version."""
     if len(cases) == len(book.cases):
-        return root
-    shutil.copytree(root / "docs", target / "docs")
-    shutil.copy(config_file, target / config_file.name)
-    cases_dir = target / "cases"
-    (cases_dir / "sources").mkdir(parents=True)
-    shutil.copy(book.cases_dir / TAXONOMY_FILE, cases_dir)
-    for case in cases:
-        shutil.copy(book.files[case["slug"]], cases_dir)
-        shutil.copy(book.cases_dir / case["source"]["file"], cases_dir / "sources")
-    return target
-
-
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_DISK_FULL = ("No space left on device", "File too large", "Disk quota exceeded")
-
-
-def _child_errors(stderr: str, code: int) -> str:
-    """What a child process said, in the reader's language: our own Chinese lines, never its English traceback."""
-    if any(words in stderr for words in _DISK_FULL):
-        return "磁盘空间不足：请清理磁盘后重试，没有留下未完成的文件"
-    ours = [re.sub(r"^\s*(ERROR|WARNING)\s*-\s*", "", line) for line in stderr.splitlines() if _CJK.search(line)]
-    return "\n".join(ours) or f"子进程意外退出（退出码 {code}）：请重试；再次出现时，请运行 mkdocs build --strict 查看详情"
+        return book
+    slugs = {c["slug"] for c in cases}
+    files = {c["source"]["file"] for c in cases}
+    return dataclasses.replace(book, cases=cases, files={s: p for s, p in book.files.items() if s in slugs},
+                               sources={f: text for f, text in book.sources.items() if f in files},
+                               version=releases.version(book))
 
 
 def _readme(count: int, today: dt.date) -> str:
@@ -136,7 +122,7 @@ def export_handout(book: Casebook, chosen: Chosen, settings: SiteSettings, out: 
 def export_handouts(book: Casebook, jobs: list[tuple[Chosen, Path]], settings: SiteSettings, pdf: bool,
                     progress: Progress) -> list[Path]:
     """Several handouts at once (one browser prints all PDFs); each file appears whole or not at all."""
-    version = dataset_version()
+    version = dataset_version(book)
     with tempfile.TemporaryDirectory(prefix="casebook-handout-") as tmp:
         prints, staged = [], []
         for i, (chosen, out) in enumerate(jobs):

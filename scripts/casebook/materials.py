@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import routes
-from .export import ExportError, Progress, export_handouts, export_site, output_name
+from .export import Build, ExportError, Progress, export_handouts, export_site, output_name
 from .model import Casebook
 from .selection import Chosen, Selection, choose, problem_slug
 from .siteconfig import SiteSettings
@@ -56,11 +56,11 @@ def scopes(book: Casebook, only: list[str] | None = None) -> list[Scope]:
     return out
 
 
-def build(book: Casebook, config_file: Path, out_dir: Path, settings: SiteSettings, progress: Progress,
+def build(book: Casebook, build_site: Build, out_dir: Path, settings: SiteSettings, progress: Progress,
           only: list[str] | None = None) -> Path:
     """Every material and the manifest listing them; returns the manifest's path."""
     today = dt.date.today()
-    version = dataset_version()
+    version = dataset_version(book)
     chosen_scopes = scopes(book, only)
     out_dir.mkdir(parents=True, exist_ok=True)
     zips: dict[tuple[str, ...], Path] = {}  # a problem often covers the same cases as a category: zip once
@@ -68,7 +68,7 @@ def build(book: Casebook, config_file: Path, out_dir: Path, settings: SiteSettin
         key = tuple(c["slug"] for c in scope.chosen.cases)
         if key not in zips:
             progress(f"[{i}/{len(chosen_scopes)}] {scope.label}：离线网站（{len(key)} 个案例）")
-            zips[key] = export_site(book, scope.chosen.cases, config_file, out_dir, _quiet(progress),
+            zips[key] = export_site(book, scope.chosen.cases, build_site, out_dir, _quiet(progress),
                                     scope.chosen.slug)
     progress(f"讲义：{len(chosen_scopes)} 份 HTML 和 {len(chosen_scopes)} 份 PDF")
     names = {fmt: [out_dir / output_name("handout", s.chosen.slug, len(s.chosen.cases), today, fmt)

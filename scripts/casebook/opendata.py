@@ -118,10 +118,29 @@ def _csv(columns: list[Column], rows: list) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def downloads(book: Casebook) -> dict[str, str | bytes]:
+# The data files that carry the dataset version (in their content, and in a versioned copy's name).
+DOWNLOADS = ("cases.json", "cases.csv", "outcomes.csv", "resources.csv", "learning.csv")
+
+
+def dataset_columns(version: str, scores: dict) -> list[Column]:
+    """Columns every case row carries that come from the dataset, not from the case file."""
+    return [
+        ("completeness", None, lambda c: scores[c["slug"]].score,
+         "完整度（0–100），按字段说明页“完整度”一节的定义计算。"),
+        ("completeness_missing", None, lambda c: SEP.join(scores[c["slug"]].missing), "完整度中缺少的部分，用“；”分隔。"),
+        ("dataset_version", None, lambda c: version, "这份数据的版本号（见“版本与更新”页）。"),
+    ]
+
+
+def downloads(book: Casebook, version: str = "", scores: dict | None = None) -> dict[str, str | bytes]:
+    from . import completeness
+
+    scores = scores if scores is not None else completeness.scores(book)
+    document = {"version": version, "cases": book.cases,
+                "completeness": {slug: {"score": s.score, "missing": s.missing} for slug, s in scores.items()}}
     return {
-        routes.download("cases.json"): json.dumps(book.cases, ensure_ascii=False, separators=(",", ":")),
-        routes.download("cases.csv"): _csv(case_columns(book.taxonomy), book.cases),
+        routes.download("cases.json"): json.dumps(document, ensure_ascii=False, separators=(",", ":")),
+        routes.download("cases.csv"): _csv(case_columns(book.taxonomy) + dataset_columns(version, scores), book.cases),
         routes.download("outcomes.csv"): _csv(OUTCOME_COLUMNS, outcome_rows(book)),
         routes.download("resources.csv"): _csv(RESOURCE_COLUMNS, resource_rows(book)),
         routes.download("learning.csv"): _csv(LEARNING_COLUMNS, transfer.learning_links(book)),
@@ -136,5 +155,5 @@ def column_docs(book: Casebook) -> dict[str, list[tuple[str, str]]]:
     def docs(columns: list[Column]) -> list[tuple[str, str]]:
         return [(name, described[path] if path else text) for name, path, _, text in columns]
 
-    return {"cases.csv": docs(case_columns(book.taxonomy)), "outcomes.csv": docs(OUTCOME_COLUMNS),
+    return {"cases.csv": docs(case_columns(book.taxonomy) + dataset_columns("", {})), "outcomes.csv": docs(OUTCOME_COLUMNS),
             "resources.csv": docs(RESOURCE_COLUMNS), "learning.csv": docs(LEARNING_COLUMNS)}

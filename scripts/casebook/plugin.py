@@ -1,6 +1,7 @@
-"""The MkDocs door: load and validate the cases, then add the generated pages in memory.
+"""The MkDocs door: load and validate the cases, then add the generated files in memory.
 
-Thin on purpose: all the work is in validate/render, which the CLI uses too.
+Thin on purpose: `tree.generated_files` makes every file (the same function
+`casebook render` writes to disk); this door only hands them to MkDocs.
 """
 from __future__ import annotations
 
@@ -16,14 +17,13 @@ from mkdocs.structure.files import File, Files
 
 from . import materials, routes, search
 from .atomic import StagedFolder
-from .render import SiteRenderer, problems_page
+from .releases import ReleaseError
+from .render import problems_page
+from .siteconfig import SiteSettings
+from .tree import ASSETS, CSS, JS, PACKAGE, THEME, edit_paths, generated_files
 from .validate import load_casebook
 
 log = logging.getLogger("mkdocs.plugins.casebook")
-PACKAGE = Path(__file__).parent
-CSS = "assets/casebook/casebook.css"
-JS = "assets/casebook/casebook.js"
-SHIM = "assets/casebook/iframe-worker-shim.js"
 
 
 class _Counter(logging.Handler):
@@ -40,9 +40,6 @@ class _Counter(logging.Handler):
 class CasebookConfig(Config):
     enabled = c.Type(bool, default=True)
     cases_dir = c.Type(str, default="cases")
-    # Set for the offline export: ship the iframe-worker shim so Material's
-    # offline plugin does not add its CDN copy (search from file:// needs it).
-    offline = c.Type(bool, default=False)
     # Trainer materials made by `casebook export materials` (relative to mkdocs.yml); absent in a local preview.
     materials = c.Type(str, default=str(materials.DEFAULT_DIR))
 
@@ -61,11 +58,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             return None
         self.cases_dir = (Path(config.config_file_path).parent / self.config.cases_dir).resolve()
         # Our theme overrides come before Material's so they win.
-        config.theme.dirs.insert(0, str(PACKAGE / "templates" / "theme"))
+        config.theme.dirs.insert(0, str(THEME))
         config.extra_css = [CSS, *config.extra_css]
         config.extra_javascript = [JS, *config.extra_javascript]
-        if self.config.offline:
-            config.extra["polyfills"] = [SHIM, *config.extra.get("polyfills", [])]
         self._stage(config)
         return config
 
@@ -117,14 +112,15 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 return
             raise PluginError(f"案例检查发现 {len(problems)} 个问题，站点没有生成。请按上面的提示修改，或运行 casebook validate 查看。")
         search.add_user_words(book)
-        renderer = SiteRenderer(book, config.use_directory_urls)
-        self.generated = renderer.files()
-        self._add_materials(renderer, config)
-        for asset in (CSS, JS, SHIM):
-            self.generated[asset] = (PACKAGE / asset).read_bytes()
-        root = Path(config.config_file_path).parent.resolve()
-        self.edit_uris = {routes.case(slug): "../" + path.resolve().relative_to(root).as_posix()
-                          for slug, path in book.files.items()}
+        settings = SiteSettings(site_url=config.site_url or "", repo_url=config.repo_url or "",
+                                use_directory_urls=config.use_directory_urls, copyright=config.copyright or "",
+                                site_name=config.site_name)
+        root = Path(config.config_file_path).parent
+        try:
+            self.generated = generated_files(book, settings, materials_dir=root / self.config.materials)
+        except (ReleaseError, materials.MaterialsError) as exc:
+            raise PluginError(str(exc)) from None
+        self.edit_uris = {page: "../" + path for page, path in edit_paths(book, root).items()}
         log.info(f"casebook: 已加入 {len(book.cases)} 个案例，共 {len(self.generated)} 个生成文件")
 
     def _problem_pages(self) -> None:
@@ -135,36 +131,25 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             *[routes.case(p.stem) for p in sorted(self.cases_dir.glob("*.yaml")) if p.name != "taxonomy.yaml"]]
         text = problems_page(self.problems)
         self.generated = {src: text for src in pages}
-        for asset in (CSS, JS, SHIM):
+        for asset in ASSETS:
             self.generated[asset] = (PACKAGE / asset).read_bytes()
         self.edit_uris = {}
-        self.materials = getattr(self, "materials", {})
 
     def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str | None:
         if self.config.enabled and getattr(self, "problems", None):
             return problems_page(self.problems)  # hand-written pages too: the problems are what to see now
         return markdown
 
-    def _add_materials(self, renderer: SiteRenderer, config: MkDocsConfig) -> None:
-        """The 培训资料 page, and the files it lists (never inside the offline zip: no zip in a zip)."""
-        folder = Path(config.config_file_path).parent / self.config.materials
-        try:
-            manifest = None if self.config.offline else materials.read_manifest(folder)
-        except materials.MaterialsError as exc:
-            raise PluginError(str(exc)) from exc
-        self.materials = materials.site_files(manifest)
-        self.generated[materials.PAGE] = materials.page(renderer.render, manifest, self.config.offline,
-                                                        config.site_url or "")
-
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         if not self.config.enabled:
             return files
-        for src_uri, path in self.materials.items():  # copied as they are, not read into memory
-            files.append(File.generated(config, src_uri, abs_src_path=str(path)))
         for src_uri, content in self.generated.items():
             if src_uri in files:
                 files.remove(files.get_file_from_path(src_uri))
-            file = File.generated(config, src_uri, content=content)
+            if isinstance(content, Path):  # a large file (a trainer's zip) is copied as it is, not read
+                file = File.generated(config, src_uri, abs_src_path=str(content))
+            else:
+                file = File.generated(config, src_uri, content=content)
             # "编辑此页" on a case page opens its YAML file, not a page that is not in the repository.
             file.edit_uri = self.edit_uris.get(src_uri)
             files.append(file)
@@ -180,6 +165,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self._commit(config)
 
     on_post_build = CombinedEvent(_compact_search_index, _swap_in_site)
+
 
     def on_serve(self, server, config: MkDocsConfig, builder):
         if self.config.enabled:

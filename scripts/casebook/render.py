@@ -14,7 +14,7 @@ from typing import Callable
 import jinja2
 from markupsafe import Markup, escape
 
-from . import catalog, model, opendata, routes, transfer
+from . import catalog, dataset, model, opendata, routes, transfer
 from .routes import page_url, relative_url, root_url
 from .model import Casebook
 from .schema import Taxonomy, fields, vocabulary_flags
@@ -93,17 +93,29 @@ def kind_classes(tax: Taxonomy) -> dict[str, str]:
 class SiteRenderer:
     """Renders all generated files for one build (one value of use_directory_urls)."""
 
-    def __init__(self, book: Casebook, use_directory_urls: bool = True):
+    def __init__(self, book: Casebook, use_directory_urls: bool = True, site_url: str = "",
+                 site_name: str = "社区治理实践案例库"):
         self.book = book
         self.use_directory_urls = use_directory_urls
+        self.site_url = site_url
         self.env = environment()
-        self.common = {"book": book, **vocabulary_context(book.taxonomy)}
+        self.common = {"book": book, **vocabulary_context(book.taxonomy), **dataset.context(book),
+                       "site_url": site_url, "site_name": site_name}
         self.common["learned_by"] = transfer.learned_by(book)
+
+    def url_from(self, from_src: str, to_src: str) -> str:
+        return relative_url(from_src, to_src, self.use_directory_urls)
+
+    def absolute(self, src: str) -> str:
+        """A page's full address when the site knows where it lives, else its path from the site root."""
+        return self.site_url.rstrip("/") + "/" + page_url(src, self.use_directory_urls) if self.site_url \
+            else "/" + page_url(src, self.use_directory_urls)
 
     def render(self, template: str, src: str, **context) -> str:
         url: Callable[[str], str] = lambda to: relative_url(src, to, self.use_directory_urls)  # noqa: E731
         root = root_url(src, self.use_directory_urls)
-        return self.env.get_template(template).render(**self.common, **context, url=url, root=root)
+        return self.env.get_template(template).render(**self.common, **context, url=url, root=root,
+                                                      absolute=self.absolute)
 
     def files(self) -> dict[str, str | bytes]:
         """Site-relative path -> content, for every file the casebook adds to the site."""
@@ -140,7 +152,9 @@ class SiteRenderer:
             out[src] = self.render("region.md.j2", src, name=name, cases=cases)
         for relative, text in book.sources.items():
             out[routes.source(relative)] = text
-        out.update(opendata.downloads(book))
+        downloads = opendata.downloads(book, self.common["version"], self.common["completeness"])
+        out.update(downloads)
+        out.update(dataset.files(self, downloads))
         return out
 
     def _compare_data(self, case: dict) -> dict:

@@ -23,6 +23,7 @@ FIELDS = "reference/fields.md"
 ABOUT = "about.md"
 GUIDE = "guide.md"
 SCHEMA_DOWNLOAD = "data/case.schema.json"
+VERSIONS = "versions.md"
 TRAINING = "training/index.md"
 
 
@@ -82,6 +83,26 @@ def material(name: str) -> str:
 
 def download(name: str) -> str:
     return f"data/{name}"
+
+
+def case_json(slug: str) -> str:
+    """Each case's own data file: the address stays the same across releases."""
+    return f"data/cases/{slug}.json"
+
+
+def case_redirect(old_slug: str, use_directory_urls: bool) -> str:
+    """The static page that sits where a renamed case's page used to be and sends readers on."""
+    return f"cases/{old_slug}/index.html" if use_directory_urls else f"cases/{old_slug}.html"
+
+
+def versioned_download(version: str, name: str) -> str:
+    """A download named with the dataset version it holds, e.g. data/casebook-1.1.0-cases.csv."""
+    return download(f"casebook-{version}-{name}")
+
+
+def release_download(version: str) -> str:
+    """A release's full data, kept downloadable after newer releases."""
+    return download(f"releases/{version}/cases.json")
 
 
 # --- from source paths to links -----------------------------------------------------------------

@@ -24,6 +24,7 @@ class SiteSettings:
     repo_url: str
     use_directory_urls: bool
     copyright: str
+    site_name: str = "社区治理实践案例库"
 
     def online(self, path: str) -> str | None:
         """The full online address of a site path (from routes), or None without a site address."""
@@ -41,4 +42,5 @@ def read(config_file: Path | None, site_url: str | None = None) -> SiteSettings:
         repo_url=data.get("repo_url") or "",
         use_directory_urls=data.get("use_directory_urls", True) is not False,
         copyright=data.get("copyright") or "",
+        site_name=data.get("site_name") or "社区治理实践案例库",
     )

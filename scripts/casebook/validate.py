@@ -340,6 +340,20 @@ def _load_and_check(checker: CaseChecker, path: Path, cache: dict | None, taxono
     return result
 
 
+def _former_slug_problems(formers: list[tuple[Document, int, str]], slug_file: dict[str, Path]) -> list[Problem]:
+    """An old address can lead to one case only, and never to where another case lives now."""
+    out, owner = [], {}
+    for doc, i, old in formers:
+        if old in slug_file:
+            out.append(doc.problem(("former_slugs", i), f"以前的标识“{old}”正被 {display_name(slug_file[old])} "
+                                                        "使用：旧网址会与现在的案例冲突"))
+        elif old in owner:
+            out.append(doc.problem(("former_slugs", i), f"以前的标识“{old}”也写在案例 {owner[old]} 的 "
+                                                        "former_slugs 里：旧网址只能转到一个案例"))
+        owner.setdefault(old, doc.data["slug"])
+    return out
+
+
 def load_casebook(cases_dir: Path, only: Iterable[Path] | None = None,
                   cache: dict | None = None) -> tuple[Casebook | None, list[Problem]]:
     """Load and check every case; report problems for all (or `only` these files).
@@ -358,6 +372,7 @@ def load_casebook(cases_dir: Path, only: Iterable[Path] | None = None,
                  if selected is None or (cases_dir / Path(p.file).name).resolve() in selected
                  or (cases_dir / Path(p.file).name).absolute() in {q.absolute() for q in only or []}]
     cases, files, slug_file = [], {}, {}
+    formers: list[tuple[Document, int, str]] = []  # (case, position, old slug) for every former_slugs entry
     reported: list[Document] = []
     for path in paths:
         report = selected is None or path.resolve() in selected
@@ -376,6 +391,8 @@ def load_casebook(cases_dir: Path, only: Iterable[Path] | None = None,
         if report and not checked.problems:
             cases.append(doc.data)
             files[doc.data["slug"]] = path
+            formers += [(doc, i, old) for i, old in enumerate(doc.data.get("former_slugs") or [])]
+    problems += _former_slug_problems(formers, slug_file)
     problems += transfer.link_problems(reported, list(slug_file))
     for path in (selected or set()) - {p.resolve() for p in paths}:
         problems.append(Problem(display_name(path), 1, 1, "", "不是 cases/ 目录下的案例文件（.yaml）"))

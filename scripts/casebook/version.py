@@ -1,17 +1,10 @@
-"""The version of the data that exports and the 培训资料 page show: one function, so it can be re-pointed."""
+"""The version of the data that exports and the 培训资料 page show: the dataset release (see releases.py)."""
 from __future__ import annotations
 
-import re
-from importlib import metadata
-from pathlib import Path
-
-PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
+from . import releases
+from .model import Casebook
 
 
-def dataset_version() -> str:
-    """The casebook's version: the installed package's, else the one pyproject.toml states."""
-    try:
-        return metadata.version("casebook")
-    except metadata.PackageNotFoundError:
-        found = re.search(r'^version\s*=\s*"([^"]+)"', PYPROJECT.read_text(encoding="utf-8"), re.M)
-        return found.group(1) if found else "未注明"
+def dataset_version(book: Casebook) -> str:
+    """The last release of the casebook's data, marked +dev if the data changed since."""
+    return releases.version(book)

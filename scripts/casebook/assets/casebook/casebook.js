@@ -78,6 +78,13 @@
       apply();
     }
 
+    // A sorted catalogue pages through its rows in the new order.
+    table.addEventListener("cb:sorted", function () {
+      var byRow = new Map(rows.map(function (r, i) { return [r, values[i]]; }));
+      rows = Array.prototype.slice.call(table.tBodies[0].rows);
+      values = rows.map(function (r) { return byRow.get(r); });
+      apply(true);
+    });
     form.hidden = false;
     form.addEventListener("change", apply);
     form.addEventListener("reset", function () { setTimeout(apply, 0); });
@@ -187,13 +194,23 @@
           return x.localeCompare(y, "zh-CN") * dir;
         });
         rows.forEach(function (r) { body.appendChild(r); });
+        table.dispatchEvent(new Event("cb:sorted"));
       }
       th.addEventListener("click", sort);
       th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
     });
   }
 
+  /* Citations: without a configured site address, a page served over http(s) knows its own. */
+  function fillAddresses() {
+    if (!/^https?:$/.test(location.protocol)) return;
+    Array.prototype.forEach.call(document.querySelectorAll("[data-cb-address]"), function (el) {
+      if (el.textContent.charAt(0) === "/") el.textContent = new URL(el.getAttribute("data-cb-address"), location.href).href;
+    });
+  }
+
   function init() {
+    fillAddresses();
     var filters = document.querySelector("[data-cb-filters]");
     if (filters) setupFilters(filters);
     var compare = document.querySelector("[data-cb-compare]");

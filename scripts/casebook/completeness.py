@@ -1,0 +1,147 @@
+"""How complete a case is, computed from its data: filled fields, figures with values, evidence coverage.
+
+The definition shown on the field reference page is built from CRITERIA and
+`counted_fields` below, so the page and the score cannot drift apart.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .model import Casebook
+from .schema import Field, fields
+from .validate import normalise
+
+# Fields whose value says nothing about the case itself (editor's notes, old addresses).
+SKIP_MARK = "x-completeness"
+
+
+@dataclass
+class Part:
+    """One criterion's result for one case: a share in [0, 1] and what is missing."""
+
+    share: float
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Score:
+    score: int  # 0-100
+    parts: dict[str, Part]
+
+    @property
+    def missing(self) -> list[str]:
+        return [text for part in self.parts.values() for text in part.missing]
+
+
+def counted_fields(schema: dict) -> list[Field]:
+    """Schema fields outside list items that count towards 'filled' (evidence lists and notes do not)."""
+    out = []
+    for f in fields(schema):
+        if "*" in f.path or f.node.get(SKIP_MARK) is False or f.path[-1] == "evidence":
+            continue
+        if "properties" in f.node:  # an object counts through its own fields
+            continue
+        out.append(f)
+    return out
+
+
+def _filled(value: object) -> bool:
+    return value not in (None, "", [], {})
+
+
+def _value(case: dict, path: tuple) -> object:
+    for key in path:
+        if not isinstance(case, dict):
+            return None
+        case = case.get(key)
+    return case
+
+
+def filled_fields(case: dict, book: Casebook, counted: list[Field] | None = None) -> Part:
+    counted = counted if counted is not None else counted_fields(book.schema)
+    empty = [f for f in counted if not _filled(_value(case, f.path))]
+    missing = [f"未填写 {f.dotted}（{_short(f.node.get('description', ''))}）" for f in empty]
+    return Part(1 - len(empty) / len(counted) if counted else 1.0, missing)
+
+
+def figures_with_values(case: dict, book: Casebook, counted: list[Field] | None = None) -> Part:
+    """Profile figures and outcomes that carry a value, among all of them (an outcome kind says if it has one)."""
+    needs_value = set(book.taxonomy.having("outcome_kinds", "needs_value"))
+    profile = case.get("profile") or []
+    outcomes = case.get("outcomes") or []
+    valued = len(profile) + sum(o["kind"] in needs_value for o in outcomes)
+    total = len(profile) + len(outcomes)
+    missing = []
+    if total > valued:
+        missing.append(f"{total - valued} 项成效没有数值")
+    return Part(valued / total if total else 0.0, missing)
+
+
+def evidence_coverage(case: dict, book: Casebook, counted: list[Field] | None = None) -> Part:
+    """Paragraphs of the kept source text that at least one evidence quote comes from."""
+    text = book.sources.get(case["source"]["file"], "")
+    paragraphs = [p for p in map(normalise, text.splitlines()) if p]
+    quotes = [normalise(q) for q in _quotes(case)]
+    covered = sum(any(q and q in p for q in quotes) for p in paragraphs)
+    uncovered = len(paragraphs) - covered
+    missing = [f"原文 {len(paragraphs)} 段中有 {uncovered} 段没有任何摘录"] if uncovered else []
+    return Part(covered / len(paragraphs) if paragraphs else 0.0, missing)
+
+
+def _quotes(case: dict) -> list[str]:
+    """Every evidence quote of a case, wherever the schema puts one."""
+    out: list[str] = []
+
+    def walk(node: object, key: str = "") -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, k)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, key)
+        elif key == "evidence" and isinstance(node, str):
+            out.append(node)
+
+    walk(case)
+    return out
+
+
+def _short(description: str) -> str:
+    """The description up to its first full stop or comma, for a compact list of what is missing."""
+    for stop in ("。", "，", "：", "（"):
+        description = description.split(stop, 1)[0]
+    return description
+
+
+# (key, label, weight, explanation, function): the whole definition of the score.
+Criterion = tuple[str, str, int, str, Callable[[dict, Casebook, list[Field] | None], Part]]
+CRITERIA: list[Criterion] = [
+    ("fields", "字段填写", 40,
+     "下面所列字段中已填写的比例（列表项内的字段、原文摘录和整理说明不计）。", filled_fields),
+    ("values", "数值依据", 30,
+     "社区概况数字和各项成效中带数值的比例：概况数字都带数值；成效的类型在受控词表中标为 needs_value（须填数值和单位）才计入。",
+     figures_with_values),
+    ("evidence", "原文覆盖", 30,
+     "清理后的原文中，至少有一处原文摘录出自其中的段落所占比例。", evidence_coverage),
+]
+
+
+def score(case: dict, book: Casebook, counted: list[Field] | None = None) -> Score:
+    parts = {key: fn(case, book, counted) for key, _, _, _, fn in CRITERIA}
+    total = sum(weight for _, _, weight, _, _ in CRITERIA)
+    value = sum(parts[key].share * weight for key, _, weight, _, _ in CRITERIA) / total
+    return Score(round(value * 100), parts)
+
+
+def scores(book: Casebook) -> dict[str, Score]:
+    counted = counted_fields(book.schema)  # walk the schema once, not once per case
+    return {case["slug"]: score(case, book, counted) for case in book.cases}
+
+
+def definition(book: Casebook) -> dict:
+    """What the field reference page says about the score: criteria, weights and counted fields."""
+    return {
+        "criteria": [(label, weight, text) for _, label, weight, text, _ in CRITERIA],
+        "fields": [f.dotted for f in counted_fields(book.schema)],
+    }

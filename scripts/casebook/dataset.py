@@ -1,0 +1,83 @@
+"""The casebook as a citable dataset: version, last-updated dates, completeness, and the files that go with them.
+
+Adds to the site: one JSON file per case at a stable address, redirect pages
+for renamed cases, the 版本与更新 page, versioned downloads and every earlier
+release's data.
+"""
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from . import completeness, releases, routes
+from .model import Casebook
+from .opendata import DOWNLOADS
+
+if TYPE_CHECKING:
+    from .render import SiteRenderer
+
+
+def context(book: Casebook) -> dict:
+    """What pages need to show a case's version, date, citation and completeness."""
+    return {
+        "version": releases.version(book),
+        "history": releases.history(book.cases_dir),
+        "updated": releases.last_updated(book),
+        "completeness": completeness.scores(book),
+        "completeness_definition": completeness.definition(book),
+        "dataset_downloads": DOWNLOADS,
+    }
+
+
+def case_document(case: dict, schema_url: str) -> str:
+    """One case as its own open-data file: the case's fields, with the schema it conforms to."""
+    return json.dumps({"$schema": schema_url, **case}, ensure_ascii=False, indent=2)
+
+
+def schema_url(site_url: str, from_src: str) -> str:
+    """Absolute when the site knows its address, else relative to the file that names it."""
+    if site_url:
+        return site_url.rstrip("/") + "/" + routes.SCHEMA_DOWNLOAD
+    depth = from_src.count("/")
+    return "../" * depth + routes.SCHEMA_DOWNLOAD
+
+
+def redirect_page(target_url: str, name: str) -> str:
+    """A static page that sends an old address on to the case's current one (works without JavaScript)."""
+    return (
+        "<!doctype html>\n<html lang=\"zh\"><head><meta charset=\"utf-8\">\n"
+        f"<title>{_html(name)}</title>\n"
+        f"<meta http-equiv=\"refresh\" content=\"0; url={_html(target_url)}\">\n"
+        f"<link rel=\"canonical\" href=\"{_html(target_url)}\">\n"
+        "<meta name=\"robots\" content=\"noindex\">\n</head><body>\n"
+        f"<p>这个案例的网址已经改变，请前往 <a href=\"{_html(target_url)}\">{_html(name)}</a>。</p>\n"
+        "</body></html>\n"
+    )
+
+
+def _html(text: str) -> str:
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("'", "&#39;"))
+
+
+def files(renderer: SiteRenderer, downloads: dict[str, str | bytes]) -> dict[str, str | bytes]:
+    """The dataset's own files, added to what the renderer makes."""
+    book = renderer.book
+    version = renderer.common["version"]
+    out: dict[str, str | bytes] = {}
+    for case in book.cases:
+        src = routes.case_json(case["slug"])
+        out[src] = case_document(case, schema_url(renderer.site_url, src))
+        for old in case.get("former_slugs", []):
+            from_src = routes.case_redirect(old, renderer.use_directory_urls)
+            target = renderer.url_from(from_src, routes.case(case["slug"]))
+            out[from_src] = redirect_page(target, case["name"])
+            out[routes.case_json(old)] = out[src]  # tools that fetched the old data address keep working
+    for name in DOWNLOADS:
+        out[routes.versioned_download(version, name)] = downloads[routes.download(name)]
+    for entry in renderer.common["history"]:
+        path = releases.folder(book.cases_dir) / entry["version"] / releases.SNAPSHOT
+        if path.is_file():
+            out[routes.release_download(entry["version"])] = path.read_bytes()
+    out[routes.VERSIONS] = renderer.render("versions.md.j2", routes.VERSIONS)
+    return out

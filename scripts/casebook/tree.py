@@ -1,0 +1,109 @@
+"""The generator-neutral core of the site: every file the casebook adds, and the whole documentation tree.
+
+`generated_files` is what the MkDocs plugin adds in memory; `write_tree` writes
+the same files, the hand-written pages, the theme overrides and a manifest to a
+folder, so any generator that reads a Markdown tree (MkDocs without our plugin,
+Zensical) can build the site. No MkDocs import here.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from . import materials, routes, search
+from .model import Casebook
+from .render import SiteRenderer
+from .siteconfig import SiteSettings
+
+PACKAGE = Path(__file__).parent
+THEME = PACKAGE / "templates" / "theme"
+CSS = "assets/casebook/casebook.css"
+JS = "assets/casebook/casebook.js"
+SHIM = "assets/casebook/iframe-worker-shim.js"  # Material's offline mode needs it for search from file://
+ASSETS = (CSS, JS, SHIM)
+MANIFEST = "casebook-tree.json"
+JIEBA_WORDS = "jieba-words.txt"
+
+
+class TreeError(Exception):
+    """The tree cannot be written where asked; the message says why, in Chinese."""
+
+
+DEFAULT_SETTINGS = SiteSettings(site_url="", repo_url="", use_directory_urls=True, copyright="")
+
+# A generated file's content, or (for large files such as a trainer's zip) the file to copy as it is.
+Content = str | bytes | Path
+
+
+def generated_files(book: Casebook, settings: SiteSettings | None = None, materials_dir: Path | None = None,
+                    offline: bool = False) -> dict[str, Content]:
+    """Site-relative path -> content for every page, download and asset the casebook adds.
+
+    `materials_dir` holds the trainer materials `casebook export materials` made (listed on the
+    培训资料 page); an offline site never carries them (no zip inside the zip).
+    """
+    settings = settings or DEFAULT_SETTINGS
+    renderer = SiteRenderer(book, settings.use_directory_urls, settings.site_url, settings.site_name)
+    files: dict[str, Content] = dict(renderer.files())
+    manifest = None if offline or materials_dir is None else materials.read_manifest(materials_dir)
+    files.update(materials.site_files(manifest))
+    files[materials.PAGE] = materials.page(renderer.render, manifest, offline, settings.site_url)
+    for asset in ASSETS:
+        files[asset] = (PACKAGE / asset).read_bytes()
+    return files
+
+
+def edit_paths(book: Casebook, root: Path) -> dict[str, str]:
+    """Generated case page -> its YAML file relative to the project root (where "编辑此页" should lead)."""
+    return {routes.case(slug): path.resolve().relative_to(root.resolve()).as_posix()
+            for slug, path in book.files.items() if path.resolve().is_relative_to(root.resolve())}
+
+
+def write_tree(book: Casebook, docs: Path | None, out: Path, settings: SiteSettings | None = None,
+               root: Path | None = None, materials_dir: Path | None = None, offline: bool = False) -> dict:
+    """Write the complete documentation tree into `out` and return its manifest.
+
+    out/docs/   the hand-written pages (copied from `docs`) and every generated file
+    out/theme/  theme overrides (a generator's custom templates folder)
+    out/jieba-words.txt   words the Chinese search segmenter must keep whole
+    out/casebook-tree.json  the manifest: what a generator's configuration must name
+    """
+    target = out / "docs"
+    if target.exists() and not (out / MANIFEST).is_file():
+        raise TreeError(f"{out} 里已有 docs 目录，但不是 casebook render 写的：为免覆盖，请换一个输出目录")
+    settings = settings or DEFAULT_SETTINGS
+    # Render before touching the folder: a failure leaves the old tree whole.
+    files = generated_files(book, settings, materials_dir, offline)
+    partial = out / ".docs-partial"
+    if partial.exists():
+        shutil.rmtree(partial)
+    if docs is not None and docs.is_dir():
+        shutil.copytree(docs, partial)
+    for path, content in files.items():
+        file = partial / path
+        file.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, Path):
+            shutil.copyfile(content, file)
+        elif isinstance(content, bytes):
+            file.write_bytes(content)
+        else:
+            file.write_text(content, encoding="utf-8")
+    if target.exists():
+        shutil.rmtree(target)
+    partial.rename(target)
+    shutil.copytree(THEME, out / "theme", dirs_exist_ok=True)
+    (out / JIEBA_WORDS).write_text("".join(f"{w} 200000\n" for w in search.user_words(book)), encoding="utf-8")
+    manifest = {
+        "docs_dir": "docs",
+        "theme_dir": "theme",
+        "extra_css": [CSS],
+        "extra_javascript": [JS],
+        "offline_polyfills": [SHIM],
+        "jieba_dict_user": JIEBA_WORDS,
+        "use_directory_urls": settings.use_directory_urls,
+        "edit_paths": edit_paths(book, root) if root else {},
+        "cases": len(book.cases),
+    }
+    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    return manifest
