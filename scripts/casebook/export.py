@@ -41,7 +41,8 @@ def build_failure(lines: list[str]) -> str:
     """Why a site build stopped, in the trainer's language: our own Chinese lines, never MkDocs' English."""
     if any(words in line for line in lines for words in _DISK_FULL):
         return "生成网站失败：磁盘空间不足。请清理磁盘后重试，没有留下未完成的文件。"
-    ours = [re.sub(r"^\s*(ERROR|WARNING)\s*:?-?\s*", "", line) for line in lines if _CJK.search(line)]
+    ours = [line.partition(": ")[2] if line.startswith(("ERROR", "WARNING")) else line
+            for line in lines if _CJK.search(line)]
     return "生成网站失败：" + ("\n".join(ours) or "网站生成器报告了错误。请运行 mkdocs build --strict 查看详情后重试。")
 
 
