@@ -108,12 +108,17 @@ def served(site: Path):
 
 
 def search(page, query: str) -> list[str]:
-    """Type into Material's search box as a person does; return the result titles."""
+    """Type into the search box in the header as a person does; return the results' text (none: [])."""
     box = page.locator("input.md-search__input")
-    if not box.is_visible():  # on a phone the box opens from the header's search button
-        page.locator("label.md-header__button[for=__search]").click()
-    box.click()
+    opener = page.locator("label.md-header__button[for=__search]")
+    if opener.is_visible():  # on a phone the box opens (and takes the focus) from the header's search button
+        opener.click()
+        page.wait_for_function("document.activeElement.matches('input.md-search__input')")
+    else:
+        box.click()
+    box.fill("")
     page.keyboard.type(query)
-    page.keyboard.press("End")  # Playwright sends no key-up for CJK text; Material's search waits for one
-    page.locator(".md-search-result__item").first.wait_for(timeout=15000)
+    # The result list names the query it answers once the whole index is searched.
+    page.wait_for_function("q => document.querySelector('.md-search-result').dataset.cbDone === q",
+                           arg=query.strip(), timeout=15000)
     return [t.replace("\u200b", "") for t in page.locator(".md-search-result__item").all_inner_texts()]

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from . import mkdocs_build
+from . import mkdocs_build, search
 from .model import Casebook
 from .tree import write_tree
 from .validate import load_casebook
@@ -217,7 +217,6 @@ def run(sizes: list[int], repo: Path, out: Path, serve: bool, progress) -> list[
             progress(f"N={n}：构建同样页面的纯 MkDocs 站点…")
             plain, plain_mb = timed_build(floor, root / f"floor{n}")
             site = root / f"site{n}"
-            index = site / "search" / "search_index.json"
             row = {
                 "cases": n,
                 "validate_s": round(validate, 3),
@@ -228,7 +227,7 @@ def run(sizes: list[int], repo: Path, out: Path, serve: bool, progress) -> list[
                 "build_ms_per_case": round(ours / n * 1000, 2),
                 "peak_mb": round(ours_mb),
                 "plain_peak_mb": round(plain_mb),
-                "search_index_kb_per_case": round(index.stat().st_size / n / 1024, 2),
+                "search_index_kb_per_case": round(search.index_bytes(site) / n / 1024, 2),
                 "catalogue_mb": round((site / "cases" / "index.html").stat().st_size / 1e6, 3),
                 "matrix_mb": round((site / "compare" / "matrix" / "index.html").stat().st_size / 1e6, 3),
                 "site_mb": round(sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6, 1),

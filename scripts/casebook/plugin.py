@@ -20,7 +20,7 @@ from .atomic import StagedFolder
 from .releases import ReleaseError
 from .render import problems_page
 from .siteconfig import SiteSettings
-from .tree import ASSETS, CSS, JS, PACKAGE, THEME, edit_paths, generated_files
+from .tree import ASSETS, CSS, JS, PACKAGE, SEARCH_CSS, SEARCH_JS, THEME, edit_paths, generated_files
 from .validate import load_casebook
 
 log = logging.getLogger("mkdocs.plugins.casebook")
@@ -59,8 +59,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.cases_dir = (Path(config.config_file_path).parent / self.config.cases_dir).resolve()
         # Our theme overrides come before Material's so they win.
         config.theme.dirs.insert(0, str(THEME))
-        config.extra_css = [CSS, *config.extra_css]
-        config.extra_javascript = [JS, *config.extra_javascript]
+        config.extra_css = [CSS, SEARCH_CSS, *config.extra_css]
+        config.extra_javascript = [JS, SEARCH_JS, *config.extra_javascript]
         self._stage(config)
         return config
 

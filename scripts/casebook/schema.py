@@ -41,6 +41,7 @@ class Taxonomy:
     problems: list[dict]
     outcome_kinds: list[dict]
     practice_statuses: list[dict]
+    synonyms: list[dict] = field(default_factory=list)  # everyday words -> the words cases use (search)
     # Optional vocabularies: a casebook without them simply has no community types or resource kinds.
     community_types: list[dict] = field(default_factory=list)
     resource_kinds: list[dict] = field(default_factory=list)

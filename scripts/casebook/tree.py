@@ -20,8 +20,10 @@ PACKAGE = Path(__file__).parent
 THEME = PACKAGE / "templates" / "theme"
 CSS = "assets/casebook/casebook.css"
 JS = "assets/casebook/casebook.js"
-SHIM = "assets/casebook/iframe-worker-shim.js"  # Material's offline mode needs it for search from file://
-ASSETS = (CSS, JS, SHIM)
+SHIM = "assets/casebook/iframe-worker-shim.js"  # Material's offline plugin adds a CDN copy without it
+SEARCH_CSS = "assets/casebook/search.css"
+SEARCH_JS = "assets/casebook/search.js"  # the site's search (search.py writes its index)
+ASSETS = (CSS, JS, SHIM, SEARCH_CSS, SEARCH_JS)
 MANIFEST = "casebook-tree.json"
 JIEBA_WORDS = "jieba-words.txt"
 
@@ -51,6 +53,7 @@ def generated_files(book: Casebook, settings: SiteSettings | None = None, materi
     files[materials.PAGE] = materials.page(renderer.render, manifest, offline, settings.site_url)
     for asset in ASSETS:
         files[asset] = (PACKAGE / asset).read_bytes()
+    files.update(search.index_files(book, settings.use_directory_urls, search.text_pages(files, settings.use_directory_urls)))
     return files
 
 
@@ -97,8 +100,8 @@ def write_tree(book: Casebook, docs: Path | None, out: Path, settings: SiteSetti
     manifest = {
         "docs_dir": "docs",
         "theme_dir": "theme",
-        "extra_css": [CSS],
-        "extra_javascript": [JS],
+        "extra_css": [CSS, SEARCH_CSS],
+        "extra_javascript": [JS, SEARCH_JS],
         "offline_polyfills": [SHIM],
         "jieba_dict_user": JIEBA_WORDS,
         "use_directory_urls": settings.use_directory_urls,
