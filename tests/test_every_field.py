@@ -57,7 +57,8 @@ def hostile_project(tmp_path: Path) -> Path:
     taxonomy["categories"].append({"term": SHORT + "类", "short": "'\"短", "slug": "hostile", "description": FREE})
     for vocabulary, entries in taxonomy.items():  # every vocabulary the taxonomy holds, present and future
         for entry in entries if vocabulary != "problems" else []:
-            entry["description"] = FREE
+            if "description" in entry:
+                entry["description"] = FREE
             if "label" in entry:
                 entry["label"] = f"'\"{entry['label']}"
     taxonomy["problems"].append({"problem": FREE, "categories": [SHORT + "类"]})

@@ -210,7 +210,7 @@ def test_csv_cells_a_spreadsheet_would_run_are_kept_as_text(cases_dir: Path):
 
 def _site_is_whole(site: Path) -> None:
     assert (site / "index.html").is_file() and (site / "cases/index.html").is_file() and _case_pages(site)
-    assert (site / "search/search_index.json").is_file()
+    assert (site / "assets/casebook/casebook.css").is_file()
     assert not [p for p in site.parent.iterdir() if p.name.startswith(f".{site.name}.")], list(site.parent.iterdir())
 
 
