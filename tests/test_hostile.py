@@ -20,7 +20,7 @@ GOOD = (Path(__file__).parent.parent / "cases" / H).read_text(encoding="utf-8")
 BAD_FILES = [
     ("syntax error", "slug: a\ntitle: [unclosed\nname: b\n".encode(), "", 3),
     ("colon in plain text", "slug: a\ntitle: 标题: 副标题\n".encode(), "冒号", 2),
-    ("unclosed quote", 'slug: a\ntitle: "没有结束\n'.encode(), "引号没有闭合", 3),
+    ("unclosed quote", 'slug: a\ntitle: "没有结束\n'.encode(), "引号没有闭合", 2),  # where the quote is
     ("tab indentation", "slug: a\nlocation:\n\tcity: 济宁市\n".encode(), "制表符", 3),
     ("duplicate key", "slug: a\nname: 甲\nname: 乙\n".encode(), "字段“name”重复出现（第一次在第 2 行）", 3),
     ("empty file", b"", "文件是空的", 1),

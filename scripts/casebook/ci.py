@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from .problems import Problem
+from .safety import one_line
 
 
 def in_github_actions() -> bool:
@@ -32,7 +33,7 @@ def annotation(problem: Problem) -> str:
 def summary(problems: list[Problem]) -> str:
     """A short Markdown table for the job summary page."""
     files = len({p.file for p in problems})
-    rows = [f"| `{p.file}` | {p.line} | `{p.path or '整个文件'}` | {p.message.replace('|', '｜')} |" for p in problems]
+    rows = [f"| `{p.file}` | {p.line} | `{p.path or '整个文件'}` | {one_line(p.message).replace('|', '｜')} |" for p in problems]
     return "\n".join([f"### 案例检查发现 {len(problems)} 个问题（{files} 个文件）", "",
                       "| 文件 | 行 | 字段 | 说明 |", "|---|---|---|---|", *rows, "",
                       "每个问题也标在 pull request 的“Files changed”页对应的行上。按说明修改后再次提交即可。", ""])

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from . import ci, siteconfig
-from .export import ExportError, export_handout, export_site
+from .atomic import disk_full
+from .export import ExportError, build_failure, export_handout, export_site
 from .selection import Chosen, Selection, SelectionError, choose
 from .problems import Problem
 from .releases import ReleaseError
@@ -157,7 +158,7 @@ def offline_builder(config: Path):
         try:
             mkdocs_build.build_book(config, book, site, offline=True)
         except mkdocs_build.BuildFailed as exc:
-            raise ExportError("生成网站失败：\n" + "\n".join(exc.lines)) from None
+            raise ExportError(build_failure(exc.lines)) from None
         except ReleaseError as exc:
             raise ExportError(str(exc)) from None
 
@@ -301,6 +302,23 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fuzz(args: argparse.Namespace) -> int:
+    from . import fuzz
+    from .load import LoadError
+
+    try:
+        report, seconds = fuzz.run(_cases_dir(args), args.examples, args.seed, _progress)
+    except LoadError as exc:
+        _print_problems(exc.problems)
+        return 1
+    print(f"试了 {report.tried} 个输入（{seconds:.1f} 秒，{report.tried / max(seconds, 1e-9):.0f} 个/秒）："
+          f"{report.problems_found} 个得到定位的问题提示，{report.accepted} 个通过检查，"
+          f"失败（异常或不合格的提示）{len(report.failures)} 个。")
+    for text, error in report.failures[:5]:
+        print(f"--- 输入 {text[:300]!r}\n{error}", file=sys.stderr)
+    return 1 if report.failures else 0
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--cases-dir", help="案例目录（默认 cases；检查指定文件时为它们所在的目录）")
@@ -361,6 +379,10 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--no-serve", action="store_true", help="不测 mkdocs serve 的刷新时间")
     bench.add_argument("--no-browser", action="store_true", help="不构建离线站点、不测浏览器中筛选的耗时")
     bench.set_defaults(run=cmd_bench)
+    fuzz = sub.add_parser("fuzz", parents=[common], help="模糊测试：用大量随机改坏的案例检查读取和检查程序")
+    fuzz.add_argument("--examples", type=int, default=10_000, help="输入个数（默认 10000）")
+    fuzz.add_argument("--seed", type=int, default=0, help="随机种子（默认 0，结果可重现）")
+    fuzz.set_defaults(run=cmd_fuzz)
     return top
 
 
@@ -372,7 +394,8 @@ def main(argv: list[str] | None = None) -> int:
         print("已中断。", file=sys.stderr)
         return 130
     except OSError as exc:  # a full disk, a folder without write permission: say which file, no traceback
-        print(f"无法读写文件 {exc.filename or ''}：{exc.strerror or exc}", file=sys.stderr)
+        reason = "磁盘空间不足" if disk_full(exc) else (exc.strerror or str(exc))
+        print(f"无法读写文件 {exc.filename or ''}：{reason}。没有留下写了一半的文件。", file=sys.stderr)
         return 1
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -15,7 +16,7 @@ import zipfile
 from pathlib import Path
 from typing import Callable
 
-from . import handout, releases
+from . import atomic, handout, releases
 from . import pdf as pdf_printer
 from .model import Casebook
 from .selection import Chosen
@@ -23,6 +24,7 @@ from .siteconfig import SiteSettings
 from .version import dataset_version
 
 Progress = Callable[[str], None]
+PDF_TIMEOUT = int(os.environ.get("CASEBOOK_PDF_TIMEOUT", "300"))  # seconds; the environment lets a test shorten it
 # Builds the whole site of a casebook into a folder, for file:// (a generator door supplies it).
 Build = Callable[[Casebook, Path], None]
 
@@ -31,10 +33,17 @@ class ExportError(Exception):
     """A problem the trainer can fix; the message says how, in Chinese."""
 
 
-def _replace(tmp: Path, out: Path) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(tmp, out)
-    return out
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_DISK_FULL = ("No space left on device", "File too large", "Disk quota exceeded")
+
+
+def build_failure(lines: list[str]) -> str:
+    """Why a site build stopped, in the trainer's language: our own Chinese lines, never MkDocs' English."""
+    if any(words in line for line in lines for words in _DISK_FULL):
+        return "生成网站失败：磁盘空间不足。请清理磁盘后重试，没有留下未完成的文件。"
+    ours = [line.partition(": ")[2] if line.startswith(("ERROR", "WARNING")) else line
+            for line in lines if _CJK.search(line)]
+    return "生成网站失败：" + ("\n".join(ours) or "网站生成器报告了错误。请运行 mkdocs build --strict 查看详情后重试。")
 
 
 # --- the offline site ---------------------------------------------------------------------------
@@ -62,14 +71,15 @@ def export_site(book: Casebook, cases: list[dict], build: Build, out_dir: Path, 
         (site / "使用说明.txt").write_text(_readme(len(cases), today), encoding="utf-8")
         files = sorted(p for p in site.rglob("*") if p.is_file())
         progress(f"[2/3] 打包 {len(files)} 个文件…")
-        partial = work / "partial.zip"
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+        out = out_dir / site_zip_name(len(cases), today, slug)
+        # Written beside its target and renamed at the end: whole or not at all, on any filesystem layout.
+        with atomic.replacing(out) as partial, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
             for i, path in enumerate(files, 1):
                 archive.write(path, f"{folder}/{path.relative_to(site).as_posix()}")
                 if i % 500 == 0:
                     progress(f"      已打包 {i}/{len(files)}")
         progress("[3/3] 完成。解压后双击文件夹里的 index.html 即可打开，不需要联网。")
-        return _replace(partial, out_dir / site_zip_name(len(cases), today, slug))
+        return out
 
 
 def selection(book: Casebook, cases: list[dict]) -> Casebook:
@@ -126,7 +136,7 @@ def export_handouts(book: Casebook, jobs: list[tuple[Chosen, Path]], settings: S
         if pdf:
             progress(f"正在用 Chromium 生成 PDF（{len(prints)} 份讲义）…")
             try:
-                pdf_printer.print_pdfs(prints)
+                pdf_printer.print_pdfs(prints, timeout=PDF_TIMEOUT)
             except pdf_printer.PdfError as exc:
                 raise ExportError(str(exc)) from exc
         return [_move(src, out) for src, out in staged]
@@ -134,7 +144,6 @@ def export_handouts(book: Casebook, jobs: list[tuple[Chosen, Path]], settings: S
 
 def _move(src: Path, out: Path) -> Path:
     """Copy next to the target, then rename: the temporary folder may be on another filesystem."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".partial")
-    shutil.copyfile(src, tmp)
-    return _replace(tmp, out)
+    with atomic.replacing(out) as tmp:
+        shutil.copyfile(src, tmp)
+    return out

@@ -6,7 +6,9 @@ which also defeats alias bombs.
 """
 from __future__ import annotations
 
+import math
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,11 +16,14 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
+from . import safety
 from .folding import join_chinese_lines
 from .problems import Problem, format_path
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 50_000
+MAX_DEPTH = 50  # a case nests about 5 levels; deeper structures only exhaust the stack
+_SCAN_DEPTH = 2_000  # above this, even composing could crash the interpreter: refuse before parsing
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -87,7 +92,10 @@ def read_text(path: Path, display: str) -> str:
         return LoadError([Problem(display, line, 1, "", message)])
 
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # reading a FIFO or a device would block or never end
+            raise fail("不是普通文件（可能是文件夹、管道或设备文件）：请换成普通文本文件")
+        size = info.st_size
         if size > MAX_BYTES:
             raise fail(f"文件过大（{size / 1e6:.1f} MB）：一个案例文件不应超过 {MAX_BYTES // 1_000_000} MB")
         raw = path.read_bytes()
@@ -115,17 +123,26 @@ def read_text(path: Path, display: str) -> str:
 
 def parse(text: str, display: str) -> Document:
     """YAML text to a Document; every problem found becomes a LoadError."""
+    bad = safety.find_bad_char(text, raw=True)
+    if bad is not None:
+        line, col = _line_col(text, bad)
+        raise LoadError([Problem(display, line, col, "", safety.bad_char_message(text[bad]))])
     for number, line in enumerate(text.splitlines(), 1):
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent:
             raise LoadError([Problem(display, number, indent.index("\t") + 1, "",
                                      "缩进里有制表符（Tab）：YAML 的缩进只能用空格")])
+    deep = _too_deep_line(text)
+    if deep:
+        raise LoadError([Problem(display, deep, 1, "", f"嵌套层次过深（超过 {MAX_DEPTH} 层）：案例文件只需要几层缩进")])
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        raise LoadError([_yaml_problem(exc, display)]) from None
+        raise LoadError([_yaml_problem(exc, display, text)]) from None
     except yaml.YAMLError as exc:
-        raise LoadError([Problem(display, 1, 1, "", f"YAML 语法错误：{exc}")]) from None
+        raise LoadError([Problem(display, 1, 1, "", "YAML 语法错误：文件无法解析，请检查引号、冒号和缩进")]) from None
+    except RecursionError:
+        raise LoadError([Problem(display, 1, 1, "", f"嵌套层次过深（超过 {MAX_DEPTH} 层）：案例文件只需要几层缩进")]) from None
     if root is None:
         raise LoadError([Problem(display, 1, 1, "", "文件是空的：请从模板复制（见 CONTRIBUTING.md）")])
     doc = Document(display, None)
@@ -144,14 +161,64 @@ def load_file(path: Path, display: str) -> Document:
     return parse(read_text(path, display), display)
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError, display: str) -> Problem:
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _too_deep_line(text: str) -> int | None:
+    """First line whose nesting could exceed what the parser survives (an over-estimate, so cheap and safe).
+
+    PyYAML's C composer recurses per level and crashes the interpreter on about 100,000 levels.
+    """
+    flow = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.lstrip(" ")
+        block = len(line) - len(stripped) + len(re.match(r"(?:[-?]\s+)*", stripped).group())
+        opens = line.count("[") + line.count("{")
+        if block + flow + opens > _SCAN_DEPTH:  # brackets opened on a line may all be open at once
+            return number
+        flow = max(0, flow + opens - line.count("]") - line.count("}"))
+    return None
+
+
+# Where a mistake is rather than where the parser gave up: an unclosed quote runs on until the next
+# quote far below, and a full-width colon makes the next line the odd one out.
+_OPEN_QUOTE = re.compile(r"""^\s*(?:-\s+)*(?:[^\s'"#:][^:#]*:\s+)?(["'])(.*)$""")
+_WIDE_COLON = re.compile(r"^\s*(?:-\s+)*[A-Za-z_][A-Za-z0-9_]*\s*：")
+
+
+def _unclosed_quote(line: str) -> int | None:
+    """Column of a quote that opens a value on this line and does not close on it."""
+    found = _OPEN_QUOTE.match(line)
+    if not found:
+        return None
+    quote, rest = found.group(1), found.group(2)
+    closed = re.search(r'(?<!\\)"', rest) if quote == '"' else "'" in rest.replace("''", "")
+    return None if closed else found.start(1) + 1
+
+
+def _misplaced(text: str, before: int) -> Problem | None:
+    for number, line in enumerate(text.splitlines()[:before], 1):
+        if _WIDE_COLON.match(line):
+            return Problem("", number, line.index("：") + 1, "", "用了全角冒号“：”：字段名后面应是半角冒号“:”加一个空格")
+        col = _unclosed_quote(line)
+        if col:
+            return Problem("", number, col, "", "引号没有闭合：这一行的文本以引号开头，但没有在行内结束；补上结尾的引号")
+    return None
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, display: str, text: str = "") -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    guess = _misplaced(text, line)
+    if guess:
+        return Problem(display, guess.line, guess.col, "", guess.message)
     english = f"{exc.context or ''} {exc.problem or ''}"
     for needle, chinese in _YAML_MESSAGES:
         if needle in english:
             return Problem(display, line, col, "", chinese)
-    return Problem(display, line, col, "", f"YAML 语法错误：{(exc.problem or exc.context or '').strip()}")
+    return Problem(display, line, col, "", "YAML 语法错误：请检查这一行的引号、冒号和缩进")
 
 
 class _Builder:
@@ -169,6 +236,11 @@ class _Builder:
         self.problems.append(Problem(self.doc.file, line, col, format_path(path), message))
 
     def build(self, node: yaml.Node, path: tuple) -> Any:
+        if len(path) > MAX_DEPTH:
+            line, col = node.start_mark.line + 1, node.start_mark.column + 1
+            self.problems.append(Problem(self.doc.file, line, col, format_path(path[:4]) + "…",
+                                         f"嵌套层次过深（超过 {MAX_DEPTH} 层）：案例文件只需要几层缩进"))
+            return None
         # A node met twice is an alias; refusing it keeps expansion linear.
         if id(node) in self.seen:
             # An alias node carries its anchor's position; the key that uses it is where the editor looks.
@@ -183,16 +255,29 @@ class _Builder:
             self.fail(node, path, f"不支持的 YAML 标签 {node.tag}：去掉“!”开头的标签")
             return None
         if node.tag == _STR_TAG and isinstance(node, yaml.ScalarNode):
-            return node.value  # most values are text: what SafeConstructor returns, without its dispatch
+            return self._checked(node, path, node.value)  # most values are text: skip SafeConstructor's dispatch
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         try:
-            return self.constructor.construct_object(node)
+            value = self.constructor.construct_object(node)
         except (yaml.YAMLError, ValueError, OverflowError):
-            self.fail(node, path, f"无法识别的值：{node.value!r}")
+            self.fail(node, path, f"无法识别的值：{safety.shown(node.value)}")
             return None
+        return self._checked(node, path, value)
+
+    def _checked(self, node: yaml.Node, path: tuple, value: Any) -> Any:
+        """One rule for every value of every file: no control characters, no NaN or infinity."""
+        if isinstance(value, float) and not math.isfinite(value):
+            self.fail(node, path, f"“{node.value}”不是一个数：请写具体的数字")
+            return None
+        if isinstance(value, str):
+            bad = safety.find_bad_char(value)
+            if bad is not None:
+                self.fail(node, path, safety.bad_char_message(value[bad], escaped=True))
+                return None
+        return value
 
     def _mapping(self, node: yaml.MappingNode, path: tuple) -> dict:
         out: dict = {}
@@ -205,6 +290,10 @@ class _Builder:
                 self.fail(key_node, path, "字段名必须是普通文字")
                 continue
             key = str(key_node.value)
+            bad = safety.find_bad_char(key)
+            if bad is not None:
+                self.fail(key_node, path, safety.bad_char_message(key[bad], escaped=True))
+                continue
             here = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if key in out:
                 self.fail(key_node, path + (key,),

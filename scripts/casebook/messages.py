@@ -7,6 +7,8 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
+from .safety import shown
+
 _TYPES = {
     "string": "文本", "integer": "整数", "number": "数字", "boolean": "是/否",
     "array": "列表（每项以“- ”开头）", "object": "字段映射（“字段名: 值”）", "null": "空值",
@@ -21,13 +23,17 @@ def describe_value(value: Any) -> str:
     if isinstance(value, (int, float)):
         return f"数字 {value}"
     if isinstance(value, str):
-        shown = value if len(value) <= 20 else value[:20] + "…"
-        return f"文本“{shown}”"
+        return f"文本“{shown(value)}”"
     return "列表" if isinstance(value, list) else "字段映射"
 
 
-def nearest(word: str, choices: list[str]) -> str | None:
-    found = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.4)
+def nearest(word: object, choices: list) -> str | None:
+    """The choice an editor most likely meant: only a really close one (a typo), never a far-fetched one.
+
+    Choices may come from case data, where a name can be a number (name: 12345).
+    """
+    texts = [str(c) for c in choices if isinstance(c, (str, int, float)) and not isinstance(c, bool)]
+    found = difflib.get_close_matches(str(word), texts, n=1, cutoff=0.7)
     return found[0] if found else None
 
 
@@ -55,11 +61,16 @@ def message(error: ValidationError) -> str:
         return f"应为{expected_type(error.validator_value)}，实际是{describe_value(value)}"
     if kind == "enum":
         allowed = [str(v) for v in error.validator_value]
+        # Chinese name -> code for this vocabulary, put there by schema.with_vocabulary.
+        labels: dict = schema.get("x-labels", {}) if isinstance(schema, dict) else {}
+        listed = schema.get("x-choices") or "、".join(allowed)
         if value in ("", None):
-            return f"未填写。可选值：{'、'.join(allowed)}"
-        guess = nearest(value, allowed)
+            return f"未填写。可选值：{listed}"
+        if isinstance(value, str) and value.strip() in labels:
+            return f"“{value}”不在受控词表中：它是词表里的中文名称，这里要写它的代码：{labels[value.strip()]}"
+        guess = nearest(value, allowed) or (labels.get(nearest(value, list(labels))) if labels else None)
         hint = f"是否想写“{guess}”？" if guess else ""
-        return f"“{value}”不在受控词表中。{hint}可选值：{'、'.join(allowed)}"
+        return f"“{shown(value)}”不在受控词表中。{hint}可选值：{listed}"
     if kind in {"pattern", "format"}:
         if isinstance(value, str) and not value.strip():
             return "未填写（不能为空）"
@@ -90,5 +101,5 @@ def unknown_field_messages(error: ValidationError) -> list[tuple[str, str]]:
             continue
         guess = nearest(name, known)
         hint = f"是否想写“{guess}”？" if guess else ""
-        out.append((name, f"未知字段“{name}”。{hint}这里允许的字段：{'、'.join(known)}"))
+        out.append((name, f"未知字段“{shown(name)}”。{hint}这里允许的字段：{'、'.join(known)}"))
     return out

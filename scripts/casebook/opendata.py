@@ -12,6 +12,7 @@ from typing import Callable
 
 from . import model, regions, routes, transfer
 from .model import Casebook
+from .safety import csv_cell
 from .schema import Taxonomy, fields
 
 SEP = "；"
@@ -113,7 +114,8 @@ def _csv(columns: list[Column], rows: list) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([name for name, *_ in columns])
     for row in rows:
-        writer.writerow([getter(row) for _, _, getter, _ in columns])
+        # A cell starting with = + - @ would run as a formula in Excel or WPS (=HYPERLINK(…)): keep it text.
+        writer.writerow([csv_cell(getter(row)) for _, _, getter, _ in columns])
     # The BOM makes Excel read the file as UTF-8 instead of the local code page.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 

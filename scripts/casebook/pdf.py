@@ -147,5 +147,9 @@ class _Chromium:
         if self.process.poll() is None:
             self.process.kill()
         self.log.seek(0)
-        detail = self.log.read().decode("utf-8", "replace").strip()
-        return f"生成 PDF 失败：Chromium {what}。{detail[-500:]}"
+        detail = self.log.read().decode("utf-8", "replace")
+        # Chromium's own log is English for developers; the trainer gets what to do.
+        if any(words in detail for words in ("No space left on device", "Disk quota exceeded")):
+            return "生成 PDF 失败：磁盘空间不足，请清理磁盘后重试"
+        return (f"生成 PDF 失败：Chromium {what}。可以少选几个案例后重试，"
+                "或不加 --pdf，生成 HTML 后用浏览器“打印 → 另存为 PDF”")

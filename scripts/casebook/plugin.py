@@ -15,11 +15,13 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 
-from . import materials, preview, search
+from . import materials, routes, search
+from .atomic import StagedFolder
 from .releases import ReleaseError
+from .render import problems_page
 from .siteconfig import SiteSettings
 from .tree import ASSETS, CSS, JS, PACKAGE, SEARCH_CSS, SEARCH_JS, THEME, edit_paths, generated_files
 from .validate import load_casebook
@@ -27,14 +29,22 @@ from .validate import load_casebook
 log = logging.getLogger("mkdocs.plugins.casebook")
 
 
+class _Counter(logging.Handler):
+    """Counts warnings and errors, as MkDocs' strict mode does, to know whether the build will be kept."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
 class CasebookConfig(Config):
     enabled = c.Type(bool, default=True)
     cases_dir = c.Type(str, default="cases")
     # Trainer materials made by `casebook export materials` (relative to mkdocs.yml); absent in a local preview.
     materials = c.Type(str, default=str(materials.DEFAULT_DIR))
-    # Cases with problems show them as the page instead of stopping the build (`casebook preview`
-    # turns this on through the environment, so mkdocs.yml stays as it is).
-    problems_page = c.Type(bool, default=False)
 
 
 class _MemoryBytecodeCache(jinja2.BytecodeCache):
@@ -59,7 +69,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.bytecode_cache = _MemoryBytecodeCache()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        """Defined so that MkDocs keeps this instance (and its cache) across `mkdocs serve` rebuilds."""
+        """Also makes MkDocs keep this instance (and its cache) across `mkdocs serve` rebuilds."""
+        self.command, self.dirty = command, dirty
         # A one-off build checks uncached cases on every core; serve's threads rule out forking workers.
         self.workers = (os.cpu_count() or 1) if command == "build" else 1
 
@@ -71,7 +82,39 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         config.theme.dirs.insert(0, str(THEME))
         config.extra_css = [CSS, SEARCH_CSS, *config.extra_css]
         config.extra_javascript = [JS, SEARCH_JS, *config.extra_javascript]
+        self._stage(config)
         return config
+
+    # --- atomic builds: a failed, interrupted or concurrent build never leaves a broken site/ ------------
+
+    def _stage(self, config: MkDocsConfig) -> None:
+        """Build into a folder beside site/; it replaces site/ only once the whole build succeeded."""
+        self.staged = None
+        if getattr(self, "command", "build") == "serve" or getattr(self, "dirty", False):
+            return  # serve builds into its own temporary folder; a dirty build means to reuse site/
+        self.staged = StagedFolder(Path(config.site_dir))
+        self.site_dir = config.site_dir
+        config.site_dir = str(self.staged.path)
+        self.warnings = _Counter()
+        if config.strict:  # MkDocs aborts a strict build with warnings only after on_post_build
+            logging.getLogger("mkdocs").addHandler(self.warnings)
+
+    def _commit(self, config: MkDocsConfig) -> None:
+        if not getattr(self, "staged", None):
+            return
+        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        if not self.warnings.count:
+            self.staged.commit()
+        else:
+            self.staged.discard()
+        config.site_dir = self.site_dir  # gh-deploy reads it after the build
+        self.staged = None
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if getattr(self, "staged", None):
+            logging.getLogger("mkdocs").removeHandler(self.warnings)
+            self.staged.discard()
+            self.staged = None
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         # Load, check and render before MkDocs empties the site folder, so a bad case
@@ -79,14 +122,15 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if not self.config.enabled:
             return
         book, problems = load_casebook(self.cases_dir, cache=self.cache, workers=self.workers)
-        if problems and (self.config.problems_page or os.environ.get(preview.ENV_FLAG) == "true"):
-            self.generated, self.edit_uris = preview.problem_pages(problems), {}
-            self.generated.update({asset: (PACKAGE / asset).read_bytes() for asset in ASSETS})
-            log.warning(f"casebook: 案例检查发现 {len(problems)} 个问题，预览页面列出了它们")
-            return
+        self.problems = problems
         if problems:
             for problem in problems:
                 log.error(str(problem))
+            if getattr(self, "command", None) == "serve":
+                # Serving: show the problems on every page instead of failing the build, which would
+                # leave the editor's browser waiting for a site that never comes.
+                self._problem_pages()
+                return
             raise PluginError(f"案例检查发现 {len(problems)} 个问题，站点没有生成。请按上面的提示修改，或运行 casebook validate 查看。")
         search.add_user_words(book)
         settings = SiteSettings(site_url=config.site_url or "", repo_url=config.repo_url or "",
@@ -99,6 +143,23 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             raise PluginError(str(exc)) from None
         self.edit_uris = {page: "../" + path for page, path in edit_paths(book, root).items()}
         log.info(f"casebook: 已加入 {len(book.cases)} 个案例，共 {len(self.generated)} 个生成文件")
+
+    def _problem_pages(self) -> None:
+        """While a case is broken in `mkdocs serve`: the pages the editor may be looking at, all saying what to fix."""
+        pages = [src for src in getattr(self, "generated", {}) if src.endswith(".md")] or [
+            routes.HOME, routes.CATALOGUE, routes.CATEGORIES, routes.REGIONS, routes.COMPARE, routes.MATRIX,
+            routes.OUTCOMES, routes.DATA, routes.FIELDS, routes.GUIDE, materials.PAGE,
+            *[routes.case(p.stem) for p in sorted(self.cases_dir.glob("*.yaml")) if p.name != "taxonomy.yaml"]]
+        text = problems_page(self.problems)
+        self.generated = {src: text for src in pages}
+        for asset in ASSETS:
+            self.generated[asset] = (PACKAGE / asset).read_bytes()
+        self.edit_uris = {}
+
+    def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str | None:
+        if self.config.enabled and getattr(self, "problems", None):
+            return problems_page(self.problems)  # hand-written pages too: the problems are what to see now
+        return markdown
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         if not self.config.enabled:
@@ -122,9 +183,16 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         return env
 
     @event_priority(-50)  # after the search plugin writes its index, before the offline plugin inlines it
-    def on_post_build(self, config: MkDocsConfig) -> None:
+    def _compact_search_index(self, config: MkDocsConfig) -> None:
         if self.config.enabled:
             search.compact_index(Path(config.site_dir))
+
+    @event_priority(-100)  # last: every plugin has written its files into the staged folder
+    def _swap_in_site(self, config: MkDocsConfig) -> None:
+        self._commit(config)
+
+    on_post_build = CombinedEvent(_compact_search_index, _swap_in_site)
+
 
     def on_serve(self, server, config: MkDocsConfig, builder):
         if self.config.enabled:

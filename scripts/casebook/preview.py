@@ -4,8 +4,8 @@ The preview is a temporary project holding only the edited cases, the cases
 related to them, the vocabulary and their source texts, built by `mkdocs serve`
 with the project's own configuration. A loop copies each saved file into it;
 MkDocs notices the copy and rebuilds a site of a few pages instead of thousands.
-With CASEBOOK_PREVIEW set, the plugin shows validation problems as the page
-itself (see problem_pages) instead of stopping the build.
+Under `mkdocs serve` the plugin shows validation problems as the page itself
+instead of stopping the build.
 """
 from __future__ import annotations
 
@@ -27,18 +27,6 @@ from .render import environment
 from .validate import TAXONOMY_FILE, load_casebook
 
 POLL_SECONDS = 0.2
-ENV_FLAG = "CASEBOOK_PREVIEW"
-
-
-def problem_pages(problems: list[Problem]) -> dict[str, str]:
-    """The home page and the page of every case with problems, each listing all problems found."""
-    text = environment().get_template("problems.md.j2").render(problems=sorted(problems))
-    pages = {routes.HOME: text}
-    for problem in problems:
-        path = Path(problem.file)
-        if path.suffix in {".yaml", ".yml"} and path.name != TAXONOMY_FILE:
-            pages[routes.case(path.stem)] = text
-    return pages
 
 
 def _source_of(case_file: Path) -> str | None:
@@ -123,7 +111,7 @@ def serve(config_file: Path, cases_dir: Path, edited: list[Path], address: str,
     with tempfile.TemporaryDirectory(prefix="casebook-preview-") as tmp:
         preview = Preview(config_file.resolve(), cases_dir.resolve(), [p.resolve() for p in edited], Path(tmp))
         preview.create()
-        env = {**os.environ, ENV_FLAG: "true", "NO_MKDOCS_2_WARNING": "1"}
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
         # Run from the preview project, so problems name files as cases/x.yaml, as in the real project.
         server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-q", "-f", config_file.name,
                                    "--dev-addr", address], env=env, cwd=tmp)

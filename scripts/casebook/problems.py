@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .safety import one_line
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -13,7 +15,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.path or '（整个文件）'}: {self.message}"
+        # Values quoted in a message may hold line breaks; a problem is always one line.
+        return one_line(f"{self.file}:{self.line}:{self.col}: {self.path or '（整个文件）'}: {self.message}")
 
 
 class ProblemsFound(Exception):

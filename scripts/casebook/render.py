@@ -6,6 +6,8 @@ syntax that could turn it into links or markup.
 """
 from __future__ import annotations
 
+import html
+import json
 import re
 from typing import Callable
 
@@ -21,8 +23,18 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 
 
 def md_text(value: object) -> Markup:
-    """Text safe inside Markdown syntax (a heading): HTML-escaped, Markdown punctuation backslashed."""
-    return Markup(_MD_SPECIAL.sub(r"\\\1", str(escape(value))))
+    """Text safe inside Markdown syntax (a heading): HTML-escaped, Markdown punctuation backslashed.
+
+    Quotes stay as they are (safe in element text): as entities, the outline would show them
+    escaped twice (O&#39;Brien).
+    """
+    return Markup(_MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=False)))
+
+
+def page_title(value: object) -> Markup:
+    """A page title as a front-matter value: the theme prints titles into <title> and the header
+    unescaped, so the text is HTML-escaped once here (Jinja's tojson would leave it raw for YAML to decode)."""
+    return Markup(json.dumps(html.escape(str(value), quote=False), ensure_ascii=False))
 
 
 def text_lines(value: str) -> Markup:
@@ -44,7 +56,8 @@ def environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
-    env.filters.update(md=md_text, number=number, figure=numbers.figure, magnitude=numbers.magnitude, lines=text_lines)
+    env.filters.update(md=md_text, number=number, figure=numbers.figure, magnitude=numbers.magnitude, lines=text_lines,
+                       page_title=page_title)
     env.globals.update(place=model.place, region=model.region, year=model.year, categories=model.categories,
                        outcome_kinds=model.outcome_kinds, route=routes,
                        undone_categories=model.undone_categories, quote_anchor=source_pages.anchor)
@@ -72,6 +85,11 @@ def vocabulary_context(tax: Taxonomy) -> dict:
         "community_slug": tax.lookup("community_types", "slug"),
         "resource_label": tax.lookup("resource_kinds", "label"),
     }
+
+
+def problems_page(problems: list) -> str:
+    """The page `mkdocs serve` shows while a case is broken: every problem, located, as text."""
+    return environment().get_template("problems.md.j2").render(problems=problems)
 
 
 def kind_classes(tax: Taxonomy) -> dict[str, str]:

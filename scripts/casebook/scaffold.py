@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import atomic
 from .render import environment
+from .safety import RESERVED_SLUGS
 from .schema import Taxonomy, case_schema, resolve, with_vocabulary
 from .validate import load_taxonomy
 
@@ -79,16 +81,38 @@ class ScaffoldError(Exception):
 
 
 def create(cases_dir: Path, slug: str) -> tuple[Path, Path]:
-    """Write cases/<slug>.yaml and an empty cases/sources/<slug>.txt; never overwrite."""
-    pattern = case_schema()["properties"]["slug"]["pattern"]
-    if not re.fullmatch(pattern, slug):
-        raise ScaffoldError(f"案例标识“{slug}”不合规：应为小写拼音、数字和连字符，如 huangtun-jinse-jiayuan")
+    """Write cases/<slug>.yaml and an empty cases/sources/<slug>.txt; never overwrite, never half-write."""
+    problem = slug_problem(slug)
+    if problem:
+        raise ScaffoldError(problem)
     case_file, source_file = cases_dir / f"{slug}.yaml", cases_dir / "sources" / f"{slug}.txt"
     for existing in (case_file, source_file):
-        if existing.exists():
+        if existing.exists() or existing.is_symlink():
             raise ScaffoldError(f"{existing} 已经存在，没有覆盖：换一个案例标识，或直接修改这个文件")
-    source_file.parent.mkdir(parents=True, exist_ok=True)
     taxonomy, _ = load_taxonomy(cases_dir)  # a broken vocabulary is reported by validate; the scaffold still helps
-    case_file.write_text(render_case(slug, taxonomy=taxonomy), encoding="utf-8")
-    source_file.write_text("", encoding="utf-8")
+    text = render_case(slug, taxonomy=taxonomy)
+    try:
+        atomic.write_new(case_file, text)
+        try:
+            atomic.write_new(source_file, "")
+        except BaseException:
+            case_file.unlink()  # both files or neither
+            raise
+    except FileExistsError as exc:
+        raise ScaffoldError(f"{exc.filename} 已经存在，没有覆盖：换一个案例标识，或直接修改这个文件") from None
+    except OSError as exc:
+        reason = "磁盘空间不足" if atomic.disk_full(exc) else (exc.strerror or str(exc))
+        raise ScaffoldError(f"无法新建案例文件（{reason}）：没有留下任何文件，请处理后重试") from None
     return case_file, source_file
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why a new case may not take this slug: the schema's own rule for slugs, and the reserved names."""
+    node = case_schema()["properties"]["slug"]
+    if len(slug) > node["maxLength"]:
+        return f"案例标识太长（{len(slug)} 个字符），不能超过 {node['maxLength']} 个：用更短的拼音缩写"
+    if not re.fullmatch(node["pattern"], slug):
+        return f"案例标识“{slug}”不合规：应为{node['x-expected']}"
+    if slug in RESERVED_SLUGS:
+        return f"“{slug}”是网站自己使用的页面名（案例目录页），不能作为案例标识：换一个"
+    return None

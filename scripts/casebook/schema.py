@@ -49,6 +49,16 @@ class Taxonomy:
     def terms(self, vocabulary: str) -> list[str]:
         return [entry["term"] for entry in getattr(self, vocabulary)]
 
+    def labels(self, vocabulary: str) -> dict[str, str]:
+        """Chinese name -> term, for every name an editor might write instead of the term itself
+        (the label of an outcome kind or status, the short name of a category)."""
+        out: dict[str, str] = {}
+        for entry in getattr(self, vocabulary):
+            for key in ("label", "short", "term"):
+                if isinstance(entry.get(key), str):
+                    out.setdefault(entry[key], entry["term"])
+        return out
+
     def lookup(self, vocabulary: str, key: str) -> dict[str, str]:
         """term -> one attribute of its entry, e.g. the Chinese label of every outcome kind."""
         return {entry["term"]: entry[key] for entry in getattr(self, vocabulary)}
@@ -84,7 +94,8 @@ def with_vocabulary(taxonomy: Taxonomy) -> dict:
     for definition in schema["$defs"].values():
         if "x-vocabulary" in definition:
             terms = taxonomy.terms(definition["x-vocabulary"])
-            definition.update(enum=terms, examples=terms[:1], **{"x-choices": taxonomy.choices(definition["x-vocabulary"])})
+            definition.update(enum=terms, examples=terms[:1], **{"x-choices": taxonomy.choices(definition["x-vocabulary"]),
+                                                               "x-labels": taxonomy.labels(definition["x-vocabulary"])})
     for node in _nodes(schema):
         rule = node.get("x-required-when")
         if rule and (terms := taxonomy.having(rule["vocabulary"], rule["property"])):

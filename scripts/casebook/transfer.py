@@ -29,7 +29,8 @@ def case_problems(doc: Document, stated: Callable[[str, list], bool]) -> list[Pr
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict):
             continue
-        for j, ref in enumerate(entry.get("practices") or []):
+        refs = entry.get("practices")
+        for j, ref in enumerate(refs if isinstance(refs, list) else []):  # any other shape: the schema reports it
             if isinstance(ref, str) and ref not in names:
                 guess = messages.nearest(ref, [n for n in names if isinstance(n, str)])
                 hint = f"是否想写“{guess}”？" if guess else "这里写本案例 practices 中某项的 name"

@@ -11,7 +11,7 @@ import gc
 import multiprocessing
 import os
 import re
-import stat as stat_module
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +25,8 @@ from . import messages, numbers, transfer
 from .load import MAX_BYTES, Document, LoadError, load_file, read_text
 from .model import LEVELS, Casebook
 from .problems import Problem
-from .schema import Taxonomy, paths_using, taxonomy_schema, values_at, with_vocabulary
+from .safety import RESERVED_SLUGS
+from .schema import Taxonomy, fields, paths_using, taxonomy_schema, values_at, with_vocabulary
 
 TAXONOMY_FILE = "taxonomy.yaml"
 _PUNCT = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"',
@@ -60,10 +61,47 @@ def display_name(path: Path) -> str:
 
 
 def case_files(cases_dir: Path) -> list[Path]:
+    """The case files to read: regular files inside cases/ (file_problems() reports the others)."""
     with os.scandir(cases_dir) as entries:  # scandir knows file types without a stat per file
-        names = sorted(e.name for e in entries
-                       if e.name.endswith((".yaml", ".yml")) and e.name != TAXONOMY_FILE and e.is_file())
+        names = sorted(e.name for e in entries if e.name.endswith((".yaml", ".yml")) and e.name != TAXONOMY_FILE
+                       and (e.is_file(follow_symlinks=False) or _unsafe_file(Path(e.path), cases_dir) is None))
     return [cases_dir / name for name in names]
+
+
+def _unsafe_file(path: Path, root: Path) -> str | None:
+    """Why a file under cases/ must not be read or published, or None if it is an ordinary file inside.
+
+    A symbolic link could publish any file of the build machine; a FIFO would block the build for ever.
+    """
+    try:
+        if path.is_symlink() and not path.exists():
+            return f"{path.name} 是一个指向不存在文件的符号链接：删除它，或把真正的文件放在这里"
+        resolved = path.resolve()
+        if not resolved.is_relative_to(root.resolve()):
+            return f"{path.name} 是指向 cases/ 目录以外（{resolved}）的符号链接：案例和原文必须是 cases/ 里的文件"
+        mode = resolved.stat().st_mode
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
+        return f"无法读取 {path.name}：{getattr(exc, 'strerror', None) or '符号链接循环'}"
+    if stat.S_ISDIR(mode):
+        return f"{path.name} 是一个文件夹，不是案例文件"
+    if not stat.S_ISREG(mode):
+        return f"{path.name} 不是普通文件（可能是管道或设备文件）：案例和原文必须是普通文本文件"
+    return None
+
+
+def file_problems(cases_dir: Path) -> list[Problem]:
+    """Files in cases/ that look like cases but would be skipped: say so instead of staying silent."""
+    out = []
+    for path in sorted(cases_dir.iterdir()):
+        suffix = path.suffix
+        if suffix.lower() in {".yaml", ".yml"} and suffix not in {".yaml", ".yml"}:
+            out.append(Problem(display_name(path), 1, 1, "",
+                               f"扩展名“{suffix}”应为小写：把文件改名为 {path.stem}.yaml，否则它不会被读取"))
+        elif suffix in {".yaml", ".yml"} and path.name != TAXONOMY_FILE:
+            why = _unsafe_file(path, cases_dir)
+            if why:
+                out.append(Problem(display_name(path), 1, 1, "", why))
+    return out
 
 
 def schema_problems(doc: Document, validator: Draft202012Validator) -> list[Problem]:
@@ -88,8 +126,11 @@ def schema_problems(doc: Document, validator: Draft202012Validator) -> list[Prob
 
 def load_taxonomy(cases_dir: Path) -> tuple[Taxonomy | None, list[Problem]]:
     path = cases_dir / TAXONOMY_FILE
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():
         return None, [Problem(display_name(path), 1, 1, "", "找不到受控词表文件 taxonomy.yaml")]
+    unsafe = _unsafe_file(path, cases_dir)
+    if unsafe:
+        return None, [Problem(display_name(path), 1, 1, "", unsafe)]
     try:
         doc = load_file(path, display_name(path))
     except LoadError as exc:
@@ -105,6 +146,10 @@ def load_taxonomy(cases_dir: Path) -> tuple[Taxonomy | None, list[Problem]]:
                 guess = messages.nearest(term, terms)
                 problems.append(doc.problem(("problems", i, "categories", j),
                                             f"“{term}”不是已有的实践类别" + (f"；是否想写“{guess}”？" if guess else "")))
+    for i, entry in enumerate(taxonomy.categories):
+        if entry["slug"] in RESERVED_SLUGS:
+            problems.append(doc.problem(("categories", i, "slug"),
+                                        f"“{entry['slug']}”是网站自己使用的页面名（类别总览页），不能作为类别的 slug：换一个"))
     for vocabulary in ("categories", "outcome_kinds", "practice_statuses", "community_types", "resource_kinds"):
         seen: set = set()
         for i, entry in enumerate(getattr(taxonomy, vocabulary)):
@@ -128,6 +173,9 @@ class CaseChecker:
         self.quote_paths = paths_using(self.schema, "quote")
         self.figure_paths = paths_using(self.schema, "figure")
         self.date_paths = {name: paths_using(self.schema, name) for name in ("full_date", "partial_date")}
+        self.name_paths = [p for name in ("short_text", "optional_name", "unit", "tag")
+                           for p in paths_using(self.schema, name)]
+        self.integer_paths = [f.path for f in fields(self.schema) if "integer" in _types(f.node)]
         self.sources: dict[str, str] = {}
         self._normalised: dict[str, str] = {}
 
@@ -141,6 +189,9 @@ class CaseChecker:
         slug = data.get("slug")
         if isinstance(slug, str) and slug != path.stem:
             problems.append(doc.problem(("slug",), f"slug“{slug}”与文件名“{path.name}”不一致：文件应命名为 {slug}.yaml"))
+        if isinstance(slug, str) and slug in RESERVED_SLUGS:
+            problems.append(doc.problem(("slug",), f"“{slug}”是网站自己使用的页面名（案例目录页），不能作为案例的 slug：换一个"))
+        problems += self._plain_values(doc)
         problems += self._dates(doc)
         source, source_problems = self._source(doc)
         problems += source_problems
@@ -150,6 +201,20 @@ class CaseChecker:
         problems += self._figures(doc)
         problems += transfer.case_problems(doc, stated)
         return problems
+
+    def _plain_values(self, doc: Document) -> list[Problem]:
+        """What the schema's types let through: 2018.0 as a year, a name ending in a line break."""
+        out = []
+        for pattern in self.integer_paths:
+            for path, value in values_at(doc.data, pattern):
+                if isinstance(value, float):
+                    out.append(doc.problem(path, f"应为整数，实际是 {value}：写成 {value:.0f}，不要带小数点"
+                                           if value.is_integer() else f"应为整数，实际是 {value}"))
+        for pattern in self.name_paths:
+            for path, value in values_at(doc.data, pattern):
+                if isinstance(value, str) and value.endswith("\n"):  # the schema's pattern lets a final one pass
+                    out.append(doc.problem(path, "名称要写在一行里，不能换行"))
+        return out
 
     def _dates(self, doc: Document) -> list[Problem]:
         out = []
@@ -165,8 +230,11 @@ class CaseChecker:
             return None, []  # the schema has reported it
         path = self.cases_dir / relative
         where = ("source", "file")
-        if not path.is_file():
+        if not path.is_file() and not path.is_symlink():
             return None, [doc.problem(where, f"找不到原文文件 {display_name(path)}：清理后的原文应保存在 cases/{relative}")]
+        unsafe = _unsafe_file(path, self.cases_dir)
+        if unsafe:
+            return None, [doc.problem(where, f"原文文件不能使用：{unsafe}")]
         if relative not in self.sources:
             try:
                 text = read_text(path, display_name(path))
@@ -239,6 +307,11 @@ def _compile_yes_no(schema: dict):
     return namespace[re.findall(r"^def (\w+)", code, re.M)[0]]
 
 
+def _types(node: dict) -> list:
+    types = node.get("type")
+    return [types] if isinstance(types, str) else (types or [])
+
+
 def _get(data, *keys):
     for key in keys:
         data = data.get(key) if isinstance(data, dict) else None
@@ -267,10 +340,10 @@ def _longest_prefix(needle: str, haystack: str) -> int:
 
 def _stamp(path: Path) -> tuple[int, int] | None:
     try:
-        stat = path.stat()
+        info = path.stat()
     except OSError:
         return None
-    return stat.st_mtime_ns, stat.st_size
+    return info.st_mtime_ns, info.st_size
 
 
 @dataclass
@@ -318,7 +391,7 @@ class _Run:
             try:
                 info = os.lstat(path)
                 stamp = cache_module.stamp(info)
-                if not stat_module.S_ISREG(info.st_mode):
+                if not stat.S_ISREG(info.st_mode):
                     # A link or a device is judged by the checks, never by what it points to.
                     stamp, digest = None, cache_module.NOT_REGULAR
                 else:
@@ -345,7 +418,7 @@ def _from_store(run: _Run, path: str, name: str) -> tuple[cache_module.Entry | N
     """The stored result for this file if nothing it depends on changed, its data, and the file's (digest, stamp)."""
     try:
         info = os.lstat(path)
-        if info.st_size > MAX_BYTES or not stat_module.S_ISREG(info.st_mode):
+        if info.st_size > MAX_BYTES or not stat.S_ISREG(info.st_mode):
             return None, None, (None, None)  # load_file reports these without reading them
         stamp = cache_module.stamp(info)
         entry = run.store.get(name)
@@ -503,6 +576,9 @@ def load_casebook(cases_dir: Path, only: Iterable[Path] | None = None,
     run = _Run(cases_dir, taxonomy, store, need_data)
     selected = {p.resolve() for p in only} if only is not None else None
     paths = case_files(cases_dir)
+    problems += [p for p in file_problems(cases_dir)
+                 if selected is None or (cases_dir / Path(p.file).name).resolve() in selected
+                 or (cases_dir / Path(p.file).name).absolute() in {q.absolute() for q in only or []}]
     cases, files, slug_file = [], {}, {}
     # Many long-lived small objects: pausing the cyclic collector saves it re-scanning them all, file after file.
     gc_was_enabled = gc.isenabled()
