@@ -35,6 +35,21 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
+def assert_reported(cases_dir: Path, file: str, old: str, new: str, path: str, words: str, line_text: str | None):
+    """Break one case file; the validator must name that file, the field and, when given, the edited line."""
+    from casebook.validate import load_casebook
+
+    target = cases_dir / file
+    edit(target, old, new)
+    book, problems = load_casebook(cases_dir)
+    assert book is None
+    matching = [p for p in problems if p.path == path and words in p.message]
+    assert matching, "\n".join(map(str, problems))
+    assert matching[0].file.endswith(file)
+    if line_text is not None:
+        assert matching[0].line == line_of(target, line_text)
+
+
 def line_of(path: Path, needle: str) -> int:
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if needle in line:
@@ -46,6 +61,13 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """The real `casebook` entry point, as an editor runs it."""
     exe = Path(sys.executable).with_name("casebook")
     return subprocess.run([str(exe), *args], capture_output=True, text=True, cwd=cwd or ROOT, env=ENV, timeout=300)
+
+
+def serve_root(project: Path, port: int) -> str:
+    """The address `mkdocs serve` gives the project's site: under the path of its site_url."""
+    from casebook import siteconfig
+
+    return f"http://127.0.0.1:{port}{siteconfig.read(project / 'mkdocs.yml').serve_path}"
 
 
 def make_project(tmp_path: Path, cases: Path | None = None) -> Path:

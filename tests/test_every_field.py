@@ -47,6 +47,9 @@ def hostile_project(tmp_path: Path) -> Path:
         for pattern in paths_using(schema, definition):
             for path, _ in list(values_at(case, pattern)):
                 _set(case, path, value + (f"{len(path)}{path[-1]}" if definition == "tag" else ""))
+    for pattern in paths_using(schema, "figure"):  # a figure must stand in its (now hostile) quote: 7 of "7*7"
+        for path, _ in list(values_at(case, pattern)):
+            _set(case, path, 7)
     case["tags"] = sorted(set(case["tags"]))
     loc = case["location"]
     loc.update({level: NAME for level in ("province", "city", "district", "street", "community")})

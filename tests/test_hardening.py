@@ -25,7 +25,7 @@ import pytest
 from casebook import opendata
 from casebook.validate import load_casebook
 
-from conftest import CASES, ENV, ROOT, build, edit, line_of, make_project, run_cli
+from conftest import serve_root, CASES, ENV, ROOT, build, edit, line_of, make_project, run_cli
 
 H = "huangtun-jinse-jiayuan.yaml"
 CASEBOOK = str(Path(sys.executable).with_name("casebook"))
@@ -350,7 +350,7 @@ def test_serve_shows_the_problems_on_the_page_instead_of_hanging(tmp_path: Path)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/cases/huangtun-jinse-jiayuan/", timeout=20) as r:
+                with urllib.request.urlopen(serve_root(project, port) + "cases/huangtun-jinse-jiayuan/", timeout=20) as r:
                     body = r.read().decode("utf-8")
                 break
             except OSError:

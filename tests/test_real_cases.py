@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import math
-import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from casebook import siteconfig
 from casebook.numbers import scale, stated
 from casebook.validate import case_files, load_casebook
 
@@ -63,7 +63,7 @@ def test_the_real_site_builds_and_every_link_resolves(tmp_path_factory):
     result = build(ROOT, site)
     assert result.returncode == 0, result.stderr
     broken = []
-    mount = urlsplit(re.search(r"^site_url: (\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M)[1]).path
+    mount = siteconfig.read(ROOT / "mkdocs.yml").serve_path
     pages = {page: _parse(page) for page in site.rglob("*.html")}
     for page, parsed in pages.items():
         for link in parsed.links:

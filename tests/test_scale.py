@@ -19,7 +19,7 @@ from casebook import catalog, cli, validate
 from casebook.model import Casebook
 from casebook.validate import load_casebook
 
-from conftest import CASES, ENV, edit, line_of, make_project
+from conftest import serve_root, CASES, ENV, edit, line_of, make_project
 
 
 @pytest.fixture
@@ -177,7 +177,7 @@ def test_preview_shows_an_edit_then_its_problems_on_the_page(tmp_path: Path):
     preview = subprocess.Popen([str(Path(sys.executable).with_name("casebook")), "preview", "cases/fuyou.yaml",
                                 "--dev-addr", f"127.0.0.1:{port}"], cwd=project, env=ENV,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}/"
+    base = serve_root(project, port)
     try:
         _page(base + "cases/fuyou/", "思享荟")
         # What the case links to is there: its category pages and the cases related to it.

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from casebook import search
-from conftest import build, edit, make_project, run_cli
+from conftest import serve_root, build, edit, make_project, run_cli
 
 
 def text_of(site: Path, page: str) -> str:
@@ -113,11 +113,8 @@ def test_serve_rebuilds_when_a_case_file_changes(tmp_path: Path):
     import sys
     import time
     import urllib.request
-    from urllib.parse import urlsplit
 
     project = make_project(tmp_path)
-    # `mkdocs serve` serves under site_url's path (/casebook/)
-    mount = urlsplit(re.search(r"^site_url: (\S+)", (project / "mkdocs.yml").read_text(encoding="utf-8"), re.M)[1]).path
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -129,7 +126,7 @@ def test_serve_rebuilds_when_a_case_file_changes(tmp_path: Path):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}{mount}cases/fuyou/", timeout=5) as response:
+                with urllib.request.urlopen(serve_root(project, port) + "cases/fuyou/", timeout=5) as response:
                     if text in response.read().decode("utf-8"):
                         return True
             except OSError:

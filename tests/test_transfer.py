@@ -15,7 +15,7 @@ from casebook.render import SiteRenderer
 from casebook.scaffold import render_case
 from casebook.validate import load_casebook
 
-from conftest import CASES, edit, line_of
+from conftest import assert_reported, CASES, edit, line_of
 
 C, F, G = "cangnanjie.yaml", "fuyou.yaml", "guhuai.yaml"
 
@@ -54,15 +54,7 @@ BROKEN = [
 @pytest.mark.parametrize("name, file, old, new, path, words, line_text", BROKEN, ids=[b[0] for b in BROKEN])
 def test_each_new_fact_needs_its_evidence_and_is_reported_at_its_field(cases_dir: Path, name, file, old, new, path,
                                                                       words, line_text):
-    target = cases_dir / file
-    edit(target, old, new)
-    book, problems = load_casebook(cases_dir)
-    assert book is None
-    matching = [p for p in problems if p.path == path and words in p.message]
-    assert matching, "\n".join(map(str, problems))
-    assert matching[0].file.endswith(file)
-    if line_text is not None:
-        assert matching[0].line == line_of(target, line_text)
+    assert_reported(cases_dir, file, old, new, path, words, line_text)
 
 
 def test_a_broken_link_is_reported_when_only_the_linking_case_is_checked(cases_dir: Path):

@@ -7,7 +7,7 @@ import pytest
 
 from casebook.validate import load_casebook, normalise
 
-from conftest import edit, line_of, run_cli
+from conftest import assert_reported, edit, line_of, run_cli
 
 H = "huangtun-jinse-jiayuan.yaml"
 
@@ -47,15 +47,7 @@ BROKEN = [
 
 @pytest.mark.parametrize("name, file, old, new, path, words, line_text", BROKEN, ids=[b[0] for b in BROKEN])
 def test_broken_case_is_reported_at_its_field(cases_dir: Path, name, file, old, new, path, words, line_text):
-    target = cases_dir / file
-    edit(target, old, new)
-    book, problems = load_casebook(cases_dir)
-    assert book is None
-    matching = [p for p in problems if p.path == path and words in p.message]
-    assert matching, "\n".join(map(str, problems))
-    assert matching[0].file.endswith(file)
-    if line_text is not None:
-        assert matching[0].line == line_of(target, line_text)
+    assert_reported(cases_dir, file, old, new, path, words, line_text)
 
 
 def test_every_problem_is_reported_in_one_run(cases_dir: Path):

@@ -17,7 +17,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -153,9 +152,7 @@ def _change_seconds(project: Path, slug: str, command) -> float:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     server = subprocess.Popen(command(f"127.0.0.1:{port}"), cwd=project,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    # `mkdocs serve` serves under the path of site_url (e.g. /casebook/)
-    mount = urllib.parse.urlsplit(siteconfig.read(project / "mkdocs.yml").site_url).path.rstrip("/")
-    url = f"http://127.0.0.1:{port}{mount}/cases/{slug}/"
+    url = f"http://127.0.0.1:{port}{siteconfig.read(project / 'mkdocs.yml').serve_path}cases/{slug}/"
     case_file = project / "cases" / f"{slug}.yaml"
     original = case_file.read_text(encoding="utf-8")
     try:

@@ -21,7 +21,7 @@ from typing import Callable
 
 import yaml
 
-from . import catalog, routes
+from . import catalog, routes, siteconfig
 from .problems import Problem
 from .render import environment
 from .validate import TAXONOMY_FILE, load_casebook
@@ -116,7 +116,8 @@ def serve(config_file: Path, cases_dir: Path, edited: list[Path], address: str,
         server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-q", "-f", config_file.name,
                                    "--dev-addr", address], env=env, cwd=tmp)
         first = edited[0].stem
-        say(f"预览网站：http://{address}/cases/{first}/（包含 {len(edited)} 个正在编辑的案例和 "
+        mount = siteconfig.read(config_file).serve_path
+        say(f"预览网站：http://{address}{mount}cases/{first}/（包含 {len(edited)} 个正在编辑的案例和 "
             f"{len(preview.related)} 个相关案例）。保存文件后页面会在几秒内自动刷新；按 Ctrl+C 结束。")
         try:
             while server.poll() is None and not stop():

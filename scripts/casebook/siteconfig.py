@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -25,6 +26,11 @@ class SiteSettings:
     use_directory_urls: bool
     copyright: str
     site_name: str = "社区治理实践案例库"
+
+    @property
+    def serve_path(self) -> str:
+        """Where `mkdocs serve` puts the site: the path of site_url, e.g. '/casebook/' (else '/')."""
+        return urlsplit(self.site_url).path.rstrip("/") + "/"
 
     def online(self, path: str) -> str | None:
         """The full online address of a site path (from routes), or None without a site address."""
