@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import routes
+from . import atomic, routes
 from .export import Build, ExportError, Progress, export_handouts, export_site, output_name
 from .model import Casebook
 from .selection import Chosen, Selection, choose, problem_slug
@@ -88,9 +87,8 @@ def build(book: Casebook, build_site: Build, out_dir: Path, settings: SiteSettin
     manifest = {"date": today.isoformat(), "data_version": version, "site_url": settings.site_url, "scopes": entries}
     _remove_stale(out_dir, {f["file"] for e in entries for f in e["files"].values()})
     target = out_dir / MANIFEST
-    tmp = target.with_name(MANIFEST + ".partial")
-    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, target)
+    with atomic.replacing(target) as tmp:
+        tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return target
 
 

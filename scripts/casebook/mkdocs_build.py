@@ -19,7 +19,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
-from . import materials, search, siteconfig
+from . import materials, siteconfig
 from .model import Casebook
 from .siteconfig import SiteSettings
 from .tree import MANIFEST, write_tree
@@ -110,7 +110,6 @@ def build_tree(config_file: Path, tree: Path, site: Path, offline: bool = False,
     """Build a written tree into `site` in this process; raise BuildFailed with MkDocs' messages."""
     config_path = write_config(config_file, tree, offline)
     run(config_path, site, strict)
-    search.compact_index(site)
 
 
 def build_book(config_file: Path, book: Casebook, site: Path, offline: bool = False) -> None:

@@ -15,10 +15,10 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from . import materials, routes, search
+from . import materials, routes
 from .atomic import StagedFolder
 from .releases import ReleaseError
 from .render import problems_page
@@ -132,7 +132,6 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 self._problem_pages()
                 return
             raise PluginError(f"案例检查发现 {len(problems)} 个问题，站点没有生成。请按上面的提示修改，或运行 casebook validate 查看。")
-        search.add_user_words(book)
         settings = SiteSettings(site_url=config.site_url or "", repo_url=config.repo_url or "",
                                 use_directory_urls=config.use_directory_urls, copyright=config.copyright or "",
                                 site_name=config.site_name)
@@ -182,17 +181,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         env.bytecode_cache = self.bytecode_cache
         return env
 
-    @event_priority(-50)  # after the search plugin writes its index, before the offline plugin inlines it
-    def _compact_search_index(self, config: MkDocsConfig) -> None:
-        if self.config.enabled:
-            search.compact_index(Path(config.site_dir))
-
     @event_priority(-100)  # last: every plugin has written its files into the staged folder
-    def _swap_in_site(self, config: MkDocsConfig) -> None:
+    def on_post_build(self, config: MkDocsConfig) -> None:
         self._commit(config)
-
-    on_post_build = CombinedEvent(_compact_search_index, _swap_in_site)
-
 
     def on_serve(self, server, config: MkDocsConfig, builder):
         if self.config.enabled:

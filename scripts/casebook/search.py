@@ -217,6 +217,7 @@ def _pack(data: object) -> str:
 
 def index_files(book: Casebook, use_directory_urls: bool, written: Iterable[Page] = ()) -> dict[str, str]:
     """Site-relative path -> content of the manifest and every chunk of the search index."""
+    add_user_words(book)  # here, not in a door: every build of the index segments the same way
     labels = Labels(book)
     chunks: list[dict] = []
     current: dict = {"p": [], "e": []}
@@ -268,11 +269,3 @@ def read_index(site_dir: Path) -> list[dict]:
 
 def index_bytes(site_dir: Path) -> int:
     return sum(p.stat().st_size for p in (site_dir / INDEX_DIR).iterdir() if p.is_file())
-
-
-def compact_index(site_dir: Path) -> None:
-    """Rewrite Material's search index as UTF-8: it escapes every Chinese character as \\uXXXX, doubling the size."""
-    path = site_dir / "search" / "search_index.json"
-    if path.is_file():
-        data = json.loads(path.read_text(encoding="utf-8"))
-        path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
