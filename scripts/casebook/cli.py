@@ -165,12 +165,18 @@ def offline_builder(config: Path):
     return build
 
 
-def cmd_export_handout(args: argparse.Namespace) -> int:
-    config = Path(args.config)
-    settings = siteconfig.read(config if config.is_file() else None, args.site_url)
+def _handout_settings(config: Path | None, site_url: str | None) -> siteconfig.SiteSettings:
+    """The site settings handouts link to; without a site address, say that they carry no QR codes."""
+    settings = siteconfig.read(config, site_url)
     if not settings.site_url:
         print("注意：没有网站地址（mkdocs.yml 的 site_url 为空，也没有用 --site-url 指定），讲义里不放二维码。",
               file=sys.stderr)
+    return settings
+
+
+def cmd_export_handout(args: argparse.Namespace) -> int:
+    config = Path(args.config)
+    settings = _handout_settings(config if config.is_file() else None, args.site_url)
     args.pdf = args.pdf or Path(args.out).suffix.lower() == ".pdf"  # --out x.pdf means a PDF
     if args.pdf:
         how = "用法：用任何 PDF 阅读器打开，A4 打印；每个案例从新的一页开始。"
@@ -191,10 +197,7 @@ def cmd_export_materials(args: argparse.Namespace) -> int:
     config = _config(args)
     if config is None:
         return 2
-    settings = siteconfig.read(config, args.site_url)
-    if not settings.site_url:
-        print("注意：没有网站地址（mkdocs.yml 的 site_url 为空，也没有用 --site-url 指定），讲义里不放二维码。",
-              file=sys.stderr)
+    settings = _handout_settings(config, args.site_url)
     book, problems = load_casebook(_cases_dir(args))
     if problems:
         _print_problems(problems)
