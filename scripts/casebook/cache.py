@@ -74,7 +74,7 @@ class Entry:
     source_stamp: tuple | None
     problems: list[Problem]
     cross: dict  # the fields the checks across files read (slug, links to other cases) ...
-    marks: dict  # ... and where they are, so those problems keep their line and column
+    marks: dict | None  # ... and where they are, so those problems keep their line and column (None: not known yet)
     loaded: bool  # False when the file could not be loaded (it has no data)
 
     def to_plain(self) -> tuple:
@@ -134,12 +134,13 @@ class Store:
         except (ValueError, EOFError, TypeError):
             return None
 
-    def put(self, name: str, entry: Entry, data: dict | None) -> None:
+    def put(self, name: str, entry: Entry, data: dict | None, blob: bytes | None = None) -> None:
+        """Keep an entry and its data (`blob`: the data already marshalled, as workers send it)."""
         if self._data is None:
             self.data(name)  # read the stored data first, so saving keeps the other files' data
         self.entries[name] = entry.to_plain()
         if data is not None:
-            self._data[name] = marshal.dumps(data)  # type: ignore[index]
+            self._data[name] = blob or marshal.dumps(data)  # type: ignore[index]
         else:
             self._data.pop(name, None)  # type: ignore[union-attr]
         self.changed = True

@@ -14,7 +14,8 @@ from typing import Any
 import yaml
 
 # Han characters, CJK and full-width punctuation, and the quotes and dashes Chinese text uses.
-_WIDE = re.compile(r"[\u2014\u2018-\u201f\u2026\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+WIDE = r"[\u2014\u2018-\u201f\u2026\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]"
+_WIDE = re.compile(WIDE)
 
 
 def _wide(char: str) -> bool:
@@ -42,7 +43,7 @@ def _refold(lines: list[str]) -> tuple[str, str]:
 
 
 def _unfold(node: yaml.ScalarNode, value: str, text: str) -> str:
-    if node.style not in (">", None) or node.start_mark.line == node.end_mark.line:
+    if node.style not in (">", "", None) or node.start_mark.line == node.end_mark.line:  # "": plain, as libyaml says it
         return value
     raw = text[node.start_mark.index:node.end_mark.index].split("\n")
     if node.style == ">":

@@ -18,6 +18,7 @@ from typing import Callable
 
 import yaml
 
+from . import load
 from .load import LoadError, parse
 from .validate import CaseChecker, case_files, load_casebook, load_taxonomy
 
@@ -103,6 +104,33 @@ def _random_text(rng: random.Random) -> str:
                    for _ in range(rng.randint(0, 200)))
 
 
+def fast_reader_differs(text: str) -> str | None:
+    """Why the fast reader's data for `text` is not the full reader's, or None (also when it leaves the text)."""
+    try:
+        load._precheck(text, "x")
+    except LoadError:
+        return None  # neither reader sees such a text
+    fast = load._FAST.read(text)
+    if fast is None:
+        return None
+    try:
+        full = load._full_parse(text, "x").data
+    except LoadError as exc:
+        return f"fast reader accepted what the full reader refuses: {exc.problems[0]}"
+    return None if _same(fast, full) else "fast reader's data differs from the full reader's"
+
+
+def _same(a, b) -> bool:
+    """Equal values of equal types all the way down (1, 1.0 and True are not the same field value)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(map(_same, a, b))
+    return a == b or (a != a and b != b)
+
+
 def run(cases_dir: Path, examples: int, seed: int, progress: Callable[[str], None]) -> tuple[Report, float]:
     book, problems = load_casebook(cases_dir)
     taxonomy, _ = load_taxonomy(cases_dir)
@@ -122,6 +150,10 @@ def run(cases_dir: Path, examples: int, seed: int, progress: Callable[[str], Non
         text = (_structured(rng, book.cases) if roll < 0.45 else _textual(rng, texts) if roll < 0.9
                 else _random_text(rng))
         report.tried += 1
+        differs = fast_reader_differs(text)
+        if differs:
+            report.failures.append((text, differs))
+            continue
         try:
             doc = parse(text, path.name)
             found = checker.check(doc, path)

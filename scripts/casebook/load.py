@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
-from . import safety
+from . import fastload, safety
 from .folding import join_chinese_lines
 from .problems import Problem, format_path
 
@@ -36,6 +36,9 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in _Base.yaml_implicit_resolvers.items()
 }
+
+_FAST = fastload.Reader(_Loader)
+_TAB_INDENT = re.compile(r"(?:^|[\r\u2028\u2029])[ \t]*\t", re.M)  # where splitlines() starts a line
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = {
@@ -62,17 +65,33 @@ _YAML_MESSAGES = [
 
 @dataclass
 class Document:
-    """Plain data from one file, with (line, column) of each field path."""
+    """Plain data from one file, with (line, column) of each field path.
+
+    The fast reader gives no positions: they are worked out from the file's text
+    (or the file) the first time a problem needs one.
+    """
 
     file: str
     data: Any
-    marks: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    marks: dict[tuple, tuple[int, int]] | None = None
+    text: str | None = field(default=None, repr=False)
+    path: Path | None = None
+
+    def positions(self) -> dict[tuple, tuple[int, int]]:
+        if self.marks is None:
+            try:
+                text = self.text if self.text is not None else read_text(self.path, self.file)
+                self.marks = _full_parse(text, self.file).marks
+            except (LoadError, TypeError):
+                self.marks = {}
+        return self.marks  # type: ignore[return-value]
 
     def where(self, path: tuple) -> tuple[int, int]:
         """Position of the deepest part of `path` that exists in the file."""
+        marks = self.positions()
         for end in range(len(path), -1, -1):
-            if path[:end] in self.marks:
-                return self.marks[path[:end]]
+            if path[:end] in marks:
+                return marks[path[:end]]
         return (1, 1)
 
     def problem(self, path: tuple, message: str, display: str | None = None) -> Problem:
@@ -123,18 +142,37 @@ def read_text(path: Path, display: str) -> str:
 
 def parse(text: str, display: str) -> Document:
     """YAML text to a Document; every problem found becomes a LoadError."""
+    _precheck(text, display)
+    data = _FAST.read(text)
+    if data is not None:
+        return Document(display, data, text=text)
+    return _compose(text, display)
+
+
+def _precheck(text: str, display: str) -> None:
+    """What no reader should see: control characters, tabs in indentation, nesting deep enough to crash one."""
     bad = safety.find_bad_char(text, raw=True)
     if bad is not None:
         line, col = _line_col(text, bad)
         raise LoadError([Problem(display, line, col, "", safety.bad_char_message(text[bad]))])
-    for number, line in enumerate(text.splitlines(), 1):
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
-        if "\t" in indent:
-            raise LoadError([Problem(display, number, indent.index("\t") + 1, "",
-                                     "缩进里有制表符（Tab）：YAML 的缩进只能用空格")])
+    if "\t" in text and _TAB_INDENT.search(text):  # rare: then find the line as the editor counts lines
+        for number, line in enumerate(text.splitlines(), 1):
+            indent = line[: len(line) - len(line.lstrip(" \t"))]
+            if "\t" in indent:
+                raise LoadError([Problem(display, number, indent.index("\t") + 1, "",
+                                         "缩进里有制表符（Tab）：YAML 的缩进只能用空格")])
     deep = _too_deep_line(text)
     if deep:
         raise LoadError([Problem(display, deep, 1, "", f"嵌套层次过深（超过 {MAX_DEPTH} 层）：案例文件只需要几层缩进")])
+
+
+def _full_parse(text: str, display: str) -> Document:
+    _precheck(text, display)
+    return _compose(text, display)
+
+
+def _compose(text: str, display: str) -> Document:
+    """PyYAML with a position for every field: for files the fast reader leaves, and for locating problems."""
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -145,7 +183,7 @@ def parse(text: str, display: str) -> Document:
         raise LoadError([Problem(display, 1, 1, "", f"嵌套层次过深（超过 {MAX_DEPTH} 层）：案例文件只需要几层缩进")]) from None
     if root is None:
         raise LoadError([Problem(display, 1, 1, "", "文件是空的：请从模板复制（见 CONTRIBUTING.md）")])
-    doc = Document(display, None)
+    doc = Document(display, None, {})
     problems: list[Problem] = []
     doc.data = _Builder(doc, problems).build(root, ())
     doc.data = join_chinese_lines(root, doc.data, text)
@@ -171,6 +209,8 @@ def _too_deep_line(text: str) -> int | None:
 
     PyYAML's C composer recurses per level and crashes the interpreter on about 100,000 levels.
     """
+    if len(text) <= _SCAN_DEPTH or max(map(len, text.split("\n"))) + text.count("[") + text.count("{") <= _SCAN_DEPTH:
+        return None  # no line can reach the limit: skip the line-by-line count
     flow = 0
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.lstrip(" ")

@@ -13,6 +13,10 @@ _NONCHARACTERS = "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 +
 _BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\u202a-\u202e\u2066-\u2069"
                   + _NONCHARACTERS + "]")
 _RAW_ALLOWED = "\t\n\r"
+# The same rule for text without characters beyond U+FFFF (nearly all): a class of BMP ranges only
+# is matched about ten times faster than one that also holds astral characters.
+_BAD_BMP = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 # Page names the site itself uses in the folders where case and category pages live.
 RESERVED_SLUGS = frozenset({"index"})
@@ -24,7 +28,9 @@ def find_bad_char(text: str, raw: bool = False) -> int | None:
     `raw` is for a whole file, where carriage returns end lines; inside a value only tab and
     line feed are ordinary.
     """
-    found = _BAD.search(text)
+    found = _BAD_BMP.search(text)
+    if found is None and _ASTRAL.search(text):
+        found = _BAD.search(text)
     if found is None and not raw and "\r" in text:
         return text.index("\r")
     return found.start() if found else None

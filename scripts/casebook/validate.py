@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import marshal
 import multiprocessing
 import os
 import re
@@ -26,7 +27,7 @@ from .load import MAX_BYTES, Document, LoadError, load_file, read_text
 from .model import LEVELS, Casebook
 from .problems import Problem
 from .safety import RESERVED_SLUGS
-from .schema import Taxonomy, fields, paths_using, taxonomy_schema, values_at, with_vocabulary
+from .schema import Selector, Taxonomy, fields, paths_using, taxonomy_schema, values_at, with_vocabulary
 
 TAXONOMY_FILE = "taxonomy.yaml"
 _PUNCT = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"',
@@ -92,12 +93,16 @@ def _unsafe_file(path: Path, root: Path) -> str | None:
 def file_problems(cases_dir: Path) -> list[Problem]:
     """Files in cases/ that look like cases but would be skipped: say so instead of staying silent."""
     out = []
-    for path in sorted(cases_dir.iterdir()):
+    with os.scandir(cases_dir) as entries:  # file types without a stat each: an ordinary file needs no more
+        odd = sorted(e.name for e in entries if e.name.lower().endswith((".yaml", ".yml"))
+                     and not (e.is_file(follow_symlinks=False) and e.name.endswith((".yaml", ".yml"))))
+    for name in odd:
+        path = cases_dir / name
         suffix = path.suffix
-        if suffix.lower() in {".yaml", ".yml"} and suffix not in {".yaml", ".yml"}:
+        if suffix not in {".yaml", ".yml"}:
             out.append(Problem(display_name(path), 1, 1, "",
                                f"扩展名“{suffix}”应为小写：把文件改名为 {path.stem}.yaml，否则它不会被读取"))
-        elif suffix in {".yaml", ".yml"} and path.name != TAXONOMY_FILE:
+        elif name != TAXONOMY_FILE:
             why = _unsafe_file(path, cases_dir)
             if why:
                 out.append(Problem(display_name(path), 1, 1, "", why))
@@ -170,14 +175,16 @@ class CaseChecker:
         # A compiled validator answers "valid?" several times faster; jsonschema then explains the invalid ones.
         self.is_valid = _compile_yes_no(self.schema)
         self.source_file = re.compile(self.schema["properties"]["source"]["properties"]["file"]["pattern"])
-        self.quote_paths = paths_using(self.schema, "quote")
-        self.figure_paths = paths_using(self.schema, "figure")
-        self.date_paths = {name: paths_using(self.schema, name) for name in ("full_date", "partial_date")}
-        self.name_paths = [p for name in ("short_text", "optional_name", "unit", "tag")
-                           for p in paths_using(self.schema, name)]
-        self.integer_paths = [f.path for f in fields(self.schema) if "integer" in _types(f.node)]
+        # The fields each check reads, found in one walk over a case.
+        self.fields = Selector({
+            "quote": paths_using(self.schema, "quote"),
+            "figure_item": [p[:-1] for p in paths_using(self.schema, "figure")],  # the item holding the value
+            "date": paths_using(self.schema, "full_date") + paths_using(self.schema, "partial_date"),
+            "name": [p for name in ("short_text", "optional_name", "unit", "tag") for p in paths_using(self.schema, name)],
+            "integer": [f.path for f in fields(self.schema) if "integer" in _types(f.node)],
+        })
         self.sources: dict[str, str] = {}
-        self._normalised: dict[str, str] = {}
+        self._normalised: dict[str, str] = {}  # filled only for sources a quote does not match verbatim
 
     def check(self, doc: Document, path: Path) -> list[Problem]:
         try:
@@ -191,37 +198,35 @@ class CaseChecker:
             problems.append(doc.problem(("slug",), f"slug“{slug}”与文件名“{path.name}”不一致：文件应命名为 {slug}.yaml"))
         if isinstance(slug, str) and slug in RESERVED_SLUGS:
             problems.append(doc.problem(("slug",), f"“{slug}”是网站自己使用的页面名（案例目录页），不能作为案例的 slug：换一个"))
-        problems += self._plain_values(doc)
-        problems += self._dates(doc)
+        found = self.fields.select(data)
+        problems += self._plain_values(doc, found)
+        problems += self._dates(doc, found["date"])
         source, source_problems = self._source(doc)
         problems += source_problems
         if source is not None:
-            problems += self._quotes(doc, source)
+            problems += self._quotes(doc, source, found["quote"])
         problems += self._practice_refs(doc)
-        problems += self._figures(doc)
+        problems += self._figures(doc, found["figure_item"])
         problems += transfer.case_problems(doc, stated)
         return problems
 
-    def _plain_values(self, doc: Document) -> list[Problem]:
+    def _plain_values(self, doc: Document, found: dict) -> list[Problem]:
         """What the schema's types let through: 2018.0 as a year, a name ending in a line break."""
         out = []
-        for pattern in self.integer_paths:
-            for path, value in values_at(doc.data, pattern):
-                if isinstance(value, float):
-                    out.append(doc.problem(path, f"应为整数，实际是 {value}：写成 {value:.0f}，不要带小数点"
-                                           if value.is_integer() else f"应为整数，实际是 {value}"))
-        for pattern in self.name_paths:
-            for path, value in values_at(doc.data, pattern):
-                if isinstance(value, str) and value.endswith("\n"):  # the schema's pattern lets a final one pass
-                    out.append(doc.problem(path, "名称要写在一行里，不能换行"))
+        for path, value in found["integer"]:
+            if isinstance(value, float):
+                out.append(doc.problem(path, f"应为整数，实际是 {value}：写成 {value:.0f}，不要带小数点"
+                                       if value.is_integer() else f"应为整数，实际是 {value}"))
+        for path, value in found["name"]:
+            if isinstance(value, str) and value.endswith("\n"):  # the schema's pattern lets a final one pass
+                out.append(doc.problem(path, "名称要写在一行里，不能换行"))
         return out
 
-    def _dates(self, doc: Document) -> list[Problem]:
+    def _dates(self, doc: Document, found: list) -> list[Problem]:
         out = []
-        for pattern in self.date_paths["full_date"] + self.date_paths["partial_date"]:
-            for path, value in values_at(doc.data, pattern):
-                if isinstance(value, str) and re.fullmatch(r"\d{4}(-\d{2}){0,2}", value) and not _real_date(value):
-                    out.append(doc.problem(path, f"日期“{value}”不存在：检查月份（1–12）和这个月的天数"))
+        for path, value in found:
+            if isinstance(value, str) and re.fullmatch(r"\d{4}(-\d{2}){0,2}", value) and not _real_date(value):
+                out.append(doc.problem(path, f"日期“{value}”不存在：检查月份（1–12）和这个月的天数"))
         return out
 
     def _source(self, doc: Document) -> tuple[str | None, list[Problem]]:
@@ -241,22 +246,29 @@ class CaseChecker:
             except LoadError as exc:
                 return None, [doc.problem(where, f"原文文件无法读取：{exc.problems[0].message}")]
             self.sources[relative] = text
-            self._normalised[relative] = normalise(text)
-        if not self._normalised[relative]:
+        text = self.sources[relative]
+        if text.isspace() or not text:  # normalising leaves nothing of a text that is all whitespace
             return None, [doc.problem(where, f"原文文件 {relative} 是空的：请把清理后的原文粘贴进去")]
-        return self._normalised[relative], []
+        return text, []
 
-    def _quotes(self, doc: Document, source: str) -> list[Problem]:
+    def _normalised_source(self, relative: str) -> str:
+        if relative not in self._normalised:
+            self._normalised[relative] = normalise(self.sources[relative])
+        return self._normalised[relative]
+
+    def _quotes(self, doc: Document, text: str, found: list) -> list[Problem]:
         out = []
         relative = doc.data["source"]["file"]
-        for pattern in self.quote_paths:
-            for path, quote in values_at(doc.data, pattern):
-                wanted = normalise(quote) if isinstance(quote, str) else ""
-                if not wanted or wanted in source:
-                    continue
-                found = _longest_prefix(wanted, source)
-                hint = f"前 {found} 个字能找到，从“{wanted[found:found + 8]}”起不一致" if found else "一个字也对不上"
-                out.append(doc.problem(path, f"摘录在原文 {relative} 中找不到（{hint}）：摘录必须逐字来自原文，空白和全角/半角标点不计"))
+        for path, quote in found:
+            if isinstance(quote, str) and _verbatim(quote, text):
+                continue  # copied as it stands: found without normalising the whole source
+            wanted = normalise(quote) if isinstance(quote, str) else ""
+            source = self._normalised_source(relative)
+            if not wanted or wanted in source:
+                continue
+            at = _longest_prefix(wanted, source)
+            hint = f"前 {at} 个字能找到，从“{wanted[at:at + 8]}”起不一致" if at else "一个字也对不上"
+            out.append(doc.problem(path, f"摘录在原文 {relative} 中找不到（{hint}）：摘录必须逐字来自原文，空白和全角/半角标点不计"))
         loc = doc.data.get("location")
         if not isinstance(loc, dict) or not isinstance(loc.get("evidence"), list):
             return out
@@ -267,15 +279,14 @@ class CaseChecker:
                                        f"“{name}”在 location.evidence 的摘录中找不到：只填原文写明的地点，并摘录写明它的句子"))
         return out
 
-    def _figures(self, doc: Document) -> list[Problem]:
+    def _figures(self, doc: Document, items: list) -> list[Problem]:
         """Each figure's value (and qualifier) must be a number its own evidence quote states."""
         out = []
-        for pattern in self.figure_paths:  # ('outcomes', '*', 'value'): check the item holding the value
-            for path, item in values_at(doc.data, pattern[:-1]):
-                found = numbers.mismatch(item) if isinstance(item, dict) else None
-                if found:
-                    field, message = found
-                    out.append(doc.problem(path + (field,), message))
+        for path, item in items:
+            found = numbers.mismatch(item) if isinstance(item, dict) else None
+            if found:
+                field, message = found
+                out.append(doc.problem(path + (field,), message))
         return out
 
     def _practice_refs(self, doc: Document) -> list[Problem]:
@@ -327,6 +338,21 @@ def _real_date(value: str) -> bool:
     return True
 
 
+# Characters after which, and before which, normalising a text never joins two characters into one
+# (no combining marks, Hangul jamo, or half-width kana sound marks): a quote found verbatim between
+# such characters is found in the normalised source too.
+_STABLE = re.compile(r"[\x00-\u02ff\u2000-\u20cf\u3000-\u3029\u3030-\u303f\u4e00-\u9fff\uff00-\uff9d\uffa0-\uffef]")
+
+
+def _verbatim(quote: str, text: str) -> bool:
+    """Whether the quote occurs in the source exactly as written, in a way normalise() keeps intact."""
+    at = text.find(quote)
+    if at < 0 or not quote or not _STABLE.match(quote[0]):
+        return False
+    end = at + len(quote)
+    return end == len(text) or bool(_STABLE.match(text[end]))
+
+
 def _longest_prefix(needle: str, haystack: str) -> int:
     low, high = 0, len(needle)
     while low < high:  # presence of a prefix is monotone in its length
@@ -358,15 +384,25 @@ class _Checked:
     source_text: str | None = None
 
 
-def _fresh(checker: CaseChecker, path: Path) -> tuple[Document | None, list[Problem], str | None]:
-    """Parse and check one file: its document (None if unreadable), problems and source file."""
+_WHEN_READ = b"?"  # stands for a digest not taken yet
+
+
+def _fresh(run: _Run, path: Path) -> tuple:
+    """Parse and check one file: its document (None if unreadable), problems and source file, with the
+    digests the store keeps (taken here, so that workers take them in parallel)."""
     try:
         doc = load_file(path, display_name(path))
     except LoadError as exc:
-        return None, exc.problems, None
-    problems = checker.check(doc, path)
-    relative = _get(doc.data, "source", "file")
-    return doc, problems, relative if isinstance(relative, str) else None
+        doc, problems, relative = None, exc.problems, None
+    else:
+        problems = run.checker.check(doc, path)
+        relative = _get(doc.data, "source", "file")
+        relative = relative if isinstance(relative, str) else None
+    try:
+        case_digest = _digest_file(str(path))
+    except OSError:
+        case_digest = None
+    return doc, problems, relative, case_digest, run.source_state(relative) if relative is not None else (None, None)
 
 
 class _Run:
@@ -422,14 +458,16 @@ def _from_store(run: _Run, path: str, name: str) -> tuple[cache_module.Entry | N
             return None, None, (None, None)  # load_file reports these without reading them
         stamp = cache_module.stamp(info)
         entry = run.store.get(name)
-        if entry is not None and stamp is not None and stamp == entry.case_stamp:
+        if entry is None:
+            return None, None, (_WHEN_READ, stamp)  # a new file: its digest is taken where it is checked
+        if stamp is not None and stamp == entry.case_stamp:
             case_digest = entry.case_digest
         else:
             case_digest = _digest_file(path)
     except OSError:
         return None, None, (None, None)
     state = (case_digest, stamp)
-    if entry is None or entry.case_digest != case_digest:
+    if entry.case_digest != case_digest:
         return None, None, state
     if entry.source is not None and run.source_state(entry.source, entry.source_stamp, entry.source_digest)[0] != entry.source_digest:
         return None, None, state
@@ -469,20 +507,21 @@ def _load_all(run: _Run, paths: list[Path], names: list[str], cache_: dict | Non
         doc = None
         if entry.loaded:
             # Without data (a check only), the slug stands in for it: that is all checks across files use.
-            doc = Document(name, data if run.need_data else entry.cross, entry.marks)
+            doc = Document(name, data if run.need_data else entry.cross, entry.marks, path=path)
         text = run.source_text(entry.source) if entry.source is not None and not entry.problems and run.need_data else None
         results.append(_checked_from(run, path, stamps, doc, entry.problems, entry.source, text))
     fresh = _check_files(run, [m[1] for m in misses], workers)
-    for (i, path, stamps, (case_digest, case_stamp)), (doc, problems, source) in zip(misses, fresh):
+    for (i, path, stamps, (known_digest, case_stamp)), (doc, problems, source, read_digest, source_state, blob) \
+            in zip(misses, fresh):
         text = run.source_text(source) if source is not None and not problems else None
         results[i] = _checked_from(run, path, stamps, doc, problems, source, text)
-        if case_digest is None:
+        case_digest = read_digest if known_digest is _WHEN_READ else known_digest
+        if known_digest is None or case_digest is None:
             continue
-        source_digest, source_stamp = run.source_state(source) if source is not None else (None, None)
         cross, marks = _cross(doc) if doc is not None else ({}, {})
-        entry = cache_module.Entry(case_digest, case_stamp, source, source_digest, source_stamp, problems,
+        entry = cache_module.Entry(case_digest, case_stamp, source, *source_state, problems,
                                    cross, marks, doc is not None)
-        run.store.put(names[i], entry, doc.data if doc is not None else None)
+        run.store.put(names[i], entry, doc.data if doc is not None else None, blob)
     if cache_ is not None:
         for path, result in zip(paths, results):
             cache_[path] = result
@@ -502,7 +541,7 @@ def _display_names(paths: list[Path]) -> list[str]:
     return out
 
 
-def _check_files(run: _Run, paths: list[Path], workers: int) -> list[tuple[Document | None, list[Problem], str | None]]:
+def _check_files(run: _Run, paths: list[Path], workers: int) -> list[tuple]:
     """Parse and check files, on several cores when there are enough of them to repay starting processes."""
     if workers > 1 and len(paths) >= 400 and "fork" in multiprocessing.get_all_start_methods():
         global _WORKER_RUN
@@ -512,7 +551,7 @@ def _check_files(run: _Run, paths: list[Path], workers: int) -> list[tuple[Docum
                 return [_from_plain(r) for r in pool.map(_check_in_worker, paths, chunksize=100)]
         finally:
             _WORKER_RUN = None
-    return [_fresh(run.checker, path) for path in paths]
+    return [(*_fresh(run, path), None) for path in paths]
 
 
 _WORKER_RUN: _Run | None = None  # inherited by forked workers, so the vocabulary is not sent to them
@@ -521,14 +560,16 @@ _WORKER_RUN: _Run | None = None  # inherited by forked workers, so the vocabular
 def _check_in_worker(path: Path) -> tuple:
     # A document's positions stay in the worker (sending them back costs more than they are worth);
     # those of the fields checked across files are all that is needed afterwards.
-    doc, problems, source = _fresh(_WORKER_RUN.checker, path)  # type: ignore[union-attr]
-    data = doc.data if doc is not None else None
-    return display_name(path), data, _cross(doc)[1] if doc else {}, problems, source
+    # The data travels as the store keeps it (marshal), so the parent need not encode it again.
+    doc, problems, source, case_digest, source_state = _fresh(_WORKER_RUN, path)  # type: ignore[arg-type]
+    blob = marshal.dumps(doc.data) if doc is not None else None
+    return display_name(path), path, blob, _cross(doc)[1] if doc else {}, problems, source, case_digest, source_state
 
 
-def _from_plain(plain: tuple) -> tuple[Document | None, list[Problem], str | None]:
-    name, data, marks, problems, source = plain
-    return (Document(name, data, marks) if data is not None else None), problems, source
+def _from_plain(plain: tuple) -> tuple:
+    name, path, blob, marks, problems, source, case_digest, source_state = plain
+    doc = Document(name, marshal.loads(blob), marks, path=path) if blob is not None else None
+    return doc, problems, source, case_digest, source_state, blob
 
 
 # What the checks across files read (slugs, transfer.link_problems, _former_slug_problems); a cached
@@ -538,8 +579,9 @@ _CROSS_FIELDS = ("slug", "learned_from", "former_slugs")
 
 def _cross(doc: Document) -> tuple[dict, dict]:
     data = doc.data if isinstance(doc.data, dict) else {}
-    return ({k: data[k] for k in _CROSS_FIELDS if k in data},
-            {path: mark for path, mark in doc.marks.items() if path and path[0] in _CROSS_FIELDS})
+    marks = None if doc.marks is None else {  # None: not worked out yet (no problem has needed them)
+        path: mark for path, mark in doc.marks.items() if path and path[0] in _CROSS_FIELDS}
+    return {k: data[k] for k in _CROSS_FIELDS if k in data}, marks
 
 
 def _former_slug_problems(formers: list[tuple[Document, int, str]], slug_file: dict[str, Path]) -> list[Problem]:
@@ -567,6 +609,19 @@ def load_casebook(cases_dir: Path, only: Iterable[Path] | None = None,
     between runs, keyed by content. `workers` > 1 checks uncached files on that many cores.
     need_data=False is for checking only: the casebook then holds each case's slug, not its data.
     """
+    # Many long-lived small objects (and, in a build, the last casebook still in memory): pausing the
+    # cyclic collector saves it re-scanning them all, file after file.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_casebook(cases_dir, only, cache, cache_dir, workers, need_data)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _load_casebook(cases_dir: Path, only: Iterable[Path] | None, cache: dict | None, cache_dir: Path | None | bool,
+                   workers: int, need_data: bool) -> tuple[Casebook | None, list[Problem]]:
     taxonomy, problems = load_taxonomy(cases_dir)
     if taxonomy is None:
         return None, problems
@@ -580,15 +635,8 @@ def load_casebook(cases_dir: Path, only: Iterable[Path] | None = None,
                  if selected is None or (cases_dir / Path(p.file).name).resolve() in selected
                  or (cases_dir / Path(p.file).name).absolute() in {q.absolute() for q in only or []}]
     cases, files, slug_file = [], {}, {}
-    # Many long-lived small objects: pausing the cyclic collector saves it re-scanning them all, file after file.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        names = _display_names(paths)
-        results = _load_all(run, paths, names, cache, _stamp(cases_dir / TAXONOMY_FILE), workers)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    names = _display_names(paths)
+    results = _load_all(run, paths, names, cache, _stamp(cases_dir / TAXONOMY_FILE), workers)
     store.keep_only(set(names))
     store.save()
     sources: dict[str, str] = {}
