@@ -99,7 +99,8 @@ def write_floor(project: Path, book: Casebook) -> Path:
     return floor
 
 
-# Runs `mkdocs` in a child process and writes that process's own peak memory (KB) to $BENCH_RSS.
+# Runs `mkdocs` in a child process and writes its peak memory (KB) to $BENCH_RSS: its own peak plus the
+# largest peak among the processes it started (the page renderer), as both may be at their peak together.
 _MEASURED_RUN = """
 import os, resource, runpy, sys
 sys.argv = ["mkdocs"] + sys.argv[2:]
@@ -109,13 +110,14 @@ try:
 except SystemExit as exc:
     code = exc.code or 0
 with open(os.environ["BENCH_RSS"], "w") as out:
-    out.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+    out.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                  + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
 sys.exit(code)
 """
 
 
 def timed_build(project: Path, site: Path) -> tuple[float, float, float]:
-    """Wall seconds, peak memory (MB) and processor seconds of `mkdocs build` in its own process.
+    """Wall seconds, peak memory (MB) and processor seconds (its own and its workers') of `mkdocs build`.
 
     On a shared machine the processor time is the steadier figure: waiting for a core is not counted.
     """

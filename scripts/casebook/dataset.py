@@ -60,19 +60,24 @@ def _html(text: str) -> str:
             .replace('"', "&quot;").replace("'", "&#39;"))
 
 
+def case_file(renderer: SiteRenderer, case: dict) -> dict[str, str]:
+    """A case's own open-data file, at its stable address."""
+    src = routes.case_json(case["slug"])
+    return {src: case_document(case, schema_url(renderer.site_url, src))}
+
+
 def files(renderer: SiteRenderer, downloads: dict[str, str | bytes]) -> dict[str, str | bytes]:
-    """The dataset's own files, added to what the renderer makes."""
+    """The dataset's own files, added to what the renderer makes (each case's file is made with its page)."""
     book = renderer.book
     version = renderer.common["version"]
     out: dict[str, str | bytes] = {}
     for case in book.cases:
-        src = routes.case_json(case["slug"])
-        out[src] = case_document(case, schema_url(renderer.site_url, src))
         for old in case.get("former_slugs", []):
             from_src = routes.case_redirect(old, renderer.use_directory_urls)
             target = renderer.url_from(from_src, routes.case(case["slug"]))
             out[from_src] = redirect_page(target, case["name"])
-            out[routes.case_json(old)] = out[src]  # tools that fetched the old data address keep working
+            # Tools that fetched the old data address keep working.
+            out.update({routes.case_json(old): content for content in case_file(renderer, case).values()})
     for name in DOWNLOADS:
         out[routes.versioned_download(version, name)] = downloads[routes.download(name)]
     for entry in renderer.common["history"]:

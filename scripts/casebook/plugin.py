@@ -18,12 +18,13 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from . import materials, routes
+from . import materials, routes, search
 from .atomic import StagedFolder
+from .parallel import Stream, StreamError
 from .releases import ReleaseError
 from .render import problems_page
 from .siteconfig import SiteSettings
-from .tree import ASSETS, CSS, JS, PACKAGE, SEARCH_CSS, SEARCH_JS, THEME, edit_paths, generated_files
+from .tree import ASSETS, CSS, JS, PACKAGE, SEARCH_CSS, SEARCH_JS, THEME, edit_paths, generated_files, plan
 from .validate import load_casebook
 
 log = logging.getLogger("mkdocs.plugins.casebook")
@@ -40,11 +41,36 @@ class _Counter(logging.Handler):
         self.count += 1
 
 
+_STREAMED = object()  # stands for a page that arrives from the rendering process when MkDocs reads it
+
+
+class _StreamedFile(File):
+    """A generated file whose content is made on another core and arrives when MkDocs first reads it."""
+
+    stream: Stream | None = None
+    _arrived: str | bytes | None = None
+
+    @property  # type: ignore[override]
+    def _content(self) -> str | bytes | None:
+        if self._arrived is None and self.stream is not None:
+            try:
+                self._arrived = self.stream.get(self.src_uri)  # type: ignore[assignment]
+            except StreamError as exc:
+                raise PluginError(f"生成页面 {self.src_uri} 时出错：{exc}") from None
+        return self._arrived
+
+    @_content.setter
+    def _content(self, value: str | bytes | None) -> None:
+        self._arrived = value
+
+
 class CasebookConfig(Config):
     enabled = c.Type(bool, default=True)
     cases_dir = c.Type(str, default="cases")
     # Trainer materials made by `casebook export materials` (relative to mkdocs.yml); absent in a local preview.
     materials = c.Type(str, default=str(materials.DEFAULT_DIR))
+    # Cores a one-off build uses to check cases and render pages (0: all of them; 1: none besides MkDocs' own).
+    workers = c.Type(int, default=0)
 
 
 class _MemoryBytecodeCache(jinja2.BytecodeCache):
@@ -71,12 +97,14 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Also makes MkDocs keep this instance (and its cache) across `mkdocs serve` rebuilds."""
         self.command, self.dirty = command, dirty
-        # A one-off build checks uncached cases on every core; serve's threads rule out forking workers.
+        # A one-off build checks cases and renders pages on every core; serve's threads rule out forking.
         self.workers = (os.cpu_count() or 1) if command == "build" else 1
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
+        if self.config.workers and self.workers > 1:
+            self.workers = self.config.workers
         self.cases_dir = (Path(config.config_file_path).parent / self.config.cases_dir).resolve()
         # Our theme overrides come before Material's so they win.
         config.theme.dirs.insert(0, str(THEME))
@@ -111,6 +139,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.staged = None
 
     def on_build_error(self, *, error: Exception) -> None:
+        if getattr(self, "stream", None):
+            self.stream.close()
+            self.stream = None
         if getattr(self, "staged", None):
             logging.getLogger("mkdocs").removeHandler(self.warnings)
             self.staged.discard()
@@ -137,11 +168,40 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                                 site_name=config.site_name)
         root = Path(config.config_file_path).parent
         try:
-            self.generated = generated_files(book, settings, materials_dir=root / self.config.materials)
+            if self.workers > 1:
+                self._start_stream(book, settings, root / self.config.materials)
+            else:
+                self.generated = generated_files(book, settings, materials_dir=root / self.config.materials)
         except (ReleaseError, materials.MaterialsError) as exc:
             raise PluginError(str(exc)) from None
         self.edit_uris = {page: "../" + path for page, path in edit_paths(book, root).items()}
         log.info(f"casebook: 已加入 {len(book.cases)} 个案例，共 {len(self.generated)} 个生成文件")
+
+    def _start_stream(self, book, settings: SiteSettings, materials_dir: Path) -> None:
+        """A one-off build: pages are rendered on another core while MkDocs converts the ones already made.
+
+        The search index comes after the pages; its chunks, named by their content, are
+        written into the site at the end (nothing links to them but its manifest).
+        """
+        work = plan(book, settings, materials_dir)
+        self.stream = Stream(work.produce)
+        self.generated = {**{path: _STREAMED for path in work.page_paths()}, **work.ready,
+                          search.MANIFEST: _STREAMED}
+
+    def _finish_stream(self, config: MkDocsConfig) -> None:
+        stream, self.stream = getattr(self, "stream", None), None
+        if stream is None:
+            return
+        try:
+            for path, content in stream.rest().items():
+                if path not in self.generated:  # a search index chunk
+                    target = Path(config.site_dir) / path
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(content, encoding="utf-8")  # type: ignore[arg-type]
+        except StreamError as exc:
+            raise PluginError(f"生成搜索索引时出错：{exc}") from None
+        finally:
+            stream.close()
 
     def _problem_pages(self) -> None:
         """While a case is broken in `mkdocs serve`: the pages the editor may be looking at, all saying what to fix."""
@@ -166,7 +226,10 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         for src_uri, content in self.generated.items():
             if src_uri in files:
                 files.remove(files.get_file_from_path(src_uri))
-            if isinstance(content, Path):  # a large file (a trainer's zip) is copied as it is, not read
+            if content is _STREAMED:
+                file = _StreamedFile.generated(config, src_uri, content="")
+                file._arrived, file.stream = None, self.stream
+            elif isinstance(content, Path):  # a large file (a trainer's zip) is copied as it is, not read
                 file = File.generated(config, src_uri, abs_src_path=str(content))
             else:
                 file = File.generated(config, src_uri, content=content)
@@ -183,6 +246,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
 
     @event_priority(-100)  # last: every plugin has written its files into the staged folder
     def on_post_build(self, config: MkDocsConfig) -> None:
+        self._finish_stream(config)
         self._commit(config)
 
     def on_serve(self, server, config: MkDocsConfig, builder):

@@ -6,10 +6,11 @@ syntax that could turn it into links or markup.
 """
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import jinja2
 from markupsafe import Markup, escape
@@ -100,6 +101,13 @@ def kind_classes(tax: Taxonomy) -> dict[str, str]:
             for t in tax.terms("outcome_kinds")}
 
 
+class Job(NamedTuple):
+    """Pages to render: their paths are known before they are made, so a site generator can list them first."""
+
+    paths: tuple[str, ...]
+    make: Callable[[], dict[str, str]]
+
+
 class SiteRenderer:
     """Renders all generated files for one build (one value of use_directory_urls)."""
 
@@ -128,50 +136,74 @@ class SiteRenderer:
                                                       absolute=self.absolute)
 
     def files(self) -> dict[str, str | bytes]:
-        """Site-relative path -> content, for every file the casebook adds to the site."""
+        """Site-relative path -> content, for every file the renderer adds to the site."""
+        ready, jobs = self.plan()
+        out: dict[str, str | bytes] = {}
+        for job in jobs:
+            out.update(job.make())
+        out.update(ready)
+        return out
+
+    def plan(self) -> tuple[dict[str, str | bytes], list[Job]]:
+        """The files made at once (downloads, data), and the pages to render, each job with the paths it makes."""
         book = self.book
         by_category = catalog.by_category(book)
         undone = catalog.by_category(book, done=False)
         tree = regions.build(book)
         related = catalog.related(book)
-        out: dict[str, str | bytes] = {
-            routes.HOME: self.render("home.md.j2", routes.HOME, stats=catalog.stats(book),
-                                     recent=catalog.recent(book), by_category=by_category, undone_by_category=undone),
-            routes.CATALOGUE: self.render("catalogue.md.j2", routes.CATALOGUE, options=catalog.filter_options(book, tree),
-                                          region_of=catalog.region_of(tree)),
-            routes.CATEGORIES: self.render("categories.md.j2", routes.CATEGORIES, by_category=by_category,
-                                           undone_by_category=undone),
-            routes.REGIONS: self.render("regions.md.j2", routes.REGIONS, regions=tree),
-            routes.COMPARE: self.render("compare.md.j2", routes.COMPARE),
-            routes.MATRIX: self.render("matrix.md.j2", routes.MATRIX),
-            routes.OUTCOMES: self.render("outcomes.md.j2", routes.OUTCOMES),
-            routes.LEARNING: self.render("learning.md.j2", routes.LEARNING, links=transfer.learning_links(book),
-                                         diagram=transfer.diagram(book)),
-            routes.DATA: self.render("data.md.j2", routes.DATA, columns=opendata.column_docs(book)),
-            routes.GUIDE: self.render("guide.md.j2", routes.GUIDE),
-            routes.FIELDS: self.render("fields.md.j2", routes.FIELDS, fields=list(fields(book.schema)),
-                                       flags=vocabulary_flags()),
-        }
+        page = self._page_job
+        jobs: list[Job] = []
         for case in book.cases:
             slug = case["slug"]
-            out[routes.case(slug)] = self.render("case.md.j2", routes.case(slug), case=case, related=related[slug])
-            data_file = routes.compare_data(slug)
-            out[data_file] = self.render("compare_data.js.j2", data_file, data=self._compare_data(case))
+            jobs.append(Job((routes.case(slug), routes.compare_data(slug), routes.case_json(slug)),
+                            functools.partial(self._case_files, case, related[slug])))
         for category in book.taxonomy.categories:
-            src = routes.category(category["slug"])
-            out[src] = self.render("category.md.j2", src, category=category, cases=by_category[category["term"]],
-                                   undone_cases=undone[category["term"]])
+            jobs.append(page("category.md.j2", routes.category(category["slug"]), category=category,
+                             cases=by_category[category["term"]], undone_cases=undone[category["term"]]))
         for region in regions.walk(tree):
-            src = routes.region(region.key)
-            out[src] = self.render("region.md.j2", src, region=region)
-        for relative, text in book.sources.items():
-            out[routes.source(relative)] = text  # kept as a download; links go to its page
-        for src, context in source_pages.pages(book).items():
-            out[src] = self.render("source.md.j2", src, **context)
+            jobs.append(page("region.md.j2", routes.region(region.key), region=region))
+        for file, cases in source_pages.citing(book).items():
+            jobs.append(Job((routes.source_page(file),), functools.partial(self._source_page, file, cases)))
+        # The pages about every case come last: a generator reading pages as they are made
+        # (plugin.py) starts on the small ones.
+        jobs += [
+            page("home.md.j2", routes.HOME, stats=catalog.stats(book), recent=catalog.recent(book),
+                 by_category=by_category, undone_by_category=undone),
+            page("catalogue.md.j2", routes.CATALOGUE, options=catalog.filter_options(book, tree),
+                 region_of=catalog.region_of(tree)),
+            page("categories.md.j2", routes.CATEGORIES, by_category=by_category, undone_by_category=undone),
+            page("regions.md.j2", routes.REGIONS, regions=tree),
+            page("compare.md.j2", routes.COMPARE),
+            page("matrix.md.j2", routes.MATRIX),
+            page("outcomes.md.j2", routes.OUTCOMES),
+            page("learning.md.j2", routes.LEARNING, links=transfer.learning_links(book), diagram=transfer.diagram(book)),
+            page("data.md.j2", routes.DATA, columns=opendata.column_docs(book)),
+            page("guide.md.j2", routes.GUIDE),
+            page("fields.md.j2", routes.FIELDS, fields=list(fields(book.schema)), flags=vocabulary_flags()),
+        ]
+        # The kept texts themselves, as downloads (links go to their pages), and the open data.
+        ready: dict[str, str | bytes] = {routes.source(relative): text for relative, text in book.sources.items()}
         downloads = opendata.downloads(book, self.common["version"], self.common["completeness"])
-        out.update(downloads)
-        out.update(dataset.files(self, downloads))
-        return out
+        ready.update(downloads)
+        ready.update(dataset.files(self, downloads))
+        return ready, jobs
+
+    def _page_job(self, template: str, src: str, **context) -> Job:
+        return Job((src,), functools.partial(self._page, template, src, **context))
+
+    def _page(self, template: str, src: str, **context) -> dict[str, str]:
+        return {src: self.render(template, src, **context)}
+
+    def _case_files(self, case: dict, related: list) -> dict[str, str]:
+        slug = case["slug"]
+        data_file = routes.compare_data(slug)
+        return {routes.case(slug): self.render("case.md.j2", routes.case(slug), case=case, related=related),
+                data_file: self.render("compare_data.js.j2", data_file, data=self._compare_data(case)),
+                **dataset.case_file(self, case)}
+
+    def _source_page(self, file: str, cases: list[dict]) -> dict[str, str]:
+        src = routes.source_page(file)
+        return {src: self.render("source.md.j2", src, **source_pages.context(self.book, file, cases))}
 
     def _compare_data(self, case: dict) -> dict:
         """What the comparison page shows of a case, as plain data its script turns into text nodes."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from . import routes
 from .model import Casebook
 from .schema import paths_using, values_at
-from .validate import normalise
+from .validate import normalise, verbatim_at
 
 
 @dataclass(frozen=True)
@@ -67,9 +67,17 @@ def _by_clusters(text: str) -> tuple[str, list[tuple[int, int]]]:
 
 def locate(text: str, quotes: list[str]) -> dict[str, tuple[int, int]]:
     """Anchor -> (start, end) in the original text, for each quote found."""
-    norm, spans = normalised_with_offsets(text)
-    out = {}
+    out, others = {}, []
     for quote in quotes:
+        at = verbatim_at(quote, text)
+        if at >= 0:
+            out[anchor(quote)] = (at, at + len(quote))  # copied as it stands: no character map needed
+        else:
+            others.append(quote)
+    if not others:
+        return out
+    norm, spans = normalised_with_offsets(text)
+    for quote in others:
         wanted = normalise(quote)
         at = norm.find(wanted) if wanted else -1
         if at >= 0:
@@ -77,8 +85,8 @@ def locate(text: str, quotes: list[str]) -> dict[str, tuple[int, int]]:
     return out
 
 
-def case_quotes(book: Casebook, case: dict) -> list[str]:
-    return [quote for pattern in paths_using(book.schema, "quote")
+def case_quotes(book: Casebook, case: dict, patterns: list[tuple] | None = None) -> list[str]:
+    return [quote for pattern in patterns or paths_using(book.schema, "quote")
             for _, quote in values_at(case, pattern) if isinstance(quote, str)]
 
 
@@ -95,14 +103,18 @@ def segments(text: str, found: dict[str, tuple[int, int]]) -> list[Segment]:
     return out
 
 
-def pages(book: Casebook) -> dict[str, dict]:
-    """Source page -> what its template shows: the file, the cases citing it, the cut text."""
-    citing: dict[str, list[dict]] = {}
+def citing(book: Casebook) -> dict[str, list[dict]]:
+    """Source file -> the cases that cite it."""
+    out: dict[str, list[dict]] = {}
     for case in book.cases:
-        citing.setdefault(case["source"]["file"], []).append(case)
-    out = {}
-    for file, cases in citing.items():
-        text = book.sources[file]
-        found = locate(text, [q for case in cases for q in case_quotes(book, case)])
-        out[routes.source_page(file)] = {"file": file, "cases": cases, "segments": segments(text, found), "quotes": len(found)}
+        out.setdefault(case["source"]["file"], []).append(case)
     return out
+
+
+def context(book: Casebook, file: str, cases: list[dict]) -> dict:
+    """What a source page's template shows: the file, the cases citing it, the text cut at their quotes."""
+    text = book.sources[file]
+    patterns = paths_using(book.schema, "quote")
+    found = locate(text, [q for case in cases for q in case_quotes(book, case, patterns)])
+    return {"file": file, "cases": cases, "segments": segments(text, found), "quotes": len(found)}
+

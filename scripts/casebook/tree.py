@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from . import materials, routes, search
 from .model import Casebook
-from .render import SiteRenderer
+from .parallel import fork_map
+from .render import Job, SiteRenderer
 from .siteconfig import SiteSettings
 
 PACKAGE = Path(__file__).parent
@@ -39,22 +42,65 @@ DEFAULT_SETTINGS = SiteSettings(site_url="", repo_url="", use_directory_urls=Tru
 Content = str | bytes | Path
 
 
-def generated_files(book: Casebook, settings: SiteSettings | None = None, materials_dir: Path | None = None,
-                    offline: bool = False) -> dict[str, Content]:
-    """Site-relative path -> content for every page, download and asset the casebook adds.
+@dataclass
+class Plan:
+    """Every file the casebook adds, laid out: those made at once, and the pages still to render.
+
+    The search index comes last: it reads the guide pages, and its chunks are named by their content.
+    """
+
+    book: Casebook
+    use_directory_urls: bool
+    ready: dict[str, Content]
+    jobs: list[Job]
+
+    def page_paths(self) -> list[str]:
+        return [path for job in self.jobs for path in job.paths]
+
+    def produce(self) -> Iterator[tuple[str, Content]]:
+        """(path, content) of each page as it is rendered, then of the search index."""
+        guides: dict[str, Content] = {src: self.ready[src] for src in search.TEXT_PAGES if src in self.ready}
+        for job in self.jobs:
+            for path, content in job.make().items():
+                if path in search.TEXT_PAGES:
+                    guides[path] = content
+                yield path, content
+        yield from self.index(guides).items()
+
+    def index(self, files: dict[str, Content]) -> dict[str, str]:
+        return search.index_files(self.book, self.use_directory_urls, search.text_pages(files, self.use_directory_urls))
+
+
+def plan(book: Casebook, settings: SiteSettings | None = None, materials_dir: Path | None = None,
+         offline: bool = False) -> Plan:
+    """What generated_files makes, before the pages are rendered.
 
     `materials_dir` holds the trainer materials `casebook export materials` made (listed on the
     培训资料 page); an offline site never carries them (no zip inside the zip).
     """
     settings = settings or DEFAULT_SETTINGS
     renderer = SiteRenderer(book, settings.use_directory_urls, settings.site_url, settings.site_name)
-    files: dict[str, Content] = dict(renderer.files())
+    ready, jobs = renderer.plan()
     manifest = None if offline or materials_dir is None else materials.read_manifest(materials_dir)
-    files.update(materials.site_files(manifest))
-    files[materials.PAGE] = materials.page(renderer.render, manifest, offline, settings.site_url)
+    ready.update(materials.site_files(manifest))
+    ready[materials.PAGE] = materials.page(renderer.render, manifest, offline, settings.site_url)
     for asset in ASSETS:
-        files[asset] = (PACKAGE / asset).read_bytes()
-    files.update(search.index_files(book, settings.use_directory_urls, search.text_pages(files, settings.use_directory_urls)))
+        ready[asset] = (PACKAGE / asset).read_bytes()
+    return Plan(book, settings.use_directory_urls, ready, jobs)
+
+
+def generated_files(book: Casebook, settings: SiteSettings | None = None, materials_dir: Path | None = None,
+                    offline: bool = False, workers: int = 1) -> dict[str, Content]:
+    """Site-relative path -> content for every page, download and asset the casebook adds.
+
+    `workers` > 1 renders the pages on that many cores (never from a process with threads).
+    """
+    work = plan(book, settings, materials_dir, offline)
+    files: dict[str, Content] = {}
+    for made in fork_map(lambda job: job.make(), work.jobs, workers):
+        files.update(made)
+    files.update(work.ready)
+    files.update(work.index(files))
     return files
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import marshal
-import multiprocessing
 import os
 import re
 import stat
@@ -23,6 +22,7 @@ from jsonschema import Draft202012Validator
 
 from . import cache as cache_module
 from . import messages, numbers, transfer
+from .parallel import fork_map
 from .load import MAX_BYTES, Document, LoadError, load_file, read_text
 from .model import LEVELS, Casebook
 from .problems import Problem
@@ -260,7 +260,7 @@ class CaseChecker:
         out = []
         relative = doc.data["source"]["file"]
         for path, quote in found:
-            if isinstance(quote, str) and _verbatim(quote, text):
+            if isinstance(quote, str) and verbatim_at(quote, text) >= 0:
                 continue  # copied as it stands: found without normalising the whole source
             wanted = normalise(quote) if isinstance(quote, str) else ""
             source = self._normalised_source(relative)
@@ -344,13 +344,14 @@ def _real_date(value: str) -> bool:
 _STABLE = re.compile(r"[\x00-\u02ff\u2000-\u20cf\u3000-\u3029\u3030-\u303f\u4e00-\u9fff\uff00-\uff9d\uffa0-\uffef]")
 
 
-def _verbatim(quote: str, text: str) -> bool:
-    """Whether the quote occurs in the source exactly as written, in a way normalise() keeps intact."""
+def verbatim_at(quote: str, text: str) -> int:
+    """Where the quote occurs in the source exactly as written, in a way normalise() keeps intact (else -1):
+    then normalise(quote) is in normalise(text) too, without normalising the whole text."""
     at = text.find(quote)
     if at < 0 or not quote or not _STABLE.match(quote[0]):
-        return False
+        return -1
     end = at + len(quote)
-    return end == len(text) or bool(_STABLE.match(text[end]))
+    return at if end == len(text) or _STABLE.match(text[end]) else -1
 
 
 def _longest_prefix(needle: str, haystack: str) -> int:
@@ -399,7 +400,8 @@ def _fresh(run: _Run, path: Path) -> tuple:
         relative = _get(doc.data, "source", "file")
         relative = relative if isinstance(relative, str) else None
     try:
-        case_digest = _digest_file(str(path))
+        info = os.lstat(path)  # files load_file refuses unread (too large, not regular) are not stored either
+        case_digest = _digest_file(str(path)) if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_BYTES else None
     except OSError:
         case_digest = None
     return doc, problems, relative, case_digest, run.source_state(relative) if relative is not None else (None, None)
@@ -543,25 +545,16 @@ def _display_names(paths: list[Path]) -> list[str]:
 
 def _check_files(run: _Run, paths: list[Path], workers: int) -> list[tuple]:
     """Parse and check files, on several cores when there are enough of them to repay starting processes."""
-    if workers > 1 and len(paths) >= 400 and "fork" in multiprocessing.get_all_start_methods():
-        global _WORKER_RUN
-        _WORKER_RUN = run
-        try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                return [_from_plain(r) for r in pool.map(_check_in_worker, paths, chunksize=100)]
-        finally:
-            _WORKER_RUN = None
+    if workers > 1:
+        return [_from_plain(r) for r in fork_map(lambda path: _check_in_worker(run, path), paths, workers, chunksize=100)]
     return [(*_fresh(run, path), None) for path in paths]
 
 
-_WORKER_RUN: _Run | None = None  # inherited by forked workers, so the vocabulary is not sent to them
-
-
-def _check_in_worker(path: Path) -> tuple:
+def _check_in_worker(run: _Run, path: Path) -> tuple:
     # A document's positions stay in the worker (sending them back costs more than they are worth);
     # those of the fields checked across files are all that is needed afterwards.
     # The data travels as the store keeps it (marshal), so the parent need not encode it again.
-    doc, problems, source, case_digest, source_state = _fresh(_WORKER_RUN, path)  # type: ignore[arg-type]
+    doc, problems, source, case_digest, source_state = _fresh(run, path)
     blob = marshal.dumps(doc.data) if doc is not None else None
     return display_name(path), path, blob, _cross(doc)[1] if doc else {}, problems, source, case_digest, source_state
 

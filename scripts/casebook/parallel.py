@@ -1,0 +1,119 @@
+"""Many independent pieces of work on every core: forked workers inherit what they need.
+
+Forking shares the casebook, vocabulary and templates with the workers for free;
+only small items go to them and results come back. A process with threads (such
+as `mkdocs serve`) must not fork, so callers pass workers=1 there.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from typing import Callable, Iterable, Sequence, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_WORK: tuple[Callable, Sequence] | None = None  # set before forking: the workers inherit it, only indices are sent
+
+
+def fork_map(work: Callable[[T], R], items: Sequence[T], workers: int, least: int = 400,
+             chunksize: int = 50) -> list[R]:
+    """[work(item) for item in items], on `workers` forked processes when there are at least `least` items."""
+    if workers <= 1 or len(items) < least or "fork" not in multiprocessing.get_all_start_methods():
+        return [work(item) for item in items]
+    global _WORK
+    _WORK = (work, items)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return pool.map(_call, range(len(items)), chunksize=chunksize)
+    finally:
+        _WORK = None
+
+
+def _call(index: int):
+    work, items = _WORK  # type: ignore[misc]
+    return work(items[index])
+
+
+class StreamError(Exception):
+    """The producing process failed or ended early; the message says how."""
+
+
+_END = "\0end"
+_FAILED = "\0failed"
+
+
+class Stream:
+    """(key, value) pairs a forked process makes one after another, handed out as they are asked for.
+
+    Lets a consumer start on the first items (a site generator converting the first pages)
+    while the rest are still being made on another core. A thread takes each item off the
+    pipe as it comes, so the producer is never held back by a consumer busy elsewhere.
+    """
+
+    def __init__(self, produce: Callable[[], Iterable[tuple[str, object]]]):
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=_send_all, args=(produce, send), daemon=True)
+        self._process.start()
+        send.close()  # only the child writes: its end closing is how the parent learns it has gone
+        self._held: dict[str, object] = {}
+        self._ended = False
+        self._error: str | None = None
+        self._arrived = threading.Condition()
+        self._pump = threading.Thread(target=self._take_all, args=(receive,), daemon=True)
+        self._pump.start()
+
+    def get(self, key: str) -> object:
+        """The value for `key`, waiting for it if it has not been made yet."""
+        with self._arrived:
+            self._arrived.wait_for(lambda: key in self._held or self._ended)
+            if key in self._held:
+                return self._held.pop(key)
+        raise StreamError(self._error or f"没有生成 {key}")
+
+    def rest(self) -> dict[str, object]:
+        """Everything not asked for yet, once the producer has finished."""
+        with self._arrived:
+            self._arrived.wait_for(lambda: self._ended)
+            if self._error:
+                raise StreamError(self._error)
+            rest, self._held = self._held, {}
+        return rest
+
+    def close(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._pump.join()
+
+    def _take_all(self, receive) -> None:
+        try:
+            while True:
+                key, value = receive.recv()
+                if key in (_END, _FAILED):
+                    self._finish(value if key == _FAILED else None)
+                    return
+                with self._arrived:
+                    self._held[key] = value
+                    self._arrived.notify_all()
+        except (EOFError, OSError):
+            self._finish("生成页面的子进程意外退出")
+        finally:
+            receive.close()
+
+    def _finish(self, error: str | None) -> None:
+        with self._arrived:
+            self._ended, self._error = True, error
+            self._arrived.notify_all()
+
+
+def _send_all(produce: Callable[[], Iterable[tuple[str, object]]], send) -> None:
+    try:
+        for item in produce():
+            send.send(item)
+        send.send((_END, None))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which stops the build with it
+        send.send((_FAILED, f"{type(exc).__name__}: {exc}"))
+    finally:
+        send.close()
