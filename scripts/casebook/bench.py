@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -99,40 +100,58 @@ def write_floor(project: Path, book: Casebook) -> Path:
     return floor
 
 
-# Runs `mkdocs` in a child process and writes its peak memory (KB) to $BENCH_RSS: its own peak plus the
-# largest peak among the processes it started (the page renderer), as both may be at their peak together.
-_MEASURED_RUN = """
-import os, resource, runpy, sys
-sys.argv = ["mkdocs"] + sys.argv[2:]
-code = 0
-try:
-    runpy.run_module("mkdocs", run_name="__main__")
-except SystemExit as exc:
-    code = exc.code or 0
-with open(os.environ["BENCH_RSS"], "w") as out:
-    out.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-                  + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
-sys.exit(code)
-"""
-
-
 def timed_build(project: Path, site: Path) -> tuple[float, float, float]:
     """Wall seconds, peak memory (MB) and processor seconds (its own and its workers') of `mkdocs build`.
 
     On a shared machine the processor time is the steadier figure: waiting for a core is not counted.
+    Memory is the largest sum, sampled while it runs, of the proportional set size of `mkdocs` and the
+    processes it started: memory a forked renderer shares with its parent is counted once.
     """
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = children.ru_utime + children.ru_stime
-    rss_file = site.parent / f"{site.name}.rss"
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "BENCH_RSS": str(rss_file)}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", _MEASURED_RUN, "-", "build", "-q", "-f",
-                             str(project / "mkdocs.yml"), "-d", str(site)], capture_output=True, text=True, env=env)
+    process = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml"),
+                                "-d", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    peak = [0]
+    sampler = threading.Thread(target=_sample_memory, args=(process, peak), daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
     elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"构建失败（{project}）：\n{result.stderr[-3000:]}")
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"构建失败（{project}）：\n{stderr[-3000:]}")
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return elapsed, int(rss_file.read_text()) / 1024, children.ru_utime + children.ru_stime - cpu
+    kb = peak[0] or children.ru_maxrss  # without /proc: the largest single process
+    return elapsed, kb / 1024, children.ru_utime + children.ru_stime - cpu
+
+
+def _sample_memory(process: subprocess.Popen, peak: list[int]) -> None:
+    while process.poll() is None:
+        peak[0] = max(peak[0], sum(_pss_kb(pid) for pid in _process_tree(process.pid)))
+        time.sleep(0.25)
+
+
+def _process_tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        out.append(current)
+        try:
+            todo += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+        except OSError:
+            pass
+    return out
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def serve_change_seconds(project: Path, slug: str) -> float:

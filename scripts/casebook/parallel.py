@@ -6,6 +6,7 @@ as `mkdocs serve`) must not fork, so callers pass workers=1 there.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import threading
 from typing import Callable, Iterable, Sequence, TypeVar
@@ -55,7 +56,13 @@ class Stream:
         context = multiprocessing.get_context("fork")
         receive, send = context.Pipe(duplex=False)
         self._process = context.Process(target=_send_all, args=(produce, send), daemon=True)
-        self._process.start()
+        # Frozen, the objects both processes hold are never scanned by the child's collector, so their
+        # memory stays shared instead of being copied page by page.
+        gc.freeze()
+        try:
+            self._process.start()
+        finally:
+            gc.unfreeze()
         send.close()  # only the child writes: its end closing is how the parent learns it has gone
         self._held: dict[str, object] = {}
         self._ended = False
