@@ -58,8 +58,9 @@ def _pages(fail_at: int | None = None):
         yield f"page-{i}.md", "内容" * 1000 + str(i)
 
 
-def test_a_stream_hands_out_pages_in_any_order_and_the_rest_at_the_end():
-    stream = Stream(_pages)
+@pytest.mark.parametrize("ahead", [500, 10])  # 10: asking far ahead must not wait for ever on a full buffer
+def test_a_stream_hands_out_pages_in_any_order_and_the_rest_at_the_end(ahead):
+    stream = Stream(_pages, ahead=ahead)
     try:
         assert stream.get("page-150.md").endswith("150")
         assert stream.get("page-3.md").endswith("3")

@@ -49,10 +49,11 @@ class Stream:
 
     Lets a consumer start on the first items (a site generator converting the first pages)
     while the rest are still being made on another core. A thread takes each item off the
-    pipe as it comes, so the producer is never held back by a consumer busy elsewhere.
+    pipe as it comes, so the producer is not held back by a consumer busy elsewhere, until
+    `ahead` items wait unclaimed: then the producer waits too, and memory stays bounded.
     """
 
-    def __init__(self, produce: Callable[[], Iterable[tuple[str, object]]]):
+    def __init__(self, produce: Callable[[], Iterable[tuple[str, object]]], ahead: int = 500):
         context = multiprocessing.get_context("fork")
         receive, send = context.Pipe(duplex=False)
         self._process = context.Process(target=_send_all, args=(produce, send), daemon=True)
@@ -65,6 +66,7 @@ class Stream:
             gc.unfreeze()
         send.close()  # only the child writes: its end closing is how the parent learns it has gone
         self._held: dict[str, object] = {}
+        self._ahead, self._draining, self._waiting = ahead, False, 0
         self._ended = False
         self._error: str | None = None
         self._arrived = threading.Condition()
@@ -74,14 +76,20 @@ class Stream:
     def get(self, key: str) -> object:
         """The value for `key`, waiting for it if it has not been made yet."""
         with self._arrived:
+            self._waiting += 1  # someone needs more: never hold the producer back now
+            self._arrived.notify_all()
             self._arrived.wait_for(lambda: key in self._held or self._ended)
+            self._waiting -= 1
             if key in self._held:
+                self._arrived.notify_all()  # room for one more
                 return self._held.pop(key)
         raise StreamError(self._error or f"没有生成 {key}")
 
     def rest(self) -> dict[str, object]:
         """Everything not asked for yet, once the producer has finished."""
         with self._arrived:
+            self._draining = True
+            self._arrived.notify_all()
             self._arrived.wait_for(lambda: self._ended)
             if self._error:
                 raise StreamError(self._error)
@@ -97,6 +105,8 @@ class Stream:
     def _take_all(self, receive) -> None:
         try:
             while True:
+                with self._arrived:
+                    self._arrived.wait_for(lambda: len(self._held) < self._ahead or self._draining or self._waiting)
                 key, value = receive.recv()
                 if key in (_END, _FAILED):
                     self._finish(value if key == _FAILED else None)

@@ -152,12 +152,14 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         # stops the build with the previous site still in place.
         if not self.config.enabled:
             return
-        book, problems = load_casebook(self.cases_dir, cache=self.cache, workers=self.workers)
+        # Only `mkdocs serve` builds again: a one-off build keeps no case in memory once its pages are planned.
+        serving = getattr(self, "command", None) == "serve"
+        book, problems = load_casebook(self.cases_dir, cache=self.cache if serving else None, workers=self.workers)
         self.problems = problems
         if problems:
             for problem in problems:
                 log.error(str(problem))
-            if getattr(self, "command", None) == "serve":
+            if serving:
                 # Serving: show the problems on every page instead of failing the build, which would
                 # leave the editor's browser waiting for a site that never comes.
                 self._problem_pages()

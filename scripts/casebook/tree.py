@@ -58,13 +58,21 @@ class Plan:
         return [path for job in self.jobs for path in job.paths]
 
     def produce(self) -> Iterator[tuple[str, Content]]:
-        """(path, content) of each page as it is rendered, then of the search index."""
+        """(path, content) of each page as it is rendered, then of the other files, then of the search index.
+
+        A generator reads pages first and copies other files after, so they wait here, not in its memory.
+        """
         guides: dict[str, Content] = {src: self.ready[src] for src in search.TEXT_PAGES if src in self.ready}
+        later: list[tuple[str, Content]] = []
         for job in self.jobs:
             for path, content in job.make().items():
                 if path in search.TEXT_PAGES:
                     guides[path] = content
-                yield path, content
+                if path.endswith(".md"):
+                    yield path, content
+                else:
+                    later.append((path, content))
+        yield from later
         yield from self.index(guides).items()
 
     def index(self, files: dict[str, Content]) -> dict[str, str]:
