@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import jinja2
@@ -142,6 +144,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if getattr(self, "stream", None):
             self.stream.close()
             self.stream = None
+            shutil.rmtree(self.spool, ignore_errors=True)
         if getattr(self, "staged", None):
             logging.getLogger("mkdocs").removeHandler(self.warnings)
             self.staged.discard()
@@ -152,7 +155,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         # stops the build with the previous site still in place.
         if not self.config.enabled:
             return
-        # Only `mkdocs serve` builds again: a one-off build keeps no case in memory once its pages are planned.
+        # Only `mkdocs serve` builds again: a one-off build keeps no case in memory once its pages are laid out.
         serving = getattr(self, "command", None) == "serve"
         book, problems = load_casebook(self.cases_dir, cache=self.cache if serving else None, workers=self.workers)
         self.problems = problems
@@ -187,13 +190,23 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         """
         work = plan(book, settings, materials_dir)
         self.stream = Stream(work.produce)
-        self.generated = {**{path: _STREAMED for path in work.page_paths()}, **work.ready,
-                          search.MANIFEST: _STREAMED}
+        # Downloads and kept texts wait on disk, as a plain MkDocs build's files do, not in memory.
+        self.spool = Path(tempfile.mkdtemp(prefix="casebook-build-"))
+        ready: dict = {}
+        for path, content in work.ready.items():
+            if path.endswith(".md") or isinstance(content, Path):
+                ready[path] = content
+            else:
+                ready[path] = self.spool / path
+                ready[path].parent.mkdir(parents=True, exist_ok=True)
+                ready[path].write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        self.generated = {**{path: _STREAMED for path in work.page_paths()}, **ready, search.MANIFEST: _STREAMED}
 
     def _finish_stream(self, config: MkDocsConfig) -> None:
         stream, self.stream = getattr(self, "stream", None), None
         if stream is None:
             return
+        shutil.rmtree(self.spool, ignore_errors=True)
         try:
             for path, content in stream.rest().items():
                 if path not in self.generated:  # a search index chunk

@@ -57,7 +57,7 @@ def add_user_words(book: Casebook) -> None:
     _marked.cache_clear()  # boundaries may change with the new words
 
 
-@functools.lru_cache(maxsize=200_000)
+@functools.lru_cache(maxsize=20_000)  # texts repeat (labels, a case's own sentences); all of them would fill memory
 def _marked(text: str) -> str:
     """The text with BOUNDARY between two Chinese words (other boundaries are visible without marks)."""
     import jieba
@@ -219,7 +219,15 @@ def index_files(book: Casebook, use_directory_urls: bool, written: Iterable[Page
     """Site-relative path -> content of the manifest and every chunk of the search index."""
     add_user_words(book)  # here, not in a door: every build of the index segments the same way
     labels = Labels(book)
-    chunks: list[dict] = []
+    files: dict[str, str] = {}
+    names: list[str] = []
+
+    def add(chunk: dict) -> None:  # packed as soon as it is full: only the small packed text is kept
+        packed = _pack(chunk)
+        name = f"{INDEX_DIR}/{hashlib.sha1(packed.encode()).hexdigest()[:12]}.js"
+        files[name] = f'casebookSearch.chunk({len(names)},"{packed}");\n'
+        names.append(name.rsplit("/", 1)[-1])
+
     current: dict = {"p": [], "e": []}
     size = 0
     for url, title, subtitle, entries in itertools.chain(pages(book, use_directory_urls, labels), written):
@@ -230,17 +238,10 @@ def index_files(book: Casebook, use_directory_urls: bool, written: Iterable[Page
             current["e"].append([page, anchor, section[0] if section else _section(anchor), text, chips, done])
             size += len(text)
         if size >= CHUNK_CHARS:
-            chunks.append(current)
+            add(current)
             current, size = {"p": [], "e": []}, 0
     if current["p"]:
-        chunks.append(current)
-    files: dict[str, str] = {}
-    names = []
-    for i, chunk in enumerate(chunks):
-        packed = _pack(chunk)
-        name = f"{INDEX_DIR}/{hashlib.sha1(packed.encode()).hexdigest()[:12]}.js"
-        files[name] = f'casebookSearch.chunk({i},"{packed}");\n'
-        names.append(name.rsplit("/", 1)[-1])
+        add(current)
     manifest = {
         "chunks": names,
         "labels": labels.items,
