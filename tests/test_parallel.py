@@ -70,6 +70,13 @@ def test_a_stream_hands_out_pages_in_any_order_and_the_rest_at_the_end(ahead):
         stream.close()
 
 
+def test_a_stream_given_up_half_way_stops_its_producer():
+    stream = Stream(_pages, ahead=10)
+    assert stream.get("page-0.md").endswith("0")
+    stream.close()  # as a failed build does, while the reading thread waits for room
+    assert not stream._process.is_alive() and not stream._pump.is_alive()
+
+
 def test_a_failure_while_making_pages_reaches_the_reader_with_its_message():
     stream = Stream(lambda: _pages(fail_at=120))
     try:

@@ -97,6 +97,10 @@ class Stream:
         return rest
 
     def close(self) -> None:
+        """Stop the producer (if it still runs) and the thread reading from it."""
+        with self._arrived:
+            self._draining = True  # a thread waiting for room goes on to read the end of the pipe
+            self._arrived.notify_all()
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
