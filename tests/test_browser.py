@@ -110,7 +110,7 @@ def test_a_large_catalogue_shows_a_page_of_rows_and_filters_them_all(tmp_path, b
     page.select_option("select[name=region]", label="山东省 潍坊市")
     shown = page.locator("[data-cb-rows] tbody tr:visible td:nth-child(2)").all_inner_texts()
     assert shown and all(place.startswith("山东省 潍坊市") for place in shown)  # the city and its districts
-    assert f"/ 450 个案例" in page.locator(".cb-count").inner_text()
+    assert "/ 450 个案例" in page.locator(".cb-count").inner_text()
     page.close()
     assert Path(site / "cases/index.html").stat().st_size < 300 * 450 + 100_000
 

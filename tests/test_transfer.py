@@ -15,7 +15,7 @@ from casebook.render import SiteRenderer
 from casebook.scaffold import render_case
 from casebook.validate import load_casebook
 
-from conftest import assert_reported, CASES, edit, line_of
+from conftest import assert_reported, CASES, edit
 
 C, F, G = "cangnanjie.yaml", "fuyou.yaml", "guhuai.yaml"
 

@@ -10,7 +10,6 @@ import datetime as dt
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 import zipfile
 from pathlib import Path

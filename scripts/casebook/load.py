@@ -177,7 +177,7 @@ def _compose(text: str, display: str) -> Document:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise LoadError([_yaml_problem(exc, display, text)]) from None
-    except yaml.YAMLError as exc:
+    except yaml.YAMLError:
         raise LoadError([Problem(display, 1, 1, "", "YAML 语法错误：文件无法解析，请检查引号、冒号和缩进")]) from None
     except RecursionError:
         raise LoadError([Problem(display, 1, 1, "", f"嵌套层次过深（超过 {MAX_DEPTH} 层）：案例文件只需要几层缩进")]) from None

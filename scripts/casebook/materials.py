@@ -17,7 +17,7 @@ from typing import Callable
 from . import atomic, routes
 from .export import Build, ExportError, Progress, export_handouts, export_site, output_name
 from .model import Casebook
-from .selection import Chosen, Selection, choose, problem_slug
+from .selection import Chosen, Selection, choose
 from .siteconfig import SiteSettings
 from .version import dataset_version
 

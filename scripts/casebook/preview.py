@@ -21,9 +21,7 @@ from typing import Callable
 
 import yaml
 
-from . import catalog, routes, siteconfig
-from .problems import Problem
-from .render import environment
+from . import catalog, siteconfig
 from .validate import TAXONOMY_FILE, load_casebook
 
 POLL_SECONDS = 0.2

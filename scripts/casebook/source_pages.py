@@ -10,7 +10,6 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass
 
-from . import routes
 from .model import Casebook
 from .schema import paths_using, values_at
 from .validate import normalise, verbatim_at

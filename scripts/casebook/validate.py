@@ -27,7 +27,7 @@ from .load import MAX_BYTES, Document, LoadError, load_file, read_text
 from .model import LEVELS, Casebook
 from .problems import Problem
 from .safety import RESERVED_SLUGS
-from .schema import Selector, Taxonomy, fields, paths_using, taxonomy_schema, values_at, with_vocabulary
+from .schema import Selector, Taxonomy, fields, paths_using, taxonomy_schema, with_vocabulary
 
 TAXONOMY_FILE = "taxonomy.yaml"
 _PUNCT = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"',
