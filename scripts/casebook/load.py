@@ -79,12 +79,15 @@ class Document:
 
     def positions(self) -> dict[tuple, tuple[int, int]]:
         if self.marks is None:
+            self.marks = {}  # if the file cannot be read again, problems point at its first line
             try:
-                text = self.text if self.text is not None else read_text(self.path, self.file)
-                self.marks = _full_parse(text, self.file).marks
-            except (LoadError, TypeError):
-                self.marks = {}
-        return self.marks  # type: ignore[return-value]
+                if self.text is not None:
+                    self.marks = _full_parse(self.text, self.file).marks
+                elif self.path is not None:
+                    self.marks = _full_parse(read_text(self.path, self.file), self.file).marks
+            except LoadError:
+                pass
+        return self.marks
 
     def where(self, path: tuple) -> tuple[int, int]:
         """Position of the deepest part of `path` that exists in the file."""
@@ -107,22 +110,28 @@ class LoadError(Exception):
 
 def read_text(path: Path, display: str) -> str:
     """Bytes to text, refusing what no text editor should produce."""
-    def fail(message: str, line: int = 1) -> LoadError:
-        return LoadError([Problem(display, line, 1, "", message)])
+    return decode(read_bytes(path, display), display)
 
+
+def read_bytes(path: Path, display: str) -> bytes:
+    """A file's bytes, refusing to read what is not a small regular file."""
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):  # reading a FIFO or a device would block or never end
-            raise fail("不是普通文件（可能是文件夹、管道或设备文件）：请换成普通文本文件")
+            raise _fail(display, "不是普通文件（可能是文件夹、管道或设备文件）：请换成普通文本文件")
         size = info.st_size
         if size > MAX_BYTES:
-            raise fail(f"文件过大（{size / 1e6:.1f} MB）：一个案例文件不应超过 {MAX_BYTES // 1_000_000} MB")
-        raw = path.read_bytes()
+            raise _fail(display, f"文件过大（{size / 1e6:.1f} MB）：一个案例文件不应超过 {MAX_BYTES // 1_000_000} MB")
+        return path.read_bytes()
     except OSError as exc:
-        raise fail(f"无法读取文件：{exc.strerror or exc}") from None
+        raise _fail(display, f"无法读取文件：{exc.strerror or exc}") from None
+
+
+def decode(raw: bytes, display: str) -> str:
+    """UTF-8 bytes to text, naming the line where a NUL byte or another encoding shows."""
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise fail("文件里有 NUL 空字节：它可能不是文本文件，或已经损坏", line)
+        raise _fail(display, "文件里有 NUL 空字节：它可能不是文本文件，或已经损坏", line)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -132,12 +141,17 @@ def read_text(path: Path, display: str) -> str:
         try:
             raw.decode("gb18030")
         except UnicodeDecodeError:
-            raise fail("文件不是 UTF-8 编码：请用 UTF-8 重新保存", line) from None
-        raise fail(
+            raise _fail(display, "文件不是 UTF-8 编码：请用 UTF-8 重新保存", line) from None
+        raise _fail(
+            display,
             "文件是 GBK/GB18030 编码，不是 UTF-8：请用“另存为”重新保存，"
             "编码选择“UTF-8”（记事本、WPS 和 VS Code 都有这个选项）",
             line,
         ) from None
+
+
+def _fail(display: str, message: str, line: int = 1) -> LoadError:
+    return LoadError([Problem(display, line, 1, "", message)])
 
 
 def parse(text: str, display: str) -> Document:

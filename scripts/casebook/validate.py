@@ -23,7 +23,7 @@ from jsonschema import Draft202012Validator
 from . import cache as cache_module
 from . import messages, numbers, transfer
 from .parallel import fork_map
-from .load import MAX_BYTES, Document, LoadError, load_file, read_text
+from .load import MAX_BYTES, Document, LoadError, decode, load_file, parse, read_bytes, read_text
 from .model import LEVELS, Casebook
 from .problems import Problem
 from .safety import RESERVED_SLUGS
@@ -391,19 +391,17 @@ _WHEN_READ = b"?"  # stands for a digest not taken yet
 def _fresh(run: _Run, path: Path) -> tuple:
     """Parse and check one file: its document (None if unreadable), problems and source file, with the
     digests the store keeps (taken here, so that workers take them in parallel)."""
+    name, case_digest = display_name(path), None  # no digest: a file refused unread is not stored
     try:
-        doc = load_file(path, display_name(path))
+        raw = read_bytes(path, name)
+        case_digest = cache_module.digest(raw)  # of the very bytes that are checked
+        doc = parse(decode(raw, name), name)
     except LoadError as exc:
         doc, problems, relative = None, exc.problems, None
     else:
         problems = run.checker.check(doc, path)
         relative = _get(doc.data, "source", "file")
         relative = relative if isinstance(relative, str) else None
-    try:
-        info = os.lstat(path)  # files load_file refuses unread (too large, not regular) are not stored either
-        case_digest = _digest_file(str(path)) if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_BYTES else None
-    except OSError:
-        case_digest = None
     return doc, problems, relative, case_digest, run.source_state(relative) if relative is not None else (None, None)
 
 
