@@ -26,7 +26,7 @@ from .parallel import Stream, StreamError
 from .releases import ReleaseError
 from .render import problems_page
 from .siteconfig import SiteSettings
-from .tree import ASSETS, CSS, JS, PACKAGE, SEARCH_CSS, SEARCH_JS, THEME, edit_paths, generated_files, plan
+from .tree import ASSETS, CSS, JS, PACKAGE, SEARCH_CSS, SEARCH_JS, THEME, edit_paths, generated_files, plan, write_file
 from .validate import load_casebook
 
 log = logging.getLogger("mkdocs.plugins.casebook")
@@ -141,10 +141,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.staged = None
 
     def on_build_error(self, *, error: Exception) -> None:
-        if getattr(self, "stream", None):
-            self.stream.close()
-            self.stream = None
-            shutil.rmtree(self.spool, ignore_errors=True)
+        self._drop_stream()
         if getattr(self, "staged", None):
             logging.getLogger("mkdocs").removeHandler(self.warnings)
             self.staged.discard()
@@ -197,26 +194,28 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             if path.endswith(".md") or isinstance(content, Path):
                 ready[path] = content
             else:
+                write_file(self.spool / path, content)
                 ready[path] = self.spool / path
-                ready[path].parent.mkdir(parents=True, exist_ok=True)
-                ready[path].write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
         self.generated = {**{path: _STREAMED for path in work.page_paths()}, **ready, search.MANIFEST: _STREAMED}
 
     def _finish_stream(self, config: MkDocsConfig) -> None:
-        stream, self.stream = getattr(self, "stream", None), None
-        if stream is None:
+        if getattr(self, "stream", None) is None:
             return
-        shutil.rmtree(self.spool, ignore_errors=True)
         try:
-            for path, content in stream.rest().items():
+            for path, content in self.stream.rest().items():
                 if path not in self.generated:  # a search index chunk
-                    target = Path(config.site_dir) / path
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_text(content, encoding="utf-8")  # type: ignore[arg-type]
+                    write_file(Path(config.site_dir) / path, content)  # type: ignore[arg-type]
         except StreamError as exc:
             raise PluginError(f"生成搜索索引时出错：{exc}") from None
         finally:
-            stream.close()
+            self._drop_stream()
+
+    def _drop_stream(self) -> None:
+        """Stop the renderer (if it still runs) and remove the files spooled for this build."""
+        if getattr(self, "stream", None) is not None:
+            self.stream.close()
+            self.stream = None
+            shutil.rmtree(self.spool, ignore_errors=True)
 
     def _problem_pages(self) -> None:
         """While a case is broken in `mkdocs serve`: the pages the editor may be looking at, all saying what to fix."""

@@ -112,6 +112,17 @@ def generated_files(book: Casebook, settings: SiteSettings | None = None, materi
     return files
 
 
+def write_file(target: Path, content: Content) -> None:
+    """A generated file on disk, with the folders it needs."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, Path):
+        shutil.copyfile(content, target)
+    elif isinstance(content, bytes):
+        target.write_bytes(content)
+    else:
+        target.write_text(content, encoding="utf-8")
+
+
 def edit_paths(book: Casebook, root: Path) -> dict[str, str]:
     """Generated case page -> its YAML file relative to the project root (where "编辑此页" should lead)."""
     pages = {routes.case(slug): path for slug, path in book.files.items()}
@@ -142,14 +153,7 @@ def write_tree(book: Casebook, docs: Path | None, out: Path, settings: SiteSetti
     if docs is not None and docs.is_dir():
         shutil.copytree(docs, partial)
     for path, content in files.items():
-        file = partial / path
-        file.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, Path):
-            shutil.copyfile(content, file)
-        elif isinstance(content, bytes):
-            file.write_bytes(content)
-        else:
-            file.write_text(content, encoding="utf-8")
+        write_file(partial / path, content)
     if target.exists():
         shutil.rmtree(target)
     partial.rename(target)
