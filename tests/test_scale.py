@@ -130,7 +130,7 @@ def _synthetic(n: int) -> Casebook:
 
 def test_related_cases_come_from_the_whole_alphabet():
     book = _synthetic(1000)
-    related = catalog.related(book)
+    related = catalog.Related(book)
     suggested = Counter(other["slug"] for pairs in related.values() for other, _ in pairs)
     late = sum(count for slug, count in suggested.items() if int(slug[5:]) >= 500)
     assert 0.4 < late / sum(suggested.values()) < 0.6
@@ -141,7 +141,7 @@ def test_a_rare_shared_feature_outranks_a_common_one():
     book = _synthetic(1000)
     first, last = book.cases[0], book.cases[-1]
     first["tags"] = last["tags"] = ["只有两个案例有的标签"]
-    related = catalog.related(book)
+    related = catalog.Related(book)
     # Counted one each, the tag would lose to the several categories hundreds of cases share.
     assert "case-0999" in [other["slug"] for other, _ in related["case-0000"]]
     assert "case-0000" in [other["slug"] for other, _ in related["case-0999"]]

@@ -5,6 +5,7 @@ import hashlib
 import heapq
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping
 
 from . import model, regions, transfer
 from .model import Casebook
@@ -43,35 +44,52 @@ def recent(book: Casebook, count: int = 5) -> list[dict]:
     return sorted(book.cases, key=lambda c: (c["added"], c["slug"]), reverse=True)[:count]
 
 
-def related(book: Casebook, count: int = 5) -> dict[str, list[tuple[dict, list[str]]]]:
-    """For each case, the cases sharing the most telling categories, models and tags, with what they share.
+class Related(Mapping):
+    """Slug -> the cases sharing the most telling categories, models and tags with it, with what they share.
 
     A shared feature counts by how rare it is (inverse document frequency): a
     shared model name says more than a category half the casebook has. Every
     case is a candidate; equal scores go to the cases that follow this one in a
-    fixed pseudo-random order, so no part of the alphabet is favoured.
+    fixed pseudo-random order, so no part of the alphabet is favoured. Each
+    case's list is worked out when first asked for, so a page can be rendered
+    before the lists of all the others are.
     """
-    cases = book.cases
-    n = len(cases)
-    features = [_features(c) for c in cases]
-    # Bit position of each case: its place in an order given by a hash of its slug.
-    order = sorted(range(n), key=lambda i: hashlib.sha1(cases[i]["slug"].encode("utf-8")).digest())
-    position = [0] * n
-    for place, i in enumerate(order):
-        position[i] = place
-    members: dict[str, int] = defaultdict(int)  # feature -> bit set of the cases that have it
-    for i, feats in enumerate(features):
-        for feat in feats:
-            members[feat] |= 1 << position[i]
-    weight = {feat: math.log(1 + n / bits.bit_count()) for feat, bits in members.items()}
-    everyone = (1 << n) - 1
-    out = {}
-    for i, case in enumerate(cases):
-        # Features only this case has cannot be shared; rarest first makes the search below short.
-        feats = sorted((f for f in features[i] if members[f].bit_count() > 1), key=lambda f: (-weight[f], f))
-        ranked = _best(feats, weight, members, everyone & ~(1 << position[i]), position[i], count)
-        out[case["slug"]] = [(cases[order[p]], sorted(features[i] & features[order[p]])) for p in ranked]
-    return out
+
+    def __init__(self, book: Casebook, count: int = 5):
+        cases = self.cases = book.cases
+        n, self.count = len(cases), count
+        self.features = [_features(c) for c in cases]
+        self.index = {c["slug"]: i for i, c in enumerate(cases)}
+        # Bit position of each case: its place in an order given by a hash of its slug.
+        self.order = sorted(range(n), key=lambda i: hashlib.sha1(cases[i]["slug"].encode("utf-8")).digest())
+        self.position = [0] * n
+        for place, i in enumerate(self.order):
+            self.position[i] = place
+        self.members: dict[str, int] = defaultdict(int)  # feature -> bit set of the cases that have it
+        for i, feats in enumerate(self.features):
+            for feat in feats:
+                self.members[feat] |= 1 << self.position[i]
+        self.weight = {feat: math.log(1 + n / bits.bit_count()) for feat, bits in self.members.items()}
+        self.everyone = (1 << n) - 1
+        self.found: dict[str, list[tuple[dict, list[str]]]] = {}
+
+    def __getitem__(self, slug: str) -> list[tuple[dict, list[str]]]:
+        if slug not in self.found:
+            i = self.index[slug]
+            own, members, weight = self.features[i], self.members, self.weight
+            # Features only this case has cannot be shared; rarest first makes the search below short.
+            feats = sorted((f for f in own if members[f].bit_count() > 1), key=lambda f: (-weight[f], f))
+            at = self.position[i]
+            ranked = _best(feats, weight, members, self.everyone & ~(1 << at), at, self.count)
+            self.found[slug] = [(self.cases[self.order[p]], sorted(own & self.features[self.order[p]]))
+                                for p in ranked]
+        return self.found[slug]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.index)
+
+    def __len__(self) -> int:
+        return len(self.index)
 
 
 def _best(feats: list[str], weight: dict[str, float], members: dict[str, int], candidates: int, start: int,

@@ -5,6 +5,7 @@ The definition shown on the field reference page is built from CRITERIA and
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -134,9 +135,25 @@ def score(case: dict, book: Casebook, counted: list[Field] | None = None) -> Sco
     return Score(round(value * 100), parts)
 
 
-def scores(book: Casebook) -> dict[str, Score]:
-    counted = counted_fields(book.schema)  # walk the schema once, not once per case
-    return {case["slug"]: score(case, book, counted) for case in book.cases}
+class Scores(Mapping):
+    """Slug -> Score, each worked out when first asked for (a page renders one case at a time)."""
+
+    def __init__(self, book: Casebook):
+        self.book = book
+        self.cases = {case["slug"]: case for case in book.cases}
+        self.counted = counted_fields(book.schema)  # walk the schema once, not once per case
+        self.found: dict[str, Score] = {}
+
+    def __getitem__(self, slug: str) -> Score:
+        if slug not in self.found:
+            self.found[slug] = score(self.cases[slug], self.book, self.counted)
+        return self.found[slug]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.cases)
+
+    def __len__(self) -> int:
+        return len(self.cases)
 
 
 def definition(book: Casebook) -> dict:

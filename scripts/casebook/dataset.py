@@ -7,9 +7,10 @@ release's data.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from . import completeness, releases, routes
+from . import completeness, opendata, releases, routes
 from .model import Casebook
 from .opendata import DOWNLOADS
 
@@ -23,7 +24,7 @@ def context(book: Casebook) -> dict:
         "version": releases.version(book),
         "history": releases.history(book.cases_dir),
         "updated": releases.last_updated(book),
-        "completeness": completeness.scores(book),
+        "completeness": completeness.Scores(book),
         "completeness_definition": completeness.definition(book),
         "dataset_downloads": DOWNLOADS,
     }
@@ -66,10 +67,20 @@ def case_file(renderer: SiteRenderer, case: dict) -> dict[str, str]:
     return {src: case_document(case, schema_url(renderer.site_url, src))}
 
 
-def files(renderer: SiteRenderer, downloads: dict[str, str | bytes]) -> dict[str, str | bytes]:
-    """The dataset's own files, added to what the renderer makes (each case's file is made with its page)."""
+def download_paths(version: str) -> tuple[str, ...]:
+    """Where downloads() puts its files, known before they are made."""
+    return (*opendata.download_paths(), *(routes.versioned_download(version, name) for name in DOWNLOADS))
+
+
+def downloads(book: Casebook, version: str, scores: Mapping) -> dict[str, str | bytes]:
+    """The open-data downloads, and a copy of each named by the dataset version."""
+    made = opendata.downloads(book, version, scores)
+    return {**made, **{routes.versioned_download(version, name): made[routes.download(name)] for name in DOWNLOADS}}
+
+
+def files(renderer: SiteRenderer) -> dict[str, str | bytes]:
+    """The dataset's own files besides the downloads (each case's file is made with its page)."""
     book = renderer.book
-    version = renderer.common["version"]
     out: dict[str, str | bytes] = {}
     for case in book.cases:
         for old in case.get("former_slugs", []):
@@ -78,8 +89,6 @@ def files(renderer: SiteRenderer, downloads: dict[str, str | bytes]) -> dict[str
             out[from_src] = redirect_page(target, case["name"])
             # Tools that fetched the old data address keep working.
             out.update({routes.case_json(old): content for content in case_file(renderer, case).values()})
-    for name in DOWNLOADS:
-        out[routes.versioned_download(version, name)] = downloads[routes.download(name)]
     for entry in renderer.common["history"]:
         path = releases.folder(book.cases_dir) / entry["version"] / releases.SNAPSHOT
         if path.is_file():

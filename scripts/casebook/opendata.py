@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Mapping
 from typing import Callable
 
 from . import model, regions, routes, transfer
@@ -134,10 +135,15 @@ def dataset_columns(version: str, scores: dict) -> list[Column]:
     ]
 
 
-def downloads(book: Casebook, version: str = "", scores: dict | None = None) -> dict[str, str | bytes]:
+def download_paths() -> tuple[str, ...]:
+    """Where downloads() puts its files, known before they are made."""
+    return (*map(routes.download, DOWNLOADS), routes.SCHEMA_DOWNLOAD)
+
+
+def downloads(book: Casebook, version: str = "", scores: Mapping | None = None) -> dict[str, str | bytes]:
     from . import completeness
 
-    scores = scores if scores is not None else completeness.scores(book)
+    scores = scores if scores is not None else completeness.Scores(book)
     document = {"version": version, "cases": book.cases,
                 "completeness": {slug: {"score": s.score, "missing": s.missing} for slug, s in scores.items()}}
     return {

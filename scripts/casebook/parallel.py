@@ -49,14 +49,17 @@ class Stream:
 
     Lets a consumer start on the first items (a site generator converting the first pages)
     while the rest are still being made on another core. A thread takes each item off the
-    pipe as it comes, so the producer is not held back by a consumer busy elsewhere, until
-    `ahead` items wait unclaimed: then the producer waits too, and memory stays bounded.
+    pipe as it comes, so the producer is never held back by a consumer busy elsewhere: it
+    finishes early and its memory is freed while the consumer still works. (A site generator
+    keeps every page it has read until it ends, so items read ahead cost it no more than that.)
     """
 
-    def __init__(self, produce: Callable[[], Iterable[tuple[str, object]]], ahead: int = 500):
+    def __init__(self, produce: Callable[[], Iterable[tuple[str, object]]],
+                 expected: tuple[type[Exception], ...] = ()):
+        """`expected`: failures whose message is for the user as it stands (others are named by their type)."""
         context = multiprocessing.get_context("fork")
         receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_send_all, args=(produce, send), daemon=True)
+        self._process = context.Process(target=_send_all, args=(produce, send, expected), daemon=True)
         # Frozen, the objects both processes hold are never scanned by the child's collector, so their
         # memory stays shared instead of being copied page by page.
         gc.freeze()
@@ -66,7 +69,6 @@ class Stream:
             gc.unfreeze()
         send.close()  # only the child writes: its end closing is how the parent learns it has gone
         self._held: dict[str, object] = {}
-        self._ahead, self._draining, self._waiting = ahead, False, 0
         self._ended = False
         self._error: str | None = None
         self._arrived = threading.Condition()
@@ -76,20 +78,14 @@ class Stream:
     def get(self, key: str) -> object:
         """The value for `key`, waiting for it if it has not been made yet."""
         with self._arrived:
-            self._waiting += 1  # someone needs more: never hold the producer back now
-            self._arrived.notify_all()
             self._arrived.wait_for(lambda: key in self._held or self._ended)
-            self._waiting -= 1
             if key in self._held:
-                self._arrived.notify_all()  # room for one more
                 return self._held.pop(key)
         raise StreamError(self._error or f"没有生成 {key}")
 
     def rest(self) -> dict[str, object]:
         """Everything not asked for yet, once the producer has finished."""
         with self._arrived:
-            self._draining = True
-            self._arrived.notify_all()
             self._arrived.wait_for(lambda: self._ended)
             if self._error:
                 raise StreamError(self._error)
@@ -98,9 +94,6 @@ class Stream:
 
     def close(self) -> None:
         """Stop the producer (if it still runs) and the thread reading from it."""
-        with self._arrived:
-            self._draining = True  # a thread waiting for room goes on to read the end of the pipe
-            self._arrived.notify_all()
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
@@ -109,8 +102,6 @@ class Stream:
     def _take_all(self, receive) -> None:
         try:
             while True:
-                with self._arrived:
-                    self._arrived.wait_for(lambda: len(self._held) < self._ahead or self._draining or self._waiting)
                 key, value = receive.recv()
                 if key in (_END, _FAILED):
                     self._finish(value if key == _FAILED else None)
@@ -129,11 +120,13 @@ class Stream:
             self._arrived.notify_all()
 
 
-def _send_all(produce: Callable[[], Iterable[tuple[str, object]]], send) -> None:
+def _send_all(produce: Callable[[], Iterable[tuple[str, object]]], send, expected: tuple) -> None:
     try:
         for item in produce():
             send.send(item)
         send.send((_END, None))
+    except expected as exc:
+        send.send((_FAILED, str(exc)))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which stops the build with it
         send.send((_FAILED, f"{type(exc).__name__}: {exc}"))
     finally:

@@ -5,6 +5,7 @@ Thin on purpose: `tree.generated_files` makes every file (the same function
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
@@ -20,13 +21,14 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from . import materials, routes, search
+from . import materials, routes
 from .atomic import StagedFolder
 from .parallel import Stream, StreamError
 from .releases import ReleaseError
 from .render import problems_page
 from .siteconfig import SiteSettings
-from .tree import ASSETS, CSS, JS, PACKAGE, SEARCH_CSS, SEARCH_JS, THEME, edit_paths, generated_files, plan, write_file
+from .tree import (ASSETS, CSS, JS, LAYOUT, PACKAGE, SEARCH_CSS, SEARCH_JS, THEME, TreeError, edit_paths,
+                   generated_files, streamed, write_file)
 from .validate import load_casebook
 
 log = logging.getLogger("mkdocs.plugins.casebook")
@@ -43,27 +45,27 @@ class _Counter(logging.Handler):
         self.count += 1
 
 
-_STREAMED = object()  # stands for a page that arrives from the rendering process when MkDocs reads it
+_STREAMED = object()  # stands for a file the rendering process makes (_start_stream)
 
 
 class _StreamedFile(File):
-    """A generated file whose content is made on another core and arrives when MkDocs first reads it."""
+    """A generated file made on another core: MkDocs reads it from disk once it has been made there."""
 
     stream: Stream | None = None
-    _arrived: str | bytes | None = None
 
     @property  # type: ignore[override]
-    def _content(self) -> str | bytes | None:
-        if self._arrived is None and self.stream is not None:
+    def _content(self) -> None:
+        if self.stream is not None:
             try:
-                self._arrived = self.stream.get(self.src_uri)  # type: ignore[assignment]
+                self.abs_src_path = str(self.stream.get(self.src_uri))
             except StreamError as exc:
-                raise PluginError(f"生成页面 {self.src_uri} 时出错：{exc}") from None
-        return self._arrived
+                raise PluginError(f"生成 {self.src_uri} 时出错：{exc}") from None
+            self.stream = None
+        return None  # read from abs_src_path, as a plain build reads its files
 
     @_content.setter
     def _content(self, value: str | bytes | None) -> None:
-        self._arrived = value
+        pass  # set by File.generated, before the stream is given
 
 
 class CasebookConfig(Config):
@@ -154,7 +156,10 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             return
         # Only `mkdocs serve` builds again: a one-off build keeps no case in memory once its pages are laid out.
         serving = getattr(self, "command", None) == "serve"
-        book, problems = load_casebook(self.cases_dir, cache=self.cache if serving else None, workers=self.workers)
+        # On several cores the cases are only checked here; another process renders the pages (_start_stream).
+        streaming = self.workers > 1
+        book, problems = load_casebook(self.cases_dir, cache=self.cache if serving else None, workers=self.workers,
+                                       need_data=not streaming)
         self.problems = problems
         if problems:
             for problem in problems:
@@ -169,42 +174,42 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                                 use_directory_urls=config.use_directory_urls, copyright=config.copyright or "",
                                 site_name=config.site_name)
         root = Path(config.config_file_path).parent
-        try:
-            if self.workers > 1:
-                self._start_stream(book, settings, root / self.config.materials)
-            else:
+        if streaming:
+            edit = self._start_stream(settings, root)
+        else:
+            try:
                 self.generated = generated_files(book, settings, materials_dir=root / self.config.materials)
-        except (ReleaseError, materials.MaterialsError) as exc:
-            raise PluginError(str(exc)) from None
-        self.edit_uris = {page: "../" + path for page, path in edit_paths(book, root).items()}
+            except (ReleaseError, materials.MaterialsError) as exc:
+                raise PluginError(str(exc)) from None
+            edit = edit_paths(book, root)
+        self.edit_uris = {page: "../" + path for page, path in edit.items()}
         log.info(f"casebook: 已加入 {len(book.cases)} 个案例，共 {len(self.generated)} 个生成文件")
 
-    def _start_stream(self, book, settings: SiteSettings, materials_dir: Path) -> None:
-        """A one-off build: pages are rendered on another core while MkDocs converts the ones already made.
+    def _start_stream(self, settings: SiteSettings, root: Path) -> dict[str, str]:
+        """A one-off build: a process of its own reads the cases and renders the pages while MkDocs
+        converts the ones already made; this process learns only their paths (and where "编辑此页" leads).
 
-        The search index comes after the pages; its chunks, named by their content, are
-        written into the site at the end (nothing links to them but its manifest).
+        Each file waits on disk until MkDocs reads it, as in a plain MkDocs build. The search index comes
+        last and is written into the site at the end (no page links to its files), so MkDocs need not wait for it.
         """
-        work = plan(book, settings, materials_dir)
-        self.stream = Stream(work.produce)
-        # Downloads and kept texts wait on disk, as a plain MkDocs build's files do, not in memory.
         self.spool = Path(tempfile.mkdtemp(prefix="casebook-build-"))
-        ready: dict = {}
-        for path, content in work.ready.items():
-            if path.endswith(".md") or isinstance(content, Path):
-                ready[path] = content
-            else:
-                write_file(self.spool / path, content)
-                ready[path] = self.spool / path
-        self.generated = {**{path: _STREAMED for path in work.page_paths()}, **ready, search.MANIFEST: _STREAMED}
+        produce = functools.partial(streamed, self.cases_dir, settings, root / self.config.materials, root, self.spool)
+        self.stream = Stream(produce, expected=(ReleaseError, materials.MaterialsError, TreeError))
+        try:
+            layout = self.stream.get(LAYOUT)
+        except StreamError as exc:
+            self._drop_stream()
+            raise PluginError(str(exc)) from None
+        self.generated = {path: _STREAMED for path in layout["paths"]}
+        return layout["edit"]
 
     def _finish_stream(self, config: MkDocsConfig) -> None:
         if getattr(self, "stream", None) is None:
             return
         try:
-            for path, content in self.stream.rest().items():
-                if path not in self.generated:  # a search index chunk
-                    write_file(Path(config.site_dir) / path, content)  # type: ignore[arg-type]
+            for path, spooled in self.stream.rest().items():
+                if path not in self.generated:  # the search index
+                    write_file(Path(config.site_dir) / path, spooled)  # type: ignore[arg-type]
         except StreamError as exc:
             raise PluginError(f"生成搜索索引时出错：{exc}") from None
         finally:
@@ -242,7 +247,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 files.remove(files.get_file_from_path(src_uri))
             if content is _STREAMED:
                 file = _StreamedFile.generated(config, src_uri, content="")
-                file._arrived, file.stream = None, self.stream
+                file.stream = self.stream
             elif isinstance(content, Path):  # a large file (a trainer's zip) is copied as it is, not read
                 file = File.generated(config, src_uri, abs_src_path=str(content))
             else:

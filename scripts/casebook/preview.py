@@ -51,7 +51,7 @@ class Preview:
         book, _ = load_casebook(self.cases_dir)  # warm after the first run: the content cache answers
         if book is None:
             return []  # the edited cases have problems: the preview shows those first
-        related = catalog.related(book)
+        related = catalog.Related(book)
         slugs = {other["slug"] for path in self.edited for other, _ in related.get(path.stem, [])}
         return [book.files[slug] for slug in sorted(slugs - {p.stem for p in self.edited})]
 

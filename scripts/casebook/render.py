@@ -102,10 +102,16 @@ def kind_classes(tax: Taxonomy) -> dict[str, str]:
 
 
 class Job(NamedTuple):
-    """Pages to render: their paths are known before they are made, so a site generator can list them first."""
+    """Files to make: their paths are known before they are made, so a site generator can list them first."""
 
     paths: tuple[str, ...]
-    make: Callable[[], dict[str, str]]
+    make: Callable[[], dict[str, str | bytes]]
+
+    def files(self) -> dict[str, str | bytes]:
+        made = self.make()
+        if made.keys() != set(self.paths):  # a generator was told of these paths before they were made
+            raise RuntimeError(f"生成的文件与预先列出的不一致：{sorted(made.keys() ^ set(self.paths))[:5]}")
+        return made
 
 
 class SiteRenderer:
@@ -140,7 +146,7 @@ class SiteRenderer:
         ready, jobs = self.plan()
         out: dict[str, str | bytes] = {}
         for job in jobs:
-            out.update(job.make())
+            out.update(job.files())
         out.update(ready)
         return out
 
@@ -150,13 +156,13 @@ class SiteRenderer:
         by_category = catalog.by_category(book)
         undone = catalog.by_category(book, done=False)
         tree = regions.build(book)
-        related = catalog.related(book)
+        related = catalog.Related(book)
         page = self._page_job
         jobs: list[Job] = []
         for case in book.cases:
             slug = case["slug"]
             jobs.append(Job((routes.case(slug), routes.compare_data(slug), routes.case_json(slug)),
-                            functools.partial(self._case_files, case, related[slug])))
+                            functools.partial(self._case_files, case, related)))
         for category in book.taxonomy.categories:
             jobs.append(page("category.md.j2", routes.category(category["slug"]), category=category,
                              cases=by_category[category["term"]], undone_cases=undone[category["term"]]))
@@ -181,11 +187,12 @@ class SiteRenderer:
             page("guide.md.j2", routes.GUIDE),
             page("fields.md.j2", routes.FIELDS, fields=list(fields(book.schema)), flags=vocabulary_flags()),
         ]
-        # The kept texts themselves, as downloads (links go to their pages), and the open data.
+        version = self.common["version"]
+        jobs.append(Job(dataset.download_paths(version),
+                        functools.partial(dataset.downloads, book, version, self.common["completeness"])))
+        # The kept texts themselves, as downloads (links go to their pages), and the dataset's other files.
         ready: dict[str, str | bytes] = {routes.source(relative): text for relative, text in book.sources.items()}
-        downloads = opendata.downloads(book, self.common["version"], self.common["completeness"])
-        ready.update(downloads)
-        ready.update(dataset.files(self, downloads))
+        ready.update(dataset.files(self))
         return ready, jobs
 
     def _page_job(self, template: str, src: str, **context) -> Job:
@@ -194,10 +201,10 @@ class SiteRenderer:
     def _page(self, template: str, src: str, **context) -> dict[str, str]:
         return {src: self.render(template, src, **context)}
 
-    def _case_files(self, case: dict, related: list) -> dict[str, str]:
+    def _case_files(self, case: dict, related: catalog.Related) -> dict[str, str]:
         slug = case["slug"]
         data_file = routes.compare_data(slug)
-        return {routes.case(slug): self.render("case.md.j2", routes.case(slug), case=case, related=related),
+        return {routes.case(slug): self.render("case.md.j2", routes.case(slug), case=case, related=related[slug]),
                 data_file: self.render("compare_data.js.j2", data_file, data=self._compare_data(case)),
                 **dataset.case_file(self, case)}
 

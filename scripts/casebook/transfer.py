@@ -126,25 +126,23 @@ def diagram(book: Casebook) -> dict:
     its origins, so arrows rarely cross.
     """
     links = learning_links(book)
-    learners = list(dict.fromkeys(link["case"]["slug"] for link in links))
-    origin_keys: list[tuple] = []
-    edges_by_key: list[tuple[tuple, str]] = []
+    origins_of: dict[str, dict[tuple, None]] = {}  # learner -> its origins, in order (dicts: ordered sets)
     for link in links:
         entry = link["entry"]
         key = ("case", entry["case"]) if entry.get("case") else ("place", origin(entry))
-        if key not in origin_keys:
-            origin_keys.append(key)
-        if (key, link["case"]["slug"]) not in edges_by_key:
-            edges_by_key.append((key, link["case"]["slug"]))
+        origins_of.setdefault(link["case"]["slug"], {})[key] = None
+    origin_keys = list(dict.fromkeys(key for keys in origins_of.values() for key in keys))
+    edges_by_key = [(key, slug) for slug, keys in origins_of.items() for key in keys]
+    names = {case["slug"]: case["name"] for case in book.cases}
     left, top = {}, 0.0
     for key in origin_keys:
-        label = book.case(key[1])["name"] if key[0] == "case" else key[1]
+        label = names[key[1]] if key[0] == "case" else key[1]
         left[key] = _node(label, top, 0, key[1] if key[0] == "case" else None)
         top = left[key]["y"] + left[key]["h"] + GAP
     right, floor = {}, 0.0
-    for slug in learners:
-        mids = [left[key]["mid"] for key, learner in edges_by_key if learner == slug]
-        node = _node(book.case(slug)["name"], 0, WIDTH - BOX, slug)
+    for slug, keys in origins_of.items():
+        mids = [left[key]["mid"] for key in keys]
+        node = _node(names[slug], 0, WIDTH - BOX, slug)
         node["y"] = max(floor, sum(mids) / len(mids) - node["h"] / 2)
         node["mid"] = node["y"] + node["h"] / 2
         right[slug] = node

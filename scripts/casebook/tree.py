@@ -8,6 +8,7 @@ Zensical) can build the site. No MkDocs import here.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from .model import Casebook
 from .parallel import fork_map
 from .render import Job, SiteRenderer
 from .siteconfig import SiteSettings
+from .validate import load_casebook
 
 PACKAGE = Path(__file__).parent
 THEME = PACKAGE / "templates" / "theme"
@@ -44,7 +46,7 @@ Content = str | bytes | Path
 
 @dataclass
 class Plan:
-    """Every file the casebook adds, laid out: those made at once, and the pages still to render.
+    """Every file the casebook adds, laid out: those made at once, and those still to make.
 
     The search index comes last: it reads the guide pages, and its chunks are named by their content.
     """
@@ -54,29 +56,51 @@ class Plan:
     ready: dict[str, Content]
     jobs: list[Job]
 
-    def page_paths(self) -> list[str]:
-        return [path for job in self.jobs for path in job.paths]
+    def paths(self) -> list[str]:
+        """Every path produce() gives, in its order, but those of the search index (named by their content)."""
+        made = [path for job in self.jobs for path in job.paths]
+        return ([path for path in made if _page(path)] + [path for path in self.ready if _page(path)]
+                + [path for path in made if not _page(path)] + [path for path in self.ready if not _page(path)])
 
-    def produce(self) -> Iterator[tuple[str, Content]]:
-        """(path, content) of each page as it is rendered, then of the other files, then of the search index.
+    def produce(self, spool: Path | None = None) -> Iterator[tuple[str, Content]]:
+        """(path, content) of each page as it is made, then of the other files, then of the search index.
 
-        A generator reads pages first and copies other files after, so they wait here, not in its memory.
+        A generator reads pages first and copies other files after, so those wait. With a `spool`
+        folder every file is written there as soon as it is made and given as the Path of that copy:
+        then neither this process nor the generator's holds what waits to be read.
         """
+        def kept(path: str, content: Content) -> Content:
+            if spool is None or isinstance(content, Path):
+                return content
+            write_file(spool / path, content)
+            return spool / path
+
         guides: dict[str, Content] = {src: self.ready[src] for src in search.TEXT_PAGES if src in self.ready}
         later: list[tuple[str, Content]] = []
         for job in self.jobs:
-            for path, content in job.make().items():
+            for path, content in job.files().items():
                 if path in search.TEXT_PAGES:
                     guides[path] = content
-                if path.endswith(".md"):
-                    yield path, content
+                if _page(path):
+                    yield path, kept(path, content)
                 else:
-                    later.append((path, content))
+                    later.append((path, kept(path, content)))
+        for path, content in self.ready.items():
+            if _page(path):
+                yield path, kept(path, content)
         yield from later
-        yield from self.index(guides).items()
+        for path, content in self.ready.items():
+            if not _page(path):
+                yield path, kept(path, content)
+        for path, content in self.index(guides).items():
+            yield path, kept(path, content)
 
     def index(self, files: dict[str, Content]) -> dict[str, str]:
         return search.index_files(self.book, self.use_directory_urls, search.text_pages(files, self.use_directory_urls))
+
+
+def _page(path: str) -> bool:
+    return path.endswith(".md")
 
 
 def plan(book: Casebook, settings: SiteSettings | None = None, materials_dir: Path | None = None,
@@ -105,11 +129,30 @@ def generated_files(book: Casebook, settings: SiteSettings | None = None, materi
     """
     work = plan(book, settings, materials_dir, offline)
     files: dict[str, Content] = {}
-    for made in fork_map(lambda job: job.make(), work.jobs, workers):
+    for made in fork_map(Job.files, work.jobs, workers):
         files.update(made)
     files.update(work.ready)
     files.update(work.index(files))
     return files
+
+
+LAYOUT = "\0layout"  # the first item streamed() gives
+
+
+def streamed(cases_dir: Path, settings: SiteSettings, materials_dir: Path | None, root: Path,
+             spool: Path) -> Iterator[tuple[str, object]]:
+    """A one-off build's files, for a process of their own: the layout first (every path but the
+    search index's, where "编辑此页" leads, how many cases), then each file as Plan.produce gives it.
+
+    It reads the casebook itself (from the content cache the build's check has just filled),
+    so the process that runs the site generator never holds the cases.
+    """
+    book, problems = load_casebook(cases_dir)
+    if problems:
+        raise TreeError("案例在检查之后又被修改，出现了问题：" + "；".join(map(str, problems[:3])))
+    work = plan(book, settings, materials_dir)
+    yield LAYOUT, {"paths": work.paths(), "edit": edit_paths(book, root), "cases": len(book.cases)}
+    yield from work.produce(spool)
 
 
 def write_file(target: Path, content: Content) -> None:
@@ -128,8 +171,18 @@ def edit_paths(book: Casebook, root: Path) -> dict[str, str]:
     pages = {routes.case(slug): path for slug, path in book.files.items()}
     # A source page's "编辑此页" opens the kept text it shows.
     pages.update({routes.source_page(file): book.cases_dir / file for file in book.sources})
-    return {page: path.resolve().relative_to(root.resolve()).as_posix()
-            for page, path in pages.items() if path.resolve().is_relative_to(root.resolve())}
+    base = os.path.realpath(root) + os.sep
+    folders: dict[str, str] = {}
+    out = {}
+    for page, path in pages.items():
+        # Thousands of files sit in a few folders: resolve those once, and a file itself only if it is a link.
+        folder, name = os.path.split(str(path))
+        if folder not in folders:
+            folders[folder] = os.path.realpath(folder)
+        real = os.path.realpath(path) if os.path.islink(path) else os.path.join(folders[folder], name)
+        if real.startswith(base):
+            out[page] = Path(real[len(base):]).as_posix()
+    return out
 
 
 def write_tree(book: Casebook, docs: Path | None, out: Path, settings: SiteSettings | None = None,
