@@ -9,6 +9,7 @@ Positions are worked out later, only for the files that have a problem to report
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -21,14 +22,21 @@ from yaml.constructor import SafeConstructor
 from .folding import WIDE
 
 # Text the full reader treats in ways this one may not: escapes, anchors, aliases, tags, merge keys,
-# reserved indicators, carriage returns, tabs, YAML 1.1 line breaks, flow mappings; then directives,
+# reserved indicators, carriage returns, tabs, YAML 1.1 line breaks, flow mappings, stray braces; then directives,
 # complex or empty keys, documents, and flow lists that nest, hold a pair or run past their line.
-_UNUSUAL_CHARS = ("\\", "&", "*", "!", "@", "`", "\r", "\t", "\x85", "\u2028", "\u2029", "\ufeff", "<<", "{")
-_UNUSUAL_LINES = re.compile(r"\n[ ]*(?:-[ ]+)*[?%:]|\n(?:---|\.\.\.)")  # searched in "\n" + text
+_UNUSUAL_CHARS = ("\\", "&", "*", "!", "@", "`", "\r", "\t", "\x85", "\u2028", "\u2029", "\ufeff", "<<", "{", "}")
+# A value starting with "]" is an error to the full reader and text to this one.
+_UNUSUAL_LINES = re.compile(r"\n[ ]*(?:-[ ]+)*[?%:]|\n(?:---|\.\.\.)|[:\n-][ ]*\]")  # searched in "\n" + text
 _UNUSUAL_FLOW = re.compile(r"\[[^\]\n]*(?::[ ,\]\n]|\[|\n|$)")  # apart: a literal first character is found fast
 _MAX_CHARS = 100_000  # far above a real case (~12 KB); larger files get the full reader's size limits
 _MAX_DEPTH = 50
 _FOLDED = re.compile(f"{WIDE} {WIDE}")  # where YAML may have folded a line break between two Chinese characters
+
+
+# JSON's integers (-?(0|[1-9][0-9]*)), null and true/false are what rapidyaml writes for plain
+# scalars alone (quoted and block scalars become JSON strings), and YAML 1.1 reads that same text
+# as the same value. Its floats are not (1e3 is text in YAML 1.1), nor other forms (0x10, +5, ~).
+_SAME_IN_BOTH = (int, bool, type(None))
 
 
 class _Fallback(Exception):
@@ -71,8 +79,8 @@ class Reader:
         return data
 
     def _scan(self, data: dict, folds: bool) -> tuple[int, list[tuple[tuple, Any]]]:
-        """How many nodes the data has, and the values that need a closer look: every non-text
-        scalar, and text that YAML 1.1 reads otherwise or that refolding may change."""
+        """How many nodes the data has, and the values that need a closer look: every float, and
+        text that YAML 1.1 reads otherwise or that refolding may change."""
         first_chars, resolved = self.loader.yaml_implicit_resolvers, self.resolved
         nodes, suspects, stack = 0, [], [((), data)]
         while stack:
@@ -86,6 +94,8 @@ class Reader:
                     stack.append((path + (key,), item))
                     continue
                 nodes += 1
+                if kind in _SAME_IN_BOTH:
+                    continue
                 # The resolvers are keyed by first character, so most text is cleared by one look-up.
                 if kind is not str or ((item[:1] in first_chars and resolved.fullmatch(item))
                                        or (folds and " " in item and _FOLDED.search(item))):
@@ -131,8 +141,7 @@ def _parse(raw: bytes) -> tuple[Any, str]:
     (the full reader explains errors)."""
     saved = os.dup(2)
     try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 2)
+        os.dup2(_null(), 2)
         tree = ryml.parse_in_arena(raw)
         emitted = ryml.emit_json_malloc(tree, tree.root_id())
         if not isinstance(emitted, str):
@@ -141,6 +150,11 @@ def _parse(raw: bytes) -> tuple[Any, str]:
     finally:
         os.dup2(saved, 2)
         os.close(saved)
+
+
+@functools.cache
+def _null() -> int:
+    return os.open(os.devnull, os.O_WRONLY)
 
 
 def _refuse(name: str):

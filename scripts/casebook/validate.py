@@ -7,6 +7,7 @@ follow, driven by which `$defs` each field uses.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import marshal
 import os
@@ -23,7 +24,7 @@ from jsonschema import Draft202012Validator
 from . import cache as cache_module
 from . import messages, numbers, transfer
 from .parallel import fork_map
-from .load import MAX_BYTES, Document, LoadError, decode, load_file, parse, read_bytes, read_text
+from .load import MAX_BYTES, Document, LoadError, decode, load_file, parse, read_bytes
 from .model import LEVELS, Casebook
 from .problems import Problem
 from .safety import RESERVED_SLUGS
@@ -51,14 +52,29 @@ def normalise(text: str) -> str:
 
 def stated(name: str, quotes: list) -> bool:
     """Whether a place name (its suffix such as 市 or 社区 aside) is written in one of the quotes."""
-    evidence = normalise("".join(q for q in quotes if isinstance(q, str)))
-    return normalise(_PLACE_SUFFIX.sub("", name) or name) in evidence
+    evidence = _normalised("".join(q for q in quotes if isinstance(q, str)))
+    return _normalised(_PLACE_SUFFIX.sub("", name) or name) in evidence
+
+
+# A case's place names are each looked for in the same quotes, and the same names recur across cases.
+_normalised = functools.lru_cache(maxsize=4096)(normalise)
 
 
 def display_name(path: Path) -> str:
     """The path as the editor typed it: relative to where the command runs, when inside it."""
-    relative = os.path.relpath(os.path.abspath(path))
-    return str(path) if relative.startswith("..") else relative
+    folder, name = os.path.split(str(path))
+    shown = _shown_folder(folder, os.getcwd())
+    if shown is None:
+        return str(path)
+    return name if shown == "." else os.path.join(shown, name)
+
+
+@functools.lru_cache(maxsize=256)
+def _shown_folder(folder: str, cwd: str) -> str | None:
+    """A folder relative to `cwd`, or None outside it: worked out once per folder (relpath is slow
+    enough to matter at 5,000 files)."""
+    relative = os.path.relpath(os.path.join(cwd, folder or "."), cwd)
+    return None if relative.startswith("..") else relative
 
 
 def case_files(cases_dir: Path) -> list[Path]:
@@ -184,7 +200,10 @@ class CaseChecker:
             "integer": [f.path for f in fields(self.schema) if "integer" in _types(f.node)],
         })
         self.sources: dict[str, str] = {}
+        self.read: dict[str, tuple] = {}  # source file -> (stamp taken before reading it, digest of what was read)
         self._normalised: dict[str, str] = {}  # filled only for sources a quote does not match verbatim
+        self._root = os.path.realpath(cases_dir) + os.sep
+        self._inside: dict[str, bool] = {}  # folder -> whether it really lies inside cases/
 
     def check(self, doc: Document, path: Path) -> list[Problem]:
         try:
@@ -235,21 +254,37 @@ class CaseChecker:
             return None, []  # the schema has reported it
         path = self.cases_dir / relative
         where = ("source", "file")
-        if not path.is_file() and not path.is_symlink():
-            return None, [doc.problem(where, f"找不到原文文件 {display_name(path)}：清理后的原文应保存在 cases/{relative}")]
-        unsafe = _unsafe_file(path, self.cases_dir)
-        if unsafe:
-            return None, [doc.problem(where, f"原文文件不能使用：{unsafe}")]
         if relative not in self.sources:
+            info = self._ordinary(path)
+            if info is None:
+                if not path.is_file() and not path.is_symlink():
+                    return None, [doc.problem(where, f"找不到原文文件 {display_name(path)}：清理后的原文应保存在 cases/{relative}")]
+                unsafe = _unsafe_file(path, self.cases_dir)
+                if unsafe:
+                    return None, [doc.problem(where, f"原文文件不能使用：{unsafe}")]
             try:
-                text = read_text(path, display_name(path))
+                raw = read_bytes(path, display_name(path))
+                self.sources[relative] = decode(raw, display_name(path))
             except LoadError as exc:
                 return None, [doc.problem(where, f"原文文件无法读取：{exc.problems[0].message}")]
-            self.sources[relative] = text
+            if info is not None:
+                self.read[relative] = (cache_module.stamp(info), cache_module.digest(raw))
         text = self.sources[relative]
         if text.isspace() or not text:  # normalising leaves nothing of a text that is all whitespace
             return None, [doc.problem(where, f"原文文件 {relative} 是空的：请把清理后的原文粘贴进去")]
         return text, []
+
+    def _ordinary(self, path: Path) -> os.stat_result | None:
+        """The file's status if it is a regular file (not a link) in a folder inside cases/, as nearly
+        every source is: known from its folder, resolved once, instead of resolving each file."""
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return None
+        folder = os.path.dirname(path)
+        if folder not in self._inside:
+            self._inside[folder] = (os.path.realpath(folder) + os.sep).startswith(self._root)
+        return info if stat.S_ISREG(info.st_mode) and self._inside[folder] else None
 
     def _normalised_source(self, relative: str) -> str:
         if relative not in self._normalised:
@@ -430,8 +465,12 @@ class _Run:
                 if not stat.S_ISREG(info.st_mode):
                     # A link or a device is judged by the checks, never by what it points to.
                     stamp, digest = None, cache_module.NOT_REGULAR
+                elif stamp is not None and stamp == known:
+                    digest = known_digest
+                elif stamp is not None and self._checker is not None and self._checker.read.get(relative, (None,))[0] == stamp:
+                    digest = self._checker.read[relative][1]  # the bytes just checked: unchanged since
                 else:
-                    digest = known_digest if stamp is not None and stamp == known else _digest_file(path)
+                    digest = _digest_file(path)
             except OSError:
                 stamp, digest = None, cache_module.MISSING
             self._sources[relative] = (digest, stamp)
@@ -513,7 +552,7 @@ def _load_all(run: _Run, paths: list[Path], names: list[str], cache_: dict | Non
     fresh = _check_files(run, [m[1] for m in misses], workers)
     for (i, path, stamps, (known_digest, case_stamp)), (doc, problems, source, read_digest, source_state, blob) \
             in zip(misses, fresh):
-        text = run.source_text(source) if source is not None and not problems else None
+        text = run.source_text(source) if source is not None and not problems and run.need_data else None
         results[i] = _checked_from(run, path, stamps, doc, problems, source, text)
         case_digest = read_digest if known_digest is _WHEN_READ else known_digest
         if known_digest is None or case_digest is None:
@@ -528,23 +567,12 @@ def _load_all(run: _Run, paths: list[Path], names: list[str], cache_: dict | Non
     return results  # type: ignore[return-value]
 
 
-def _display_names(paths: list[Path]) -> list[str]:
-    """display_name of each file, the folder's computed once (relpath is slow enough to matter at 5,000 files)."""
-    folders: dict[str, str] = {}
-    out = []
-    for path in paths:
-        parent, name = os.path.split(str(path))
-        if parent not in folders:
-            folders[parent] = display_name(Path(parent))
-        folder = folders[parent]
-        out.append(name if folder == "." else os.path.join(folder, name))
-    return out
-
-
 def _check_files(run: _Run, paths: list[Path], workers: int) -> list[tuple]:
     """Parse and check files, on several cores when there are enough of them to repay starting processes."""
     if workers > 1:
-        return [_from_plain(r) for r in fork_map(lambda path: _check_in_worker(run, path), paths, workers, chunksize=100)]
+        run.checker  # made once, before forking: the workers share it instead of each compiling the schema
+        checked = fork_map(lambda path: _check_in_worker(run, path), paths, workers, chunksize=100)
+        return [_from_plain(r, run.need_data) for r in checked]
     return [(*_fresh(run, path), None) for path in paths]
 
 
@@ -554,12 +582,14 @@ def _check_in_worker(run: _Run, path: Path) -> tuple:
     # The data travels as the store keeps it (marshal), so the parent need not encode it again.
     doc, problems, source, case_digest, source_state = _fresh(run, path)
     blob = marshal.dumps(doc.data) if doc is not None else None
-    return display_name(path), path, blob, _cross(doc)[1] if doc else {}, problems, source, case_digest, source_state
+    cross, marks = _cross(doc) if doc is not None else ({}, {})
+    return display_name(path), path, blob, cross, marks, problems, source, case_digest, source_state
 
 
-def _from_plain(plain: tuple) -> tuple:
-    name, path, blob, marks, problems, source, case_digest, source_state = plain
-    doc = Document(name, marshal.loads(blob), marks, path=path) if blob is not None else None
+def _from_plain(plain: tuple, need_data: bool) -> tuple:
+    name, path, blob, cross, marks, problems, source, case_digest, source_state = plain
+    # Checking only, the fields checked across files stand in for the data, as for a cached file.
+    doc = Document(name, marshal.loads(blob) if need_data else cross, marks, path=path) if blob is not None else None
     return doc, problems, source, case_digest, source_state, blob
 
 
@@ -626,7 +656,7 @@ def _load_casebook(cases_dir: Path, only: Iterable[Path] | None, cache: dict | N
                  if selected is None or (cases_dir / Path(p.file).name).resolve() in selected
                  or (cases_dir / Path(p.file).name).absolute() in {q.absolute() for q in only or []}]
     cases, files, slug_file = [], {}, {}
-    names = _display_names(paths)
+    names = [display_name(path) for path in paths]
     results = _load_all(run, paths, names, cache, _stamp(cases_dir / TAXONOMY_FILE), workers)
     store.keep_only(set(names))
     store.save()
