@@ -34,6 +34,16 @@ def test_a_build_rendering_on_two_cores_writes_the_same_site_as_one_on_one_core(
     assert differing == []
 
 
+@needs_two_cores
+def test_a_build_leaves_nothing_beside_the_site_and_clears_what_a_killed_one_left(tmp_path):
+    project = make_project(tmp_path)
+    killed = tmp_path / ".site.spool-4194303-0a1b2c3d"  # no process has this id
+    (killed / "cases").mkdir(parents=True)
+    result = build(project, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
 def test_checking_on_two_cores_reports_what_one_core_reports(tmp_path):
     cases = tmp_path / "cases"
     import shutil

@@ -19,6 +19,7 @@ from typing import Iterator
 
 _STAGING = ".building-"
 _OLD = ".old-"
+SPOOL = ".spool-"  # files a build makes before its generator reads them (plugin.py)
 
 
 def beside(target: Path, kind: str) -> Path:
@@ -113,7 +114,7 @@ def _remove_stale(target: Path) -> None:
     prefix = f".{target.name}"
     for path in target.parent.glob(f"{prefix}.*-*"):
         rest = path.name[len(prefix):]
-        kind = next((k for k in (_STAGING, _OLD, ".partial-") if rest.startswith(k)), None)
+        kind = next((k for k in (_STAGING, _OLD, SPOOL, ".partial-") if rest.startswith(k)), None)
         if kind is None:
             continue
         pid = rest[len(kind):].split("-", 1)[0]

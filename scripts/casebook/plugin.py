@@ -5,11 +5,11 @@ Thin on purpose: `tree.generated_files` makes every file (the same function
 """
 from __future__ import annotations
 
+import atexit
 import functools
 import logging
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import jinja2
@@ -22,7 +22,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
 from . import materials, routes
-from .atomic import StagedFolder
+from .atomic import SPOOL, StagedFolder, beside
 from .parallel import Stream, StreamError
 from .releases import ReleaseError
 from .render import problems_page
@@ -175,7 +175,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                                 site_name=config.site_name)
         root = Path(config.config_file_path).parent
         if streaming:
-            edit = self._start_stream(settings, root)
+            edit = self._start_stream(settings, root, Path(getattr(self, "site_dir", None) or config.site_dir))
         else:
             try:
                 self.generated = generated_files(book, settings, materials_dir=root / self.config.materials)
@@ -185,14 +185,18 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.edit_uris = {page: "../" + path for page, path in edit.items()}
         log.info(f"casebook: 已加入 {len(book.cases)} 个案例，共 {len(self.generated)} 个生成文件")
 
-    def _start_stream(self, settings: SiteSettings, root: Path) -> dict[str, str]:
+    def _start_stream(self, settings: SiteSettings, root: Path, site: Path) -> dict[str, str]:
         """A one-off build: a process of its own reads the cases and renders the pages while MkDocs
         converts the ones already made; this process learns only their paths (and where "编辑此页" leads).
 
         Each file waits on disk until MkDocs reads it, as in a plain MkDocs build. The search index comes
         last and is written into the site at the end (no page links to its files), so MkDocs need not wait for it.
         """
-        self.spool = Path(tempfile.mkdtemp(prefix="casebook-build-"))
+        # Beside the site, on its disk: a temporary folder may be memory (tmpfs), and a killed build's
+        # spool is removed by the next build (atomic._remove_stale).
+        self.spool = beside(site, SPOOL)
+        self.spool.mkdir(parents=True)
+        atexit.register(self._drop_stream)  # Ctrl-C skips on_build_error, not the interpreter's exit
         produce = functools.partial(streamed, self.cases_dir, settings, root / self.config.materials, root, self.spool)
         self.stream = Stream(produce, expected=(ReleaseError, materials.MaterialsError, TreeError))
         try:
