@@ -1,10 +1,12 @@
-"""Safe-text rules shared by every reader and writer: characters no case needs, names that are taken.
+"""Safe-text rules shared by every reader and writer: characters no case needs, names that are taken,
+and where a file really lies.
 
 One place decides what text may reach a page, title, attribute, script, CSV or PDF; the loader
 applies it to every value of every file, the validator to names, the exports to their cells.
 """
 from __future__ import annotations
 
+import os
 import re
 
 # Control characters (tab and line breaks excepted), lone surrogates, non-characters such as U+FFFF,
@@ -70,3 +72,17 @@ def csv_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+class RealPaths:
+    """Where files really lie, links followed: each folder is resolved once, and a file itself only if
+    it is a link (resolving every one of thousands of files is slow enough to matter)."""
+
+    def __init__(self):
+        self._folders: dict[str, str] = {}
+
+    def __call__(self, path: str | os.PathLike) -> str:
+        folder, name = os.path.split(os.fspath(path))
+        if folder not in self._folders:
+            self._folders[folder] = os.path.realpath(folder)
+        return os.path.realpath(path) if os.path.islink(path) else os.path.join(self._folders[folder], name)

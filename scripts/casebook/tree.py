@@ -18,6 +18,7 @@ from . import materials, routes, search
 from .model import Casebook
 from .parallel import fork_map
 from .render import Job, SiteRenderer
+from .safety import RealPaths
 from .siteconfig import SiteSettings
 from .validate import load_casebook
 
@@ -142,7 +143,7 @@ LAYOUT = "\0layout"  # the first item streamed() gives
 def streamed(cases_dir: Path, settings: SiteSettings, materials_dir: Path | None, root: Path,
              spool: Path) -> Iterator[tuple[str, object]]:
     """A one-off build's files, for a process of their own: the layout first (every path but the
-    search index's, where "编辑此页" leads, how many cases), then each file as Plan.produce gives it.
+    search index's, and where "编辑此页" leads), then each file as Plan.produce gives it.
 
     It reads the casebook itself (from the content cache the build's check has just filled),
     so the process that runs the site generator never holds the cases.
@@ -151,7 +152,7 @@ def streamed(cases_dir: Path, settings: SiteSettings, materials_dir: Path | None
     if problems:
         raise TreeError("案例在检查之后又被修改，出现了问题：" + "；".join(map(str, problems[:3])))
     work = plan(book, settings, materials_dir)
-    yield LAYOUT, {"paths": work.paths(), "edit": edit_paths(book, root), "cases": len(book.cases)}
+    yield LAYOUT, {"paths": work.paths(), "edit": edit_paths(book, root)}
     yield from work.produce(spool)
 
 
@@ -171,18 +172,9 @@ def edit_paths(book: Casebook, root: Path) -> dict[str, str]:
     pages = {routes.case(slug): path for slug, path in book.files.items()}
     # A source page's "编辑此页" opens the kept text it shows.
     pages.update({routes.source_page(file): book.cases_dir / file for file in book.sources})
-    base = os.path.realpath(root) + os.sep
-    folders: dict[str, str] = {}
-    out = {}
-    for page, path in pages.items():
-        # Thousands of files sit in a few folders: resolve those once, and a file itself only if it is a link.
-        folder, name = os.path.split(str(path))
-        if folder not in folders:
-            folders[folder] = os.path.realpath(folder)
-        real = os.path.realpath(path) if os.path.islink(path) else os.path.join(folders[folder], name)
-        if real.startswith(base):
-            out[page] = Path(real[len(base):]).as_posix()
-    return out
+    base, real = os.path.realpath(root) + os.sep, RealPaths()
+    return {page: Path(found[len(base):]).as_posix() for page, path in pages.items()
+            if (found := real(path)).startswith(base)}
 
 
 def write_tree(book: Casebook, docs: Path | None, out: Path, settings: SiteSettings | None = None,

@@ -27,7 +27,7 @@ from .parallel import fork_map
 from .load import MAX_BYTES, Document, LoadError, decode, load_file, parse, read_bytes
 from .model import LEVELS, Casebook
 from .problems import Problem
-from .safety import RESERVED_SLUGS
+from .safety import RESERVED_SLUGS, RealPaths
 from .schema import Selector, Taxonomy, fields, paths_using, taxonomy_schema, with_vocabulary
 
 TAXONOMY_FILE = "taxonomy.yaml"
@@ -203,7 +203,7 @@ class CaseChecker:
         self.read: dict[str, tuple] = {}  # source file -> (stamp taken before reading it, digest of what was read)
         self._normalised: dict[str, str] = {}  # filled only for sources a quote does not match verbatim
         self._root = os.path.realpath(cases_dir) + os.sep
-        self._inside: dict[str, bool] = {}  # folder -> whether it really lies inside cases/
+        self._real = RealPaths()
 
     def check(self, doc: Document, path: Path) -> list[Problem]:
         try:
@@ -275,16 +275,12 @@ class CaseChecker:
         return text, []
 
     def _ordinary(self, path: Path) -> os.stat_result | None:
-        """The file's status if it is a regular file (not a link) in a folder inside cases/, as nearly
-        every source is: known from its folder, resolved once, instead of resolving each file."""
+        """The file's status if it is a regular file (not a link) inside cases/, as nearly every source is."""
         try:
             info = os.lstat(path)
         except OSError:
             return None
-        folder = os.path.dirname(path)
-        if folder not in self._inside:
-            self._inside[folder] = (os.path.realpath(folder) + os.sep).startswith(self._root)
-        return info if stat.S_ISREG(info.st_mode) and self._inside[folder] else None
+        return info if stat.S_ISREG(info.st_mode) and self._real(path).startswith(self._root) else None
 
     def _normalised_source(self, relative: str) -> str:
         if relative not in self._normalised:
