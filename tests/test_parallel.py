@@ -44,6 +44,23 @@ def test_a_build_leaves_nothing_beside_the_site_and_clears_what_a_killed_one_lef
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
+@needs_two_cores
+def test_a_failure_in_the_rendering_process_stops_the_build_with_its_message_and_keeps_the_old_site(tmp_path):
+    project = make_project(tmp_path)
+    site = tmp_path / "site"
+    assert build(project, site).returncode == 0
+    before = _files(site)
+    manifest = project / "dist" / "materials" / "manifest.json"  # a trainer's materials, one file since deleted
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text('{"scopes": [{"files": {"a": {"file": "gone.zip", "bytes": 1}}}]}', encoding="utf-8")
+    result = build(project, site)
+    assert result.returncode != 0
+    assert "清单里的 gone.zip 不存在或已改变" in result.stderr
+    assert "Traceback" not in result.stderr and "MaterialsError" not in result.stderr
+    assert _files(site) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
 def test_checking_on_two_cores_reports_what_one_core_reports(tmp_path):
     cases = tmp_path / "cases"
     import shutil
