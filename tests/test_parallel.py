@@ -61,6 +61,19 @@ def test_a_failure_in_the_rendering_process_stops_the_build_with_its_message_and
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
+def test_where_processes_cannot_fork_a_build_runs_in_one_process(tmp_path, monkeypatch):
+    from casebook import mkdocs_build, plugin
+
+    def no_stream(*args, **kwargs):
+        raise AssertionError("a process without fork started a rendering process")
+
+    monkeypatch.setattr(plugin, "CAN_FORK", False)  # as on Windows
+    monkeypatch.setattr(plugin, "Stream", no_stream)
+    project = make_project(tmp_path)
+    mkdocs_build.run(project / "mkdocs.yml", tmp_path / "site")
+    assert (tmp_path / "site" / "cases" / "fuyou" / "index.html").is_file()
+
+
 def test_checking_on_two_cores_reports_what_one_core_reports(tmp_path):
     cases = tmp_path / "cases"
     import shutil

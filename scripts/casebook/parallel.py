@@ -14,13 +14,16 @@ from typing import Callable, Iterable, Sequence, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
+# Windows has no fork: there everything runs in the calling process.
+CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
+
 _WORK: tuple[Callable, Sequence] | None = None  # set before forking: the workers inherit it, only indices are sent
 
 
 def fork_map(work: Callable[[T], R], items: Sequence[T], workers: int, least: int = 400,
              chunksize: int = 50) -> list[R]:
     """[work(item) for item in items], on `workers` forked processes when there are at least `least` items."""
-    if workers <= 1 or len(items) < least or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or len(items) < least or not CAN_FORK:
         return [work(item) for item in items]
     global _WORK
     _WORK = (work, items)

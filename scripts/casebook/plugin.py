@@ -23,7 +23,7 @@ from mkdocs.structure.files import File, Files
 
 from . import materials, routes
 from .atomic import SPOOL, StagedFolder, beside
-from .parallel import Stream, StreamError
+from .parallel import CAN_FORK, Stream, StreamError
 from .releases import ReleaseError
 from .render import problems_page
 from .siteconfig import SiteSettings
@@ -102,7 +102,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         """Also makes MkDocs keep this instance (and its cache) across `mkdocs serve` rebuilds."""
         self.command, self.dirty = command, dirty
         # A one-off build checks cases and renders pages on every core; serve's threads rule out forking.
-        self.workers = (os.cpu_count() or 1) if command == "build" else 1
+        self.workers = (os.cpu_count() or 1) if command == "build" and CAN_FORK else 1
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
