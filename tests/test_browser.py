@@ -67,6 +67,17 @@ def test_comparison_shows_the_chosen_cases_side_by_side(page, served):
     assert "c=fuyou,cangnanjie" in page.url
 
 
+def test_a_case_chosen_before_the_script_has_run_is_compared(page, served):
+    page.route("**/casebook.js*", lambda route: route.abort())  # a slow phone: the script has not arrived yet
+    page.goto(served + "compare/#c=fuyou")
+    page.select_option("select[name=c1]", label="南关街道仓南街社区")
+    page.unroute("**/casebook.js*")
+    page.add_script_tag(url=served + "assets/casebook/casebook.js")
+    table = page.locator("[data-cb-compare-table]")
+    table.locator("thead th").nth(2).wait_for(timeout=5000)
+    assert table.locator("thead th").all_inner_texts()[1:] == ["新城街道府佑社区", "南关街道仓南街社区"]
+
+
 def test_outcomes_table_sorts_by_value(page, served):
     page.goto(served + "compare/outcomes/")
     page.locator("th", has_text="数值").click()

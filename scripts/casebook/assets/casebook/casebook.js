@@ -164,15 +164,21 @@
       slugs.forEach(function (s) { need(s, function () { if (--pending === 0) draw(slugs); }); });
     }
 
-    function load() {
+    /* The address says which cases to compare. On a slow phone a reader may choose before this script has run:
+       at the start, a choice already made stays wherever the address names no case. */
+    function load(keepChosen) {
       var slugs = (readHash().c || "").split(",").filter(Boolean);
-      selects.forEach(function (s, i) { s.value = slugs[i] || ""; if (s.value !== (slugs[i] || "")) s.value = ""; });
+      selects.forEach(function (s, i) {
+        var wanted = slugs[i] || (keepChosen ? s.value : "");
+        s.value = wanted;
+        if (s.value !== wanted) s.value = "";
+      });
       apply();
     }
 
     form.addEventListener("change", apply);
-    window.addEventListener("hashchange", load);
-    load();
+    window.addEventListener("hashchange", function () { load(false); });
+    load(true);
   }
 
   function cellKey(cell) {
