@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from . import catalog, dataset, model, numbers, opendata, regions, routes, source_pages, transfer
 from .routes import page_url, relative_url, root_url
 from .model import Casebook
-from .schema import Taxonomy, fields, vocabulary_flags
+from .schema import Taxonomy, fields, paths_using, vocabulary_flags
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 
@@ -168,8 +168,9 @@ class SiteRenderer:
                              cases=by_category[category["term"]], undone_cases=undone[category["term"]]))
         for region in regions.walk(tree):
             jobs.append(page("region.md.j2", routes.region(region.key), region=region))
+        quotes = paths_using(book.schema, "quote")  # a walk over the schema: once, not once per source page
         for file, cases in source_pages.citing(book).items():
-            jobs.append(Job((routes.source_page(file),), functools.partial(self._source_page, file, cases)))
+            jobs.append(Job((routes.source_page(file),), functools.partial(self._source_page, file, cases, quotes)))
         # The pages about every case come last: a generator reading pages as they are made
         # (plugin.py) starts on the small ones.
         jobs += [
@@ -208,9 +209,9 @@ class SiteRenderer:
                 data_file: self.render("compare_data.js.j2", data_file, data=self._compare_data(case)),
                 **dataset.case_file(self, case)}
 
-    def _source_page(self, file: str, cases: list[dict]) -> dict[str, str]:
+    def _source_page(self, file: str, cases: list[dict], quotes: list[tuple]) -> dict[str, str]:
         src = routes.source_page(file)
-        return {src: self.render("source.md.j2", src, **source_pages.context(self.book, file, cases))}
+        return {src: self.render("source.md.j2", src, **source_pages.context(self.book, file, cases, quotes))}
 
     def _compare_data(self, case: dict) -> dict:
         """What the comparison page shows of a case, as plain data its script turns into text nodes."""

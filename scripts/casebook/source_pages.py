@@ -110,10 +110,12 @@ def citing(book: Casebook) -> dict[str, list[dict]]:
     return out
 
 
-def context(book: Casebook, file: str, cases: list[dict]) -> dict:
-    """What a source page's template shows: the file, the cases citing it, the text cut at their quotes."""
+def context(book: Casebook, file: str, cases: list[dict], patterns: list[tuple]) -> dict:
+    """What a source page's template shows: the file, the cases citing it, the text cut at their quotes.
+
+    `patterns`: the fields that hold quotes (paths_using(book.schema, "quote")), found once for all pages.
+    """
     text = book.sources[file]
-    patterns = paths_using(book.schema, "quote")
     found = locate(text, [q for case in cases for q in case_quotes(book, case, patterns)])
     return {"file": file, "cases": cases, "segments": segments(text, found), "quotes": len(found)}
 
