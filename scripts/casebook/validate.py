@@ -568,7 +568,7 @@ def _check_files(run: _Run, paths: list[Path], workers: int) -> list[tuple]:
     if workers > 1:
         run.checker  # made once, before forking: the workers share it instead of each compiling the schema
         checked = fork_map(lambda path: _check_in_worker(run, path), paths, workers, chunksize=100)
-        return [_from_plain(r, run.need_data) for r in checked]
+        return [_from_plain(path, r, run.need_data) for path, r in zip(paths, checked)]
     return [(*_fresh(run, path), None) for path in paths]
 
 
@@ -579,13 +579,15 @@ def _check_in_worker(run: _Run, path: Path) -> tuple:
     doc, problems, source, case_digest, source_state = _fresh(run, path)
     blob = marshal.dumps(doc.data) if doc is not None else None
     cross, marks = _cross(doc) if doc is not None else ({}, {})
-    return display_name(path), path, blob, cross, marks, problems, source, case_digest, source_state
+    return blob, cross, marks, problems, source, case_digest, source_state
 
 
-def _from_plain(plain: tuple, need_data: bool) -> tuple:
-    name, path, blob, cross, marks, problems, source, case_digest, source_state = plain
+def _from_plain(path: Path, plain: tuple, need_data: bool) -> tuple:
+    blob, cross, marks, problems, source, case_digest, source_state = plain
     # Checking only, the fields checked across files stand in for the data, as for a cached file.
-    doc = Document(name, marshal.loads(blob) if need_data else cross, marks, path=path) if blob is not None else None
+    doc = None
+    if blob is not None:
+        doc = Document(display_name(path), marshal.loads(blob) if need_data else cross, marks, path=path)
     return doc, problems, source, case_digest, source_state, blob
 
 
