@@ -20,16 +20,58 @@ from .routes import page_url, relative_url, root_url
 from .model import Casebook
 from .schema import Taxonomy, fields, paths_using, vocabulary_flags
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+# What Markdown or one of its extensions reads as syntax anywhere in a line (emphasis, code, links, the TOC
+# marker, attr_list's {…}, raw HTML, entities, tables, a heading's closing #s, strikethrough), and line
+# breaks, which would let text start a line of its own (a list, a heading, a block of attributes).
+# As character references they show as the characters they are, in element text and attribute values
+# alike, and Markdown passes references through untouched: one rule for headings, Markdown lines and
+# HTML blocks, whether or not Markdown reads inside them.
+# An underscore between two letters or digits never starts or ends emphasis (needs_value stays as it is).
+_INERT = {ord(ch): f"&#{ord(ch)};" for ch in "&<>\"'\\`*{}[]|#~^\n"}
+_INERT[ord("\r")] = ""
+_EDGE_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+_EMPTY_BRACKETS = re.compile(r"&#91;&#93;(?!\(|&#91;)")
+
+
+def inert(value: object) -> Markup:
+    """Text from data as it may stand anywhere in a page template: shown as written, never markup."""
+    if isinstance(value, Markup):
+        return value
+    text = str(value).translate(_INERT)
+    if "&#91;&#93;" in text:  # a field path's [] is no link: only "[](" and "[][" could become one
+        text = _EMPTY_BRACKETS.sub("[]", text)
+    return Markup(_EDGE_UNDERSCORE.sub("&#95;", text) if "_" in text else text)
+
+
+@jinja2.pass_eval_context
+def _finalize(eval_ctx: jinja2.nodes.EvalContext, value: object) -> object:
+    """Every {{ value }} of a page template goes through inert(); the YAML scaffold is plain text."""
+    return inert(value) if eval_ctx.autoescape and isinstance(value, str) else value
+
+
+@jinja2.pass_eval_context
+def _join(eval_ctx: jinja2.nodes.EvalContext, value, d: str = "", attribute: str | None = None):
+    """Jinja's join, its items made inert (Jinja's own returns them HTML-escaped only, as Markup)."""
+    items = [item[attribute] if isinstance(item, dict) else getattr(item, attribute) for item in value] \
+        if attribute is not None else list(value)
+    if not eval_ctx.autoescape:
+        return str(d).join(map(str, items))
+    return inert(d).join(inert(item) for item in items)
 
 
 def md_text(value: object) -> Markup:
-    """Text safe inside Markdown syntax (a heading): HTML-escaped, Markdown punctuation backslashed.
+    """Text in Markdown syntax (a heading): the one rule, inert()."""
+    return inert(value)
 
-    Quotes stay as they are (safe in element text): as entities, the outline would show them
-    escaped twice (O&#39;Brien).
-    """
-    return Markup(_MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=False)))
+
+_ANCHOR = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def anchor_id(value: object) -> Markup:
+    """An id written in attr_list's {#…}, where a character reference would be read as part of the id:
+    an ordinary id (letters, digits, - and _) as it is, anything else inert (a dead anchor, never markup)."""
+    text = str(value)
+    return Markup(text) if _ANCHOR.fullmatch(text) else inert(text)
 
 
 def page_title(value: object) -> Markup:
@@ -39,8 +81,8 @@ def page_title(value: object) -> Markup:
 
 
 def text_lines(value: str) -> Markup:
-    """Escaped text whose line breaks are character references, so it stays one line of HTML."""
-    return Markup(str(escape(value)).replace("\r", "").replace("\n", "&#10;"))
+    """Text whose line breaks are character references, so it stays one line of HTML: inert() does that."""
+    return inert(value)
 
 
 def number(value: float | int) -> str:
@@ -55,10 +97,11 @@ def environment() -> jinja2.Environment:
         # Pages and scripts are escaped; the YAML scaffold is plain text.
         autoescape=jinja2.select_autoescape(["md.j2", "html.j2", "js.j2"], default_for_string=False),
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        finalize=_finalize,
     )
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
     env.filters.update(md=md_text, number=number, figure=numbers.figure, magnitude=numbers.magnitude, lines=text_lines,
-                       page_title=page_title)
+                       page_title=page_title, join=_join, anchor_id=anchor_id)
     env.globals.update(place=model.place, region=model.region, year=model.year, categories=model.categories,
                        outcome_kinds=model.outcome_kinds, route=routes,
                        undone_categories=model.undone_categories, quote_anchor=source_pages.anchor)
@@ -136,10 +179,12 @@ class SiteRenderer:
             else "/" + page_url(src, self.use_directory_urls)
 
     def render(self, template: str, src: str, **context) -> str:
-        url: Callable[[str], str] = lambda to: relative_url(src, to, self.use_directory_urls)  # noqa: E731
-        root = root_url(src, self.use_directory_urls)
+        # Addresses are made by routes.py, not taken from data: HTML-escaped only, so a fragment's # stays a #.
+        url: Callable[[str], Markup] = lambda to: escape(relative_url(src, to, self.use_directory_urls))  # noqa: E731
+        root = escape(root_url(src, self.use_directory_urls))
+        absolute: Callable[[str], Markup] = lambda to: escape(self.absolute(to))  # noqa: E731
         return self.env.get_template(template).render(**self.common, **context, url=url, root=root,
-                                                      absolute=self.absolute)
+                                                      absolute=absolute)
 
     def files(self) -> dict[str, str | bytes]:
         """Site-relative path -> content, for every file the renderer adds to the site."""
