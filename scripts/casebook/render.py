@@ -74,6 +74,11 @@ def anchor_id(value: object) -> Markup:
     return Markup(text) if _ANCHOR.fullmatch(text) else inert(text)
 
 
+def json_text(value: object) -> Markup:
+    """A value shown as JSON text on a page (an example, a flag): inert like any other text."""
+    return inert(json.dumps(value, ensure_ascii=False))
+
+
 def page_title(value: object) -> Markup:
     """A page title as a front-matter value: the theme prints titles into <title> and the header
     unescaped, so the text is HTML-escaped once here (Jinja's tojson would leave it raw for YAML to decode)."""
@@ -101,7 +106,8 @@ def environment() -> jinja2.Environment:
     )
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
     env.filters.update(md=md_text, number=number, figure=numbers.figure, magnitude=numbers.magnitude, lines=text_lines,
-                       page_title=page_title, join=_join, anchor_id=anchor_id)
+                       page_title=page_title, join=_join, anchor_id=anchor_id,
+                       json_text=json_text)
     env.globals.update(place=model.place, region=model.region, year=model.year, categories=model.categories,
                        outcome_kinds=model.outcome_kinds, route=routes,
                        undone_categories=model.undone_categories, quote_anchor=source_pages.anchor)

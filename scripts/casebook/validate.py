@@ -27,7 +27,7 @@ from .parallel import fork_map
 from .load import MAX_BYTES, Document, LoadError, decode, load_file, parse, read_bytes
 from .model import LEVELS, Casebook
 from .problems import Problem
-from .safety import RESERVED_SLUGS, RealPaths
+from .safety import RESERVED_SLUGS, RealPaths, bad_char_message, find_bad_char
 from .schema import Selector, Taxonomy, fields, paths_using, taxonomy_schema, with_vocabulary
 
 TAXONOMY_FILE = "taxonomy.yaml"
@@ -270,6 +270,11 @@ class CaseChecker:
             if info is not None:
                 self.read[relative] = (cache_module.stamp(info), cache_module.digest(raw))
         text = self.sources[relative]
+        bad = find_bad_char(text, raw=True)
+        if bad is not None:  # published as it stands, so held to the rule for case files (line breaks, tabs pass)
+            line = text.count("\n", 0, bad) + 1
+            col = bad - (text.rfind("\n", 0, bad) + 1) + 1
+            return None, [Problem(display_name(path), line, col, "", bad_char_message(text[bad]))]
         if text.isspace() or not text:  # normalising leaves nothing of a text that is all whitespace
             return None, [doc.problem(where, f"原文文件 {relative} 是空的：请把清理后的原文粘贴进去")]
         return text, []
