@@ -22,6 +22,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
 from . import materials, routes
+from .source_pages import MissingQuote
 from .atomic import SPOOL, StagedFolder, beside
 from .parallel import CAN_FORK, Stream, StreamError
 from .releases import ReleaseError
@@ -179,7 +180,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         else:
             try:
                 self.generated = generated_files(book, settings, materials_dir=root / self.config.materials)
-            except (ReleaseError, materials.MaterialsError) as exc:
+            except (ReleaseError, materials.MaterialsError, MissingQuote) as exc:
                 raise PluginError(str(exc)) from None
             edit = edit_paths(book, root)
         self.edit_uris = {page: "../" + path for page, path in edit.items()}
@@ -198,7 +199,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.spool.mkdir(parents=True)
         atexit.register(self._drop_stream)  # Ctrl-C skips on_build_error, not the interpreter's exit
         produce = functools.partial(streamed, self.cases_dir, settings, root / self.config.materials, root, self.spool)
-        self.stream = Stream(produce, expected=(ReleaseError, materials.MaterialsError, TreeError))
+        self.stream = Stream(produce, expected=(ReleaseError, materials.MaterialsError, TreeError,
+                                                    MissingQuote))
         try:
             layout = self.stream.get(LAYOUT)
         except StreamError as exc:
