@@ -335,7 +335,7 @@ def _scale_hint(value: float, unit: str, found: list[Reading]) -> str:
     return ""
 
 
-def _base_unit(unit: str) -> str:
+def base_unit(unit: str) -> str:
     """The unit without its 万/亿, as the quote's number already includes them: 万元 -> 元."""
     for prefix, _ in _SCALES:
         if unit.startswith(prefix) and len(unit) > len(prefix):
@@ -347,7 +347,7 @@ def agrees(unit: str | None, counted: str | None) -> bool:
     """Whether an item's unit counts what the quote's number counts (个 and 家 do not; 人 and 名 do)."""
     if not unit or counted is None:
         return True
-    base = _base_unit(unit)
+    base = base_unit(unit)
     words = next((group for group in _SAME_UNIT if counted in group), {counted})
     return any(base.startswith(word) for word in words)
 
