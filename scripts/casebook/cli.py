@@ -83,11 +83,11 @@ def cmd_draft(args: argparse.Namespace) -> int:
     cases_dir = Path(args.cases_dir) if args.cases_dir else _cases_dir(argparse.Namespace(cases_dir=None, paths=[source]))
     taxonomy, _ = load_taxonomy(cases_dir)  # a broken vocabulary is reported by validate; the draft still helps
     try:
-        target, proposed = draft.write(source, Path(args.out) if args.out else None, taxonomy)
+        target, drafted = draft.write(source, Path(args.out) if args.out else None, taxonomy)
     except ScaffoldError as exc:
         print(exc, file=sys.stderr)
         return 1
-    counts = "、".join(f"{key} {len(items)} 项" for key, items in proposed.lists.items() if items)
+    counts = "、".join(f"{key} {len(items)} 项" for key, items in drafted.lists.items() if items)
     print(f"已写出草稿 {target}（{counts or '没有找到可提出的内容'}）。下一步：")
     print("  1. 逐项核对带“draft: …”的内容：与原文一致就删除那一行，不要的整项删除；")
     print("  2. 补上程序无法提出的字段（summary、做法的类别和状态等）；")

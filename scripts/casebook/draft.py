@@ -1,8 +1,8 @@
-"""`casebook draft SOURCE.txt`: a case file proposed from a cleaned source text, every value quoted from it.
+"""`casebook draft SOURCE.txt`: a case file drafted from a cleaned source text, every value quoted from it.
 
 Each proposal is taken from the text by construction: a figure with the clause that states it (read by
 `numbers`), places named in the gazetteer or written as 某区某街道某社区, speakers of quotations, names in
-quotation marks, the headline and byline. Every proposed item carries a `draft` field, which the schema
+quotation marks, the headline and byline. Every drafted item carries a `draft` field, which the schema
 does not know: an unconfirmed proposal can never pass validation, and the editor confirms an item by
 deleting that line (or deletes the item). The file has the fields, order and comments of `casebook new`.
 """
@@ -40,7 +40,7 @@ _HONOUR = ("示范", "先进", "荣誉", "称号", "模范", "标兵", "优秀",
 _AWARDED = ("荣获", "获得", "获评", "被评为", "评为", "授予", "命名", "入选", "收录")
 # Words that make a quoted name a practice (a shop, a canteen, a team…), not a slogan or an idea.
 _PRACTICE_WORDS = ("服务", "超市", "食堂", "工作室", "活动", "项目", "调解室", "队", "平台", "中心", "站", "课", "馆",
-                   "计划", "工程", "行动", "制度", "品牌", "管家", "托老", "托幼", "节", "书屋", "驿站", "议事", "网格")
+                   "工程", "行动", "制度", "品牌", "管家", "托老", "托幼", "节", "书屋", "驿站", "议事", "网格")
 _BYLINE = re.compile(rf"(?P<role>记者|通讯员)[\s　]*(?P<names>[{_HAN}]{{2,3}}(?:、[{_HAN}]{{2,3}})*)")
 _DATE = re.compile(r"(?P<y>(?:19|20)[0-9]{2})(?:年|-|/|\.)(?P<m>[0-9]{1,2})(?:月|-|/|\.)(?P<d>[0-9]{1,2})日?")
 _PAGE = re.compile(r"第[0-9]+版[:：]\S+")
@@ -302,7 +302,7 @@ def _marker(comment: str) -> Entry:
 
 
 def _filled(children: list[Entry], values: dict, first: bool) -> list[Entry]:
-    """The scaffold's fields of one item, holding the proposed values; comments only on the first item."""
+    """The scaffold's fields of one item, holding the drafted values; comments only on the first item."""
     out = [_marker("草稿：核对这一项与原文一致后删除下面这一行；不要的项整项删除" if first else "")]
     for child in children:
         entry = Entry(child.key, child.comment if first else "", child.value, children=child.children,
@@ -319,16 +319,16 @@ def _filled(children: list[Entry], values: dict, first: bool) -> list[Entry]:
 
 def _fill(tree: list[Entry], draft: Draft) -> list[Entry]:
     for entry in tree:
-        proposed = draft.values.get(entry.key)
+        drafted = draft.values.get(entry.key)
         if entry.key in draft.lists and draft.lists[entry.key]:
-            entry.proposed = [_filled(entry.children, item, i == 0) for i, item in enumerate(draft.lists[entry.key])]
-        elif isinstance(proposed, dict) and entry.children and proposed:
+            entry.drafted = [_filled(entry.children, item, i == 0) for i, item in enumerate(draft.lists[entry.key])]
+        elif isinstance(drafted, dict) and entry.children and drafted:
             for child in entry.children:
-                if child.key in proposed:
-                    child.value, child.commented = _yaml(proposed[child.key]), False
+                if child.key in drafted:
+                    child.value, child.commented = _yaml(drafted[child.key]), False
             entry.children.insert(0, _marker("草稿：下面填好的值由程序从原文提出，核对后删除这一行"))
-        elif proposed is not None and not entry.children:
-            entry.value, entry.commented = _yaml(proposed), False
+        elif drafted is not None and not entry.children:
+            entry.value, entry.commented = _yaml(drafted), False
     if any(k in draft.values for k in ("name", "title", "year")):
         tree.insert(0, _marker("草稿：name、title、year 由程序从原文提出，核对后删除这一行"))
     return tree
