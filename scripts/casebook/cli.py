@@ -72,6 +72,29 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_draft(args: argparse.Namespace) -> int:
+    from . import draft
+    from .validate import load_taxonomy
+
+    source = Path(args.source)
+    if not source.is_file():
+        print(f"{source}: 找不到这个原文文件", file=sys.stderr)
+        return 2
+    cases_dir = Path(args.cases_dir) if args.cases_dir else _cases_dir(argparse.Namespace(cases_dir=None, paths=[source]))
+    taxonomy, _ = load_taxonomy(cases_dir)  # a broken vocabulary is reported by validate; the draft still helps
+    try:
+        target, drafted = draft.write(source, Path(args.out) if args.out else None, taxonomy)
+    except ScaffoldError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    counts = "、".join(f"{key} {len(items)} 项" for key, items in drafted.lists.items() if items)
+    print(f"已写出草稿 {target}（{counts or '没有找到可提出的内容'}）。下一步：")
+    print("  1. 逐项核对带“draft: …”的内容：与原文一致就删除那一行，不要的整项删除；")
+    print("  2. 补上程序无法提出的字段（summary、做法的类别和状态等）；")
+    print(f"  3. 运行 casebook validate {target}，按提示修改到“检查通过”。")
+    return 0
+
+
 def cmd_preview(args: argparse.Namespace) -> int:
     from . import preview
 
@@ -333,6 +356,10 @@ def parser() -> argparse.ArgumentParser:
     new = sub.add_parser("new", parents=[common], help="新建案例文件和原文文件")
     new.add_argument("slug", help="案例标识：小写拼音、数字和连字符，如 huangtun-jinse-jiayuan")
     new.set_defaults(run=cmd_new)
+    drafted = sub.add_parser("draft", parents=[common], help="从清理后的原文起草案例文件：提出数字、地点、发言人和名称，逐项待核对")
+    drafted.add_argument("source", metavar="原文文件", help="清理后的原文，如 cases/sources/案例标识.txt（文件名就是案例标识）")
+    drafted.add_argument("--out", help="草稿保存到的文件（默认 cases/案例标识.yaml；已有的文件不会被覆盖）")
+    drafted.set_defaults(run=cmd_draft)
 
     choose = argparse.ArgumentParser(add_help=False)
     pick = choose.add_argument_group("选择案例（不同种类的条件须同时满足；--case 指定的案例总会包含，并按指定顺序排在最前）")

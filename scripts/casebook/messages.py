@@ -92,12 +92,21 @@ def message(error: ValidationError) -> str:
     return f"不符合要求：{error.message}"
 
 
+# `casebook draft` marks every value it proposes with this field, which no schema object allows:
+# an unconfirmed proposal can never pass validation.
+DRAFT_FIELD = "draft"
+DRAFT_MESSAGE = "草稿：请核对后删除标记（这一项与原文一致就删除“draft: …”这一行，不要的项整项删除）"
+
+
 def unknown_field_messages(error: ValidationError) -> list[tuple[str, str]]:
     """For additionalProperties: (field, message) per unknown field, suggesting the nearest known one."""
     known = list(error.schema.get("properties", {}))
     out = []
     for name in error.instance:
         if name in known:
+            continue
+        if name == DRAFT_FIELD:
+            out.append((name, DRAFT_MESSAGE))
             continue
         guess = nearest(name, known)
         hint = f"是否想写“{guess}”？" if guess else ""
