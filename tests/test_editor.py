@@ -132,7 +132,7 @@ def test_in_github_actions_each_problem_is_an_annotation_on_its_line_and_in_the_
     line = line_of(case, "category: 党建")
     (annotation,) = [a for a in result.stdout.splitlines() if a.startswith("::error ")]
     assert f"file=cases/fuyou.yaml,line={line}," in annotation and "title=practices[0].category::" in annotation
-    assert "“党建”不在受控词表中" in annotation
+    assert "“党建”是词表里“党建引领”的简称" in annotation
     assert "cases/fuyou.yaml" in summary.read_text(encoding="utf-8") and "1 个问题" in summary.read_text(encoding="utf-8")
     local = subprocess.run([str(exe), "validate", "--cases-dir", str(cases_dir)], capture_output=True, text=True,
                            env={k: v for k, v in ENV.items() if k != "GITHUB_ACTIONS"}, cwd=tmp_path)

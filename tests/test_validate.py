@@ -147,6 +147,10 @@ POINTING = [
     ("what the quote check compares", H, "有效化解了16起矛盾纠纷\n", "有效化解了61起矛盾纠纷\n", "outcomes[0].evidence",
      "只有全角和半角的同一字符（如“，”和“,”、“１”和“1”）、中文和英文引号看作相同，空格和换行不计；其余每个字、每个标点都要与原文一致",
      "有效化解了61起"),
+    ("unstated names no counted field", H, "unstated: [location.city,", "unstated: [location.cty,", "unstated[0]",
+     "“location.cty”不是可以标为原文未写明的字段。是否想写“location.city”？", "unstated:"),
+    ("unstated names a filled field", H, "unstated: [location.city,", "unstated: [location.city, location.street,",
+     "unstated[1]", "location.street 已经填写，却列为原文未写明", "unstated:"),
     ("qualifier not in the list, exact figure", H, "    unit: 起\n", "    unit: 起\n    qualifier: 超\n", "outcomes[0].qualifier",
      "修饰词“超”不是可选的写法，而且摘录里的 16 是确数：删去 qualifier", "qualifier: 超"),
 ]

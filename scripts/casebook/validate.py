@@ -241,6 +241,7 @@ class CaseChecker:
         if source is not None:
             problems += self._quotes(doc, source, found["quote"])
         problems += self._practice_refs(doc)
+        problems += self._unstated(doc)
         problems = _one_per_field(problems, *self._figures(doc, found["figure_item"]))
         problems += transfer.case_problems(doc, stated)
         return problems
@@ -345,6 +346,27 @@ class CaseChecker:
                 field, message = found
                 out.append(doc.problem(path + (field,), message))
         return out, replacing
+
+    def _unstated(self, doc: Document) -> list[Problem]:
+        """Fields marked as not stated by the source: each one completeness counts, and left empty."""
+        listed = doc.data.get("unstated")
+        if not isinstance(listed, list):
+            return []
+        from .completeness import counted_fields, is_filled  # completeness reads quotes through this module
+
+        known = {f.dotted: f.path for f in counted_fields(self.schema)}
+        out = []
+        for i, name in enumerate(listed):
+            if not isinstance(name, str) or not name:
+                continue  # the schema has reported it
+            if name not in known:
+                guess = messages.nearest(name, list(known))
+                hint = f"是否想写“{guess}”？" if guess else f"可以列出的字段：{'、'.join(known)}"
+                out.append(doc.problem(("unstated", i), f"“{shown(name)}”不是可以标为原文未写明的字段。{hint}"))
+            elif is_filled(_get(doc.data, *known[name])):
+                out.append(doc.problem(("unstated", i), f"{name} 已经填写，却列为原文未写明：原文写了就从这里删去，"
+                                                        "没写就把这个字段清空"))
+        return out
 
     def _practice_refs(self, doc: Document) -> list[Problem]:
         practices, outcomes = doc.data.get("practices"), doc.data.get("outcomes")
