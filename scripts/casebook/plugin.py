@@ -20,6 +20,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.utils.meta import get_data
 
 from . import materials, routes
 from .atomic import SPOOL, StagedFolder, beside
@@ -240,7 +241,12 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
 
     def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str | None:
         if self.config.enabled and getattr(self, "problems", None):
-            return problems_page(self.problems)  # hand-written pages too: the problems are what to see now
+            # Hand-written pages too: the problems are what to see now. MkDocs has read this page's front
+            # matter already, so the problem page's own goes into the page's metadata, not its text.
+            body, meta = get_data(problems_page(self.problems))
+            page.meta = meta
+            page.title = meta.get("title", page.title)
+            return body
         return markdown
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
