@@ -187,6 +187,7 @@ def test_preview_shows_an_edit_then_its_problems_on_the_page(tmp_path: Path):
         _page(base + f"cases/{first_related}/", "</h1>")
         _page(base + "cases/", "府佑")
         assert "0.0.0" not in _page(base + "cases/fuyou/", "+dev")  # the data version of the build, not none
+        assert "assets/casebook/quote.js" in _page(base + "sources/fuyou/", "</h1>")  # quoting by selection
         edit(project / "cases/fuyou.yaml", "title: 党群服务中心打造", "title: 预览里改过的标题：党群服务中心打造")
         _page(base + "cases/fuyou/", "预览里改过的标题")
         edit(project / "cases/fuyou.yaml", "kind: recognition", "kind: recognitio")

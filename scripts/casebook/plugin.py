@@ -33,6 +33,7 @@ from .tree import (ASSETS, CSS, JS, LAYOUT, PACKAGE, SEARCH_CSS, SEARCH_JS, THEM
 from .validate import load_casebook
 
 log = logging.getLogger("mkdocs.plugins.casebook")
+QUOTE_JS = "assets/casebook/quote.js"  # quoting by selection on source pages: local previews only
 
 
 class _Counter(logging.Handler):
@@ -115,6 +116,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         config.theme.dirs.insert(0, str(THEME))
         config.extra_css = [CSS, SEARCH_CSS, *config.extra_css]
         config.extra_javascript = [JS, SEARCH_JS, *config.extra_javascript]
+        if getattr(self, "command", None) == "serve":  # local previews only: never in a built or exported site
+            config.extra_javascript.append(QUOTE_JS)
         self._stage(config)
         return config
 
@@ -183,6 +186,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             except (ReleaseError, materials.MaterialsError) as exc:
                 raise PluginError(str(exc)) from None
             edit = edit_paths(book, root)
+        if serving:
+            self.generated[QUOTE_JS] = (PACKAGE / QUOTE_JS).read_bytes()
         self.edit_uris = {page: "../" + path for page, path in edit.items()}
         log.info(f"casebook: 已加入 {len(book.cases)} 个案例，共 {len(self.generated)} 个生成文件")
 
@@ -235,7 +240,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             *[routes.case(p.stem) for p in sorted(self.cases_dir.glob("*.yaml")) if p.name != "taxonomy.yaml"]]
         text = problems_page(self.problems)
         self.generated = {src: text for src in pages}
-        for asset in ASSETS:
+        for asset in (*ASSETS, QUOTE_JS):
             self.generated[asset] = (PACKAGE / asset).read_bytes()
         self.edit_uris = {}
 
