@@ -42,6 +42,7 @@ def hostile_project(tmp_path: Path) -> Path:
     schema = case_schema()
     case = yaml.safe_load((cases / H).read_text(encoding="utf-8"))
     case["profile"] = [{"label": "", "value": 1, "unit": "", "evidence": ""}]  # the one list this case lacks
+    case.pop("unstated", None)  # every field is filled below: none is left as not stated
     for definition, value in [("text", FREE), ("optional_text", FREE), ("quote", "原文：" + FREE),
                               ("short_text", NAME), ("optional_name", NAME), ("unit", SHORT), ("tag", SHORT)]:
         for pattern in paths_using(schema, definition):

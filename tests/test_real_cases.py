@@ -127,3 +127,12 @@ def test_citation_file_names_the_last_released_version():
     last = releases.history(REAL_CASES)[0]
     assert (citation["version"], str(citation["date-released"])) == (last["version"], str(last["date"]))
     assert (REAL_CASES / "releases" / last["version"] / "cases.json").is_file()
+
+
+def test_completeness_never_counts_what_a_source_cannot_give(book):
+    from casebook import completeness
+
+    for case in book.cases:
+        missing = completeness.score(case, book).missing
+        assert not [m for m in missing for name in case.get("unstated", []) if f" {name}（" in m], case["slug"]
+        assert not any("项成效没有数值" in m for m in missing), case["slug"]

@@ -186,12 +186,16 @@ def test_preview_shows_an_edit_then_its_problems_on_the_page(tmp_path: Path):
         first_related = re.findall(r'href="\.\./([a-z0-9-]+)/"', related)[0]
         _page(base + f"cases/{first_related}/", "</h1>")
         _page(base + "cases/", "府佑")
+        assert "0.0.0" not in _page(base + "cases/fuyou/", "+dev")  # the data version of the build, not none
+        assert "assets/casebook/quote.js" in _page(base + "sources/fuyou/", "</h1>")  # quoting by selection
         edit(project / "cases/fuyou.yaml", "title: 党群服务中心打造", "title: 预览里改过的标题：党群服务中心打造")
         _page(base + "cases/fuyou/", "预览里改过的标题")
         edit(project / "cases/fuyou.yaml", "kind: recognition", "kind: recognitio")
         page = _page(base + "cases/fuyou/", "案例检查发现")
         line = line_of(project / "cases/fuyou.yaml", "kind: recognitio")
         assert f"cases/fuyou.yaml:{line}:" in page and "是否想写“recognition”" in page
+        # The problem page is a page: its front matter is its title, not text in it.
+        assert "search:" not in page and "<title>案例检查发现问题" in page, page[:3000]
     finally:
         preview.terminate()
         preview.wait(timeout=30)

@@ -16,13 +16,16 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
-from . import fastload, safety
+from . import fastload, safety, syntax_hints
 from .folding import join_chinese_lines
 from .problems import Problem, format_path
+from .syntax_hints import Hint
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 50_000
 MAX_DEPTH = 50  # a case nests about 5 levels; deeper structures only exhaust the stack
+MAX_REPAIRS = 20  # syntax mistakes repaired in turn to read the rest of a file; beyond, the editor has enough to do
+STOPPED = "；改好这一处之前，文件的其余部分无法检查：YAML 从这里起读不下去，猜不出后面的结构"
 _SCAN_DEPTH = 2_000  # above this, even composing could crash the interpreter: refuse before parsing
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -97,14 +100,29 @@ class Document:
                 return marks[path[:end]]
         return (1, 1)
 
+    def line_text(self, number: int) -> str:
+        """The file's line `number` (1-based) as the editor wrote it, or "" if it cannot be read again."""
+        text = self.text
+        if text is None and self.path is not None:
+            try:
+                text = read_text(self.path, self.file)
+            except LoadError:
+                return ""
+        lines = (text or "").split("\n")
+        return lines[number - 1].rstrip("\r") if 0 < number <= len(lines) else ""
+
     def problem(self, path: tuple, message: str, display: str | None = None) -> Problem:
         line, col = self.where(path)
         return Problem(self.file, line, col, display if display is not None else format_path(path), message)
 
 
 class LoadError(Exception):
-    def __init__(self, problems: list[Problem]):
+    """The file's problems; `partial` is the file read with its syntax mistakes repaired as the messages
+    say, so that the checks can still report the rest of it (None when the mistakes could not be repaired)."""
+
+    def __init__(self, problems: list[Problem], partial: Document | None = None):
         self.problems = problems
+        self.partial = partial
         super().__init__("; ".join(map(str, problems)))
 
 
@@ -190,7 +208,8 @@ def _compose(text: str, display: str) -> Document:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        raise LoadError([_yaml_problem(exc, display, text)]) from None
+        problems, repaired = _syntax_problems(exc, display, text)
+        raise LoadError(problems, _partial(repaired, display) if repaired is not None else None) from None
     except yaml.YAMLError:
         raise LoadError([Problem(display, 1, 1, "", "YAML 语法错误：文件无法解析，请检查引号、冒号和缩进")]) from None
     except RecursionError:
@@ -207,6 +226,36 @@ def _compose(text: str, display: str) -> Document:
         kind = "列表" if isinstance(doc.data, list) else "一段文本或数值"
         raise LoadError([Problem(display, 1, 1, "", f"文件顶层应是“字段名: 值”的映射（如 slug: …），实际是{kind}")])
     return doc
+
+
+def _syntax_problems(exc: yaml.MarkedYAMLError, display: str, text: str) -> tuple[list[Problem], str | None]:
+    """Every syntax mistake found by repairing one after another as its message says, and the repaired
+    text (None when a mistake has no sure repair: then the message says checking stopped there)."""
+    problems: list[Problem] = []
+    lines = text.split("\n")
+    for _ in range(MAX_REPAIRS):
+        problem, hint = _yaml_problem(exc, display, "\n".join(lines))
+        if hint is None or lines[hint.line - 1] == hint.repaired:
+            problems.append(Problem(problem.file, problem.line, problem.col, "", problem.message + STOPPED))
+            return problems, None
+        problems.append(problem)
+        lines[hint.line - 1] = hint.repaired
+        try:
+            yaml.compose("\n".join(lines), Loader=_Loader)
+        except yaml.MarkedYAMLError as again:
+            exc = again
+        except (yaml.YAMLError, RecursionError):
+            return problems, None
+        else:
+            return problems, "\n".join(lines)
+    return problems, None
+
+
+def _partial(text: str, display: str) -> Document | None:
+    try:
+        return _compose(text, display)
+    except LoadError:
+        return None  # the repaired file has other problems of its own: the syntax messages are enough
 
 
 def load_file(path: Path, display: str) -> Document:
@@ -252,27 +301,32 @@ def _unclosed_quote(line: str) -> int | None:
     return None if closed else found.start(1) + 1
 
 
-def _misplaced(text: str, before: int) -> Problem | None:
-    for number, line in enumerate(text.splitlines()[:before], 1):
+def _misplaced(text: str, before: int) -> Hint | None:
+    lines = text.split("\n")
+    for number, line in enumerate(lines[:before], 1):
         if _WIDE_COLON.match(line):
-            return Problem("", number, line.index("：") + 1, "", "用了全角冒号“：”：字段名后面应是半角冒号“:”加一个空格")
+            at = line.index("：")
+            return Hint(number, at + 1, "用了全角冒号“：”：字段名后面应是半角冒号“:”加一个空格",
+                        line[:at] + ": " + line[at + 1:].lstrip())
         col = _unclosed_quote(line)
         if col:
-            return Problem("", number, col, "", "引号没有闭合：这一行的文本以引号开头，但没有在行内结束；补上结尾的引号")
-    return None
+            return Hint(number, col, "引号没有闭合：这一行的文本以引号开头，但没有在行内结束；补上结尾的引号",
+                        line.rstrip() + line[col - 1])
+    return syntax_hints.indentation(lines, before) or syntax_hints.indicator(lines, before)
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError, display: str, text: str = "") -> Problem:
+def _yaml_problem(exc: yaml.MarkedYAMLError, display: str, text: str = "") -> tuple[Problem, Hint | None]:
+    """The problem to report, and how to repair its line when that is sure."""
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     guess = _misplaced(text, line)
     if guess:
-        return Problem(display, guess.line, guess.col, "", guess.message)
+        return Problem(display, guess.line, guess.col, "", guess.message), guess
     english = f"{exc.context or ''} {exc.problem or ''}"
     for needle, chinese in _YAML_MESSAGES:
         if needle in english:
-            return Problem(display, line, col, "", chinese)
-    return Problem(display, line, col, "", "YAML 语法错误：请检查这一行的引号、冒号和缩进")
+            return Problem(display, line, col, "", chinese), None
+    return Problem(display, line, col, "", "YAML 语法错误：请检查这一行的引号、冒号和缩进"), None
 
 
 class _Builder:

@@ -34,6 +34,7 @@ CASE_COLUMNS: list[Column] = [
     ("categories", None, lambda c: SEP.join(model.categories(c)), "案例涉及的实践类别，用“；”分隔。"),
     ("models", None, lambda c: SEP.join(model.model_names(c)), "治理模式名称，用“；”分隔。"),
     ("tags", "tags", lambda c: SEP.join(c.get("tags", [])), ""),
+    ("unstated", "unstated", lambda c: SEP.join(c.get("unstated", [])), ""),
     ("community_types", None, lambda c: SEP.join(transfer.community_types(c)),
      "社区类型（受控词表 community_types 的名称），用“；”分隔；原文看不出则为空。"),
     ("learned_from", None, lambda c: SEP.join(transfer.origin(e) for e in c.get("learned_from", [])),

@@ -20,6 +20,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.utils.meta import get_data
 
 from . import materials, routes
 from .source_pages import MissingQuote
@@ -33,6 +34,7 @@ from .tree import (ASSETS, CSS, JS, LAYOUT, PACKAGE, SEARCH_CSS, SEARCH_JS, THEM
 from .validate import load_casebook
 
 log = logging.getLogger("mkdocs.plugins.casebook")
+QUOTE_JS = "assets/casebook/quote.js"  # quoting by selection on source pages: local previews only
 
 
 class _Counter(logging.Handler):
@@ -115,6 +117,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         config.theme.dirs.insert(0, str(THEME))
         config.extra_css = [CSS, SEARCH_CSS, *config.extra_css]
         config.extra_javascript = [JS, SEARCH_JS, *config.extra_javascript]
+        if getattr(self, "command", None) == "serve":  # local previews only: never in a built or exported site
+            config.extra_javascript.append(QUOTE_JS)
         self._stage(config)
         return config
 
@@ -183,6 +187,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             except (ReleaseError, materials.MaterialsError, MissingQuote) as exc:
                 raise PluginError(str(exc)) from None
             edit = edit_paths(book, root)
+        if serving:
+            self.generated[QUOTE_JS] = (PACKAGE / QUOTE_JS).read_bytes()
         self.edit_uris = {page: "../" + path for page, path in edit.items()}
         log.info(f"casebook: 已加入 {len(book.cases)} 个案例，共 {len(self.generated)} 个生成文件")
 
@@ -236,13 +242,18 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             *[routes.case(p.stem) for p in sorted(self.cases_dir.glob("*.yaml")) if p.name != "taxonomy.yaml"]]
         text = problems_page(self.problems)
         self.generated = {src: text for src in pages}
-        for asset in ASSETS:
+        for asset in (*ASSETS, QUOTE_JS):
             self.generated[asset] = (PACKAGE / asset).read_bytes()
         self.edit_uris = {}
 
     def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str | None:
         if self.config.enabled and getattr(self, "problems", None):
-            return problems_page(self.problems)  # hand-written pages too: the problems are what to see now
+            # Hand-written pages too: the problems are what to see now. MkDocs has read this page's front
+            # matter already, so the problem page's own goes into the page's metadata, not its text.
+            body, meta = get_data(problems_page(self.problems))
+            page.meta = meta
+            page.title = meta.get("title", page.title)
+            return body
         return markdown
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:

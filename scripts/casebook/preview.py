@@ -44,6 +44,9 @@ class Preview:
         self.config_file, self.cases_dir, self.edited, self.workdir = config_file, cases_dir, edited, workdir
         self.mirror = workdir / "cases"
         self.related = self._related_files()
+        # The release records give the data version and "最后更新" of every page, as in the build.
+        releases = cases_dir / "releases"
+        self.releases = sorted(p for p in releases.rglob("*") if p.is_file()) if releases.is_dir() else []
         self._seen: dict[Path, tuple | None] = {}
 
     def _related_files(self) -> list[Path]:
@@ -66,6 +69,7 @@ class Preview:
     def watched(self) -> list[tuple[Path, Path]]:
         """(file in the project, its copy in the preview) for everything the preview shows."""
         pairs = [(self.cases_dir / TAXONOMY_FILE, self.mirror / TAXONOMY_FILE)]
+        pairs += [(path, self.mirror / path.relative_to(self.cases_dir)) for path in self.releases]
         for case_file in [*self.edited, *self.related]:
             pairs.append((case_file, self.mirror / case_file.name))
             relative = _source_of(case_file)
