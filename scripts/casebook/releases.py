@@ -71,9 +71,16 @@ def schema_changes(old: dict, new: dict) -> tuple[list[str], list[str]]:
     before, after = _shape(old), _shape(new)
     breaking = [f"删除字段 {name}" for name in before if name not in after]
     breaking += [f"字段 {name} 的类型或必填要求改变" for name in before if name in after and before[name] != after[name]]
-    breaking += [f"新增必填字段 {name}" for name in after if name not in before and after[name][1]]
-    added = [name for name in after if name not in before and not after[name][1]]
+    # A required field inside a new optional list or object binds no existing data: only the new parent is news.
+    breaking += [f"新增必填字段 {name}" for name in after
+                 if name not in before and after[name][1] and _parent(name) in (None, *before)]
+    added = [name for name in after if name not in before and not (after[name][1] and _parent(name) not in before)]
     return breaking, added
+
+
+def _parent(dotted: str) -> str | None:
+    """The field holding a dotted field: practices[].tiers[].who -> practices[].tiers (None at the top)."""
+    return dotted.rsplit(".", 1)[0].removesuffix("[]") if "." in dotted else None
 
 
 def folder(cases_dir: Path) -> Path:

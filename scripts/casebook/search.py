@@ -20,9 +20,9 @@ from html import unescape
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from . import model, routes
+from . import model, numbers, routes
 from .model import Casebook
-from .render import number, vocabulary_context
+from .render import vocabulary_context
 
 INDEX_DIR = "search/casebook"
 MANIFEST = f"{INDEX_DIR}/manifest.js"
@@ -131,7 +131,7 @@ def case_entries(case: dict, labels: Labels) -> Iterator[list]:
                                    source.get("title"), source.get("publisher"), model.year(case)), [], -1]
     yield ["summary", "摘要", case["summary"], [], -1]
     if case.get("profile"):
-        yield ["profile", "社区概况", "；".join(f"{f['label']} {number(f['value'])}{f['unit']}" for f in case["profile"]),
+        yield ["profile", "社区概况", "；".join(f"{f['label']} {numbers.figure(f)}" for f in case["profile"]),
                [], -1]
     for m in case.get("models", []):
         parts = "；".join(_join(p["name"], p.get("description")) for p in m.get("parts", []))
@@ -142,9 +142,9 @@ def case_entries(case: dict, labels: Labels) -> Iterator[list]:
                [labels.category(p["category"]), labels.practice_status(p["status"])], labels.done(p["status"])]
     for o in case.get("outcomes", []):
         anchor = "honours" if o["kind"] in labels.honour_kinds else "outcomes"
-        value = number(o["value"]) if o.get("value") is not None else None
         practice = f"相关做法：{o['practice']}" if o.get("practice") else None
-        yield [anchor, SECTIONS[anchor], _join(o["statement"], value, o.get("unit"), practice),
+        # The figure as the page writes it, qualifier included: 80%以上, not "80 %".
+        yield [anchor, SECTIONS[anchor], _join(o["statement"], numbers.figure(o), practice),
                [labels.outcome_kind(o["kind"])], labels.achieved(o["kind"])]
     for q in case.get("quotes", []):
         yield ["quotes", _join(q.get("speaker"), q.get("role")), q["text"], [], -1]

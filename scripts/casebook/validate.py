@@ -22,7 +22,7 @@ import fastjsonschema
 from jsonschema import Draft202012Validator
 
 from . import cache as cache_module
-from . import messages, numbers, syntax_hints, transfer
+from . import articles, messages, numbers, syntax_hints, transfer
 from .parallel import fork_map
 from .load import MAX_BYTES, Document, LoadError, decode, load_file, parse, read_bytes
 from .model import LEVELS, Casebook
@@ -244,6 +244,7 @@ class CaseChecker:
         problems += self._unstated(doc)
         problems = _one_per_field(problems, *self._figures(doc, found["figure_item"]))
         problems += transfer.case_problems(doc, stated)
+        problems += articles.case_problems(doc)
         return problems
 
     def _plain_values(self, doc: Document, found: dict) -> list[Problem]:
