@@ -132,7 +132,7 @@ def _confirm(data: dict) -> dict:
 def test_a_draft_does_not_pass_until_confirmed_and_passes_once_confirmed(cases_dir: Path):
     source = cases_dir / "sources" / "drafted.txt"
     shutil.copy(cases_dir / "sources" / "cangnanjie.txt", source)
-    result = run_cli("draft", str(source))
+    result = run_cli("draft", str(source), cwd=cases_dir.parent)
     assert result.returncode == 0, result.stderr
     case_file = cases_dir / "drafted.yaml"
     assert "已写出草稿" in result.stdout and str(case_file) in result.stdout
@@ -157,10 +157,10 @@ def test_a_draft_does_not_pass_until_confirmed_and_passes_once_confirmed(cases_d
 def test_a_draft_never_overwrites_a_file(cases_dir: Path, tmp_path: Path):
     source = cases_dir / "sources" / "fuyou.txt"
     before = (cases_dir / "fuyou.yaml").read_bytes()
-    result = run_cli("draft", str(source))
+    result = run_cli("draft", str(source), cwd=cases_dir.parent)
     assert result.returncode == 1 and "已经存在，没有覆盖" in result.stderr
     assert (cases_dir / "fuyou.yaml").read_bytes() == before
     bad = tmp_path / "Not A Slug.txt"
     bad.write_text("社区投资35万元。", encoding="utf-8")
-    result = run_cli("draft", str(bad), "--out", str(tmp_path / "x.yaml"))
+    result = run_cli("draft", str(bad), "--out", str(tmp_path / "x.yaml"), cwd=tmp_path)
     assert result.returncode == 1 and "不能作为案例标识" in result.stderr and not (tmp_path / "x.yaml").exists()

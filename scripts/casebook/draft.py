@@ -267,6 +267,8 @@ def propose(text: str, slug: str, taxonomy: Taxonomy | None) -> Draft:
     for key in ("publisher", "date", "page", "authors"):
         if key in top:
             source[key] = top[key]
+    if "date" in top:
+        source["evidence"] = [top["date_line"]]
     draft.values["source"] = source
     if headline:
         draft.values["title"] = max(headline, key=len).lstrip("—-— ")
