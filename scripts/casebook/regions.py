@@ -164,3 +164,17 @@ def _find_clashes(level: dict, above: tuple[str, ...], prefix: str, bad: dict) -
         else:
             first[key] = name
             _find_clashes(level[name][1], above + (name,), f"{prefix}{key}/", bad)
+
+
+def walk(regions: list[Region]) -> list[Region]:
+    """Every region, depth first, parents before children."""
+    out = []
+    for region in regions:
+        out.append(region)
+        out += walk(region.children)
+    return out
+
+
+def deepest(regions: list[Region]) -> dict[str, Region]:
+    """Case slug -> the deepest region it is placed in."""
+    return {case["slug"]: region for region in walk(regions) for case in region.own}
