@@ -295,5 +295,5 @@ def test_a_damaged_release_record_stops_the_build_with_a_message(tmp_path: Path)
     project = make_project(tmp_path)
     (project / "cases" / "releases" / "changelog.yaml").write_text("- version: [1.0\n", encoding="utf-8")
     result = build(project, tmp_path / "site")
-    assert result.returncode != 0 and "changelog.yaml" in result.stderr and "更新记录" in result.stderr
+    assert result.returncode != 0 and "changelog.yaml:2:1:" in result.stderr and "YAML 语法错误" in result.stderr
     assert "Traceback" not in result.stderr

@@ -188,9 +188,15 @@ def offline_builder(config: Path):
     return build
 
 
-def _handout_settings(config: Path | None, site_url: str | None) -> siteconfig.SiteSettings:
-    """The site settings handouts link to; without a site address, say that they carry no QR codes."""
+def _handout_settings(config: Path | None, site_url: str | None) -> siteconfig.SiteSettings | None:
+    """The site settings handouts link to (None, said why, if the address cannot be one);
+    without a site address, say that they carry no QR codes."""
     settings = siteconfig.read(config, site_url)
+    why = siteconfig.url_problem(settings.site_url)
+    if why:
+        where = "--site-url" if site_url is not None else f"{config}: site_url"
+        print(f"{where}: {why}", file=sys.stderr)
+        return None
     if not settings.site_url:
         print("注意：没有网站地址（mkdocs.yml 的 site_url 为空，也没有用 --site-url 指定），讲义里不放二维码。",
               file=sys.stderr)
@@ -200,6 +206,8 @@ def _handout_settings(config: Path | None, site_url: str | None) -> siteconfig.S
 def cmd_export_handout(args: argparse.Namespace) -> int:
     config = Path(args.config)
     settings = _handout_settings(config if config.is_file() else None, args.site_url)
+    if settings is None:
+        return 2
     args.pdf = args.pdf or Path(args.out).suffix.lower() == ".pdf"  # --out x.pdf means a PDF
     if args.pdf:
         how = "用法：用任何 PDF 阅读器打开，A4 打印；每个案例从新的一页开始。"
@@ -221,6 +229,8 @@ def cmd_export_materials(args: argparse.Namespace) -> int:
     if config is None:
         return 2
     settings = _handout_settings(config, args.site_url)
+    if settings is None:
+        return 2
     book, problems = load_casebook(_cases_dir(args))
     if problems:
         _print_problems(problems)
@@ -423,6 +433,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except siteconfig.SettingsError as exc:  # mkdocs.yml read by a command that does not validate first
+        print(exc, file=sys.stderr)
+        return 1
     except OSError as exc:  # a full disk, a folder without write permission: say which file, no traceback
         reason = "磁盘空间不足" if disk_full(exc) else (exc.strerror or str(exc))
         print(f"无法读写文件 {exc.filename or ''}：{reason}。没有留下写了一半的文件。", file=sys.stderr)

@@ -90,8 +90,8 @@ def files(renderer: SiteRenderer) -> dict[str, str | bytes]:
             # Tools that fetched the old data address keep working.
             out.update({routes.case_json(old): content for content in case_file(renderer, case).values()})
     for entry in renderer.common["history"]:
-        path = releases.folder(book.cases_dir) / entry["version"] / releases.SNAPSHOT
-        if path.is_file():
-            out[routes.release_download(entry["version"])] = path.read_bytes()
+        data = releases.published_snapshot(book.cases_dir, entry["version"])
+        if data is not None:
+            out[routes.release_download(entry["version"])] = data
     out[routes.VERSIONS] = renderer.render("versions.md.j2", routes.VERSIONS)
     return out

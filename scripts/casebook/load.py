@@ -7,6 +7,7 @@ which also defeats alias bombs.
 from __future__ import annotations
 
 import math
+import os
 import re
 import stat
 from dataclasses import dataclass, field
@@ -79,15 +80,16 @@ class Document:
     marks: dict[tuple, tuple[int, int]] | None = None
     text: str | None = field(default=None, repr=False)
     path: Path | None = None
+    top: type = dict  # what the file holds at its top level: a case is a mapping, a changelog a list
 
     def positions(self) -> dict[tuple, tuple[int, int]]:
         if self.marks is None:
             self.marks = {}  # if the file cannot be read again, problems point at its first line
             try:
                 if self.text is not None:
-                    self.marks = _full_parse(self.text, self.file).marks
+                    self.marks = _full_parse(self.text, self.file, self.top).marks
                 elif self.path is not None:
-                    self.marks = _full_parse(read_text(self.path, self.file), self.file).marks
+                    self.marks = _full_parse(read_text(self.path, self.file), self.file, self.top).marks
             except LoadError:
                 pass
         return self.marks
@@ -126,23 +128,37 @@ class LoadError(Exception):
         super().__init__("; ".join(map(str, problems)))
 
 
-def read_text(path: Path, display: str) -> str:
+def read_text(path: Path, display: str, limit: int = MAX_BYTES, what: str = "一个案例文件") -> str:
     """Bytes to text, refusing what no text editor should produce."""
-    return decode(read_bytes(path, display), display)
+    return decode(read_bytes(path, display, limit, what), display)
 
 
-def read_bytes(path: Path, display: str) -> bytes:
-    """A file's bytes, refusing to read what is not a small regular file."""
+def read_bytes(path: Path, display: str, limit: int = MAX_BYTES, what: str = "一个案例文件") -> bytes:
+    """A file's bytes, refusing to read what is not a small regular file.
+
+    Never more than `limit` bytes are read, whatever the file claims: a sparse or growing file
+    costs no more memory than the limit.
+    """
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):  # reading a FIFO or a device would block or never end
             raise _fail(display, "不是普通文件（可能是文件夹、管道或设备文件）：请换成普通文本文件")
-        size = info.st_size
-        if size > MAX_BYTES:
-            raise _fail(display, f"文件过大（{size / 1e6:.1f} MB）：一个案例文件不应超过 {MAX_BYTES // 1_000_000} MB")
-        return path.read_bytes()
+        with open(path, "rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            # read(n) reserves n bytes at once: ask for what the file holds, then for any growth up to the limit
+            raw = file.read(size + 1) if size <= limit else b""
+            if len(raw) > size:
+                raw += file.read(limit + 1 - len(raw))
+        if size > limit or len(raw) > limit:
+            size = max(size, len(raw))
+            raise _fail(display, f"文件过大（{_megabytes(size)}）：{what}不应超过 {_megabytes(limit)}")
+        return raw
     except OSError as exc:
         raise _fail(display, f"无法读取文件：{exc.strerror or exc}") from None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size % 1_000_000 else f"{size // 1_000_000} MB"
 
 
 def decode(raw: bytes, display: str) -> str:
@@ -172,13 +188,16 @@ def _fail(display: str, message: str, line: int = 1) -> LoadError:
     return LoadError([Problem(display, line, 1, "", message)])
 
 
-def parse(text: str, display: str) -> Document:
-    """YAML text to a Document; every problem found becomes a LoadError."""
+def parse(text: str, display: str, top: type = dict) -> Document:
+    """YAML text to a Document; every problem found becomes a LoadError.
+
+    `top` is what the file must hold at its top level (a mapping for a case, a list for a changelog).
+    """
     _precheck(text, display)
     data = _FAST.read(text)
-    if data is not None:
-        return Document(display, data, text=text)
-    return _compose(text, display)
+    if data is not None and isinstance(data, top):
+        return Document(display, data, text=text, top=top)
+    return _compose(text, display, top)
 
 
 def _precheck(text: str, display: str) -> None:
@@ -198,12 +217,12 @@ def _precheck(text: str, display: str) -> None:
         raise LoadError([Problem(display, deep, 1, "", f"嵌套层次过深（超过 {MAX_DEPTH} 层）：案例文件只需要几层缩进")])
 
 
-def _full_parse(text: str, display: str) -> Document:
+def _full_parse(text: str, display: str, top: type = dict) -> Document:
     _precheck(text, display)
-    return _compose(text, display)
+    return _compose(text, display, top)
 
 
-def _compose(text: str, display: str) -> Document:
+def _compose(text: str, display: str, top: type = dict) -> Document:
     """PyYAML with a position for every field: for files the fast reader leaves, and for locating problems."""
     try:
         root = yaml.compose(text, Loader=_Loader)
@@ -216,15 +235,16 @@ def _compose(text: str, display: str) -> Document:
         raise LoadError([Problem(display, 1, 1, "", f"嵌套层次过深（超过 {MAX_DEPTH} 层）：案例文件只需要几层缩进")]) from None
     if root is None:
         raise LoadError([Problem(display, 1, 1, "", "文件是空的：请从模板复制（见 CONTRIBUTING.md）")])
-    doc = Document(display, None, {})
+    doc = Document(display, None, {}, top=top)
     problems: list[Problem] = []
     doc.data = _Builder(doc, problems).build(root, ())
     doc.data = join_chinese_lines(root, doc.data, text)
     if problems:
         raise LoadError(problems)
-    if not isinstance(doc.data, dict):
-        kind = "列表" if isinstance(doc.data, list) else "一段文本或数值"
-        raise LoadError([Problem(display, 1, 1, "", f"文件顶层应是“字段名: 值”的映射（如 slug: …），实际是{kind}")])
+    if not isinstance(doc.data, top):
+        kind = "列表" if isinstance(doc.data, list) else "字段映射" if isinstance(doc.data, dict) else "一段文本或数值"
+        wanted = "列表（每项以“- ”开头）" if top is list else "“字段名: 值”的映射（如 slug: …）"
+        raise LoadError([Problem(display, 1, 1, "", f"文件顶层应是{wanted}，实际是{kind}")])
     return doc
 
 
@@ -258,8 +278,8 @@ def _partial(text: str, display: str) -> Document | None:
         return None  # the repaired file has other problems of its own: the syntax messages are enough
 
 
-def load_file(path: Path, display: str) -> Document:
-    return parse(read_text(path, display), display)
+def load_file(path: Path, display: str, top: type = dict, limit: int = MAX_BYTES) -> Document:
+    return parse(read_text(path, display, limit, "这个文件"), display, top)
 
 
 def _line_col(text: str, index: int) -> tuple[int, int]:

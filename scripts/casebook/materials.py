@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import atomic, routes
+from . import atomic, gate, routes
 from .export import Build, ExportError, Progress, export_handouts, export_site, output_name
 from .model import Casebook
 from .selection import Chosen, Selection, choose
 from .siteconfig import SiteSettings
 from .version import dataset_version
 
-MANIFEST = "manifest.json"
-DEFAULT_DIR = Path("dist") / "materials"
+MANIFEST = gate.MANIFEST
+DEFAULT_DIR = gate.MATERIALS_DIR
 PAGE = routes.TRAINING
 FORMATS = ("zip", "pdf", "html")
 
@@ -105,20 +106,24 @@ def _remove_stale(out_dir: Path, keep: set[str]) -> None:
 
 
 def read_manifest(folder: Path) -> dict | None:
-    """The manifest, with each file's real path; None when no materials were built here."""
+    """The manifest, with each file's real path; None when no materials were built here.
+
+    It is checked as `casebook validate` checks it (gate.manifest): only plain file names in this
+    folder are ever copied into the site.
+    """
     path = folder / MANIFEST
-    if not path.is_file():
+    if not os.path.lexists(path):
         return None
+    manifest, problems = gate.manifest(folder)
+    if problems:
+        raise MaterialsError(f"{problems[0]}。请重新运行 casebook export materials，或删除 {folder} 后再构建。")
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
         for scope in manifest["scopes"]:
             for entry in scope["files"].values():
                 entry["path"] = folder / entry["file"]
                 entry["size"] = human_size(entry["bytes"])
                 if not entry["path"].is_file() or entry["path"].stat().st_size != entry["bytes"]:
                     raise MaterialsError(f"{path}：清单里的 {entry['file']} 不存在或已改变")
-    except (ValueError, KeyError, TypeError) as exc:
-        raise MaterialsError(f"{path}：培训资料清单无法读取（{exc}）") from exc
     except MaterialsError as exc:
         raise MaterialsError(f"{exc}。请重新运行 casebook export materials，或删除 {folder} 后再构建。") from exc
     return manifest

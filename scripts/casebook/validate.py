@@ -233,6 +233,11 @@ class CaseChecker:
             problems.append(doc.problem(("slug",), f"slug“{slug}”与文件名“{path.name}”不一致：文件应命名为 {slug}.yaml"))
         if isinstance(slug, str) and slug in RESERVED_SLUGS:
             problems.append(doc.problem(("slug",), f"“{slug}”是网站自己使用的页面名（案例目录页），不能作为案例的 slug：换一个"))
+        formers = data.get("former_slugs")
+        for i, old in enumerate(formers if isinstance(formers, list) else []):
+            if isinstance(old, str) and old in RESERVED_SLUGS:
+                problems.append(doc.problem(("former_slugs", i), f"“{old}”是网站自己使用的页面名（案例目录页），"
+                                                                 "不能作为以前的标识：旧网址会顶替这个页面；删去这一项"))
         found = self.fields.select(data)
         problems += self._plain_values(doc, found)
         problems += self._dates(doc, found["date"])
@@ -281,7 +286,7 @@ class CaseChecker:
                 if unsafe:
                     return None, [doc.problem(where, f"原文文件不能使用：{unsafe}")]
             try:
-                raw = read_bytes(path, display_name(path))
+                raw = read_bytes(path, display_name(path), what="一个原文文件")
                 self.sources[relative] = decode(raw, display_name(path))
             except LoadError as exc:
                 return None, [doc.problem(where, f"原文文件无法读取：{exc.problems[0].message}")]
@@ -566,15 +571,23 @@ class _Run:
 
     def source_text(self, relative: str) -> str | None:
         try:
-            raw = (self.cases_dir / relative).read_bytes()
-        except OSError:
+            raw = read_bytes(self.cases_dir / relative, relative)
+        except LoadError:
             return None
         return raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="replace")
 
 
 def _digest_file(path: str) -> bytes:
+    """The digest of a file's bytes; of its size alone when it is over the limit, so it is never read whole
+    (the check reports it, and any change of size is noticed)."""
     with open(path, "rb") as file:
-        return cache_module.digest(file.read())
+        size = os.fstat(file.fileno()).st_size
+        raw = file.read(size + 1) if size <= MAX_BYTES else b""
+        if len(raw) > size:
+            raw += file.read(MAX_BYTES + 1 - len(raw))
+    if size > MAX_BYTES or len(raw) > MAX_BYTES:
+        return b"+" + str(max(size, len(raw))).encode()
+    return cache_module.digest(raw)
 
 
 def _from_store(run: _Run, path: str, name: str) -> tuple[cache_module.Entry | None, dict | None, tuple]:
@@ -685,7 +698,7 @@ def _from_plain(path: Path, plain: tuple, need_data: bool) -> tuple:
 
 # What the checks across files read (slugs, transfer.link_problems, _former_slug_problems); a cached
 # check-only run brings back just these fields of each case, with their positions.
-_CROSS_FIELDS = ("slug", "learned_from", "former_slugs")
+_CROSS_FIELDS = ("slug", "learned_from", "former_slugs", "location")  # location: region pages must not collide
 
 
 def _cross(doc: Document) -> tuple[dict, dict]:
@@ -748,7 +761,18 @@ def _load_casebook(cases_dir: Path, only: Iterable[Path] | None, cache: dict | N
     cases, files, slug_file = [], {}, {}
     names = [display_name(path) for path in paths]
     results = _load_all(run, paths, names, cache, _stamp(cases_dir / TAXONOMY_FILE), workers)
-    store.keep_only(set(names))
+    from . import gate  # here: the gate's modules import this one
+
+    around, remembered = gate.problems(cases_dir, store) if only is None else ([], set())
+    problems += around
+    placed = [r.doc for r in results if r.doc is not None and not r.problems]
+    # Last, once all else passes: finding region addresses needs pinyin (seconds to load) unless remembered.
+    if not problems and not any(p.problems for p in results):
+        problems += [p for p in gate.region_problems(placed, store, remembered)
+                     if selected is None or (cases_dir / Path(p.file).name).resolve() in selected]
+    if only is not None:  # the files around the cases were not looked at: keep what is known of them
+        remembered |= {name for name in store.entries if not name.endswith((".yaml", ".yml"))}
+    store.keep_only(set(names) | remembered)
     store.save()
     sources: dict[str, str] = {}
     formers: list[tuple[Document, int, str]] = []  # (case, position, old slug) for every former_slugs entry
