@@ -249,8 +249,43 @@
     });
   }
 
+  /* Copy link: readers forward a case in a chat. A phone offers its share sheet; elsewhere the page's address
+     (without the #place in it) goes to the clipboard, and the button says so. */
+  function setupCopyLink(button) {
+    var label = button.textContent;
+    function said(text) {
+      button.textContent = text;
+      setTimeout(function () { button.textContent = label; }, 2500);
+    }
+    function copyByHand(address) {
+      var field = document.createElement("textarea");
+      field.value = address;
+      field.setAttribute("readonly", "");
+      field.style.position = "fixed";
+      field.style.opacity = "0";
+      document.body.appendChild(field);
+      field.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      document.body.removeChild(field);
+      said(ok ? "已复制链接" : "请从地址栏复制");
+    }
+    button.addEventListener("click", function () {
+      var canonical = document.querySelector("link[rel=canonical]");
+      var address = /^https?:$/.test(location.protocol) || !canonical ? location.href.split("#")[0] : canonical.href;
+      if (navigator.share && matchMedia("(pointer: coarse)").matches) {
+        navigator.share({title: document.title, url: address}).catch(function () { /* the reader closed the sheet */ });
+      } else if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(address).then(function () { said("已复制链接"); }, function () { copyByHand(address); });
+      } else {
+        copyByHand(address);
+      }
+    });
+  }
+
   function init() {
     nameSearchDialog();
+    Array.prototype.forEach.call(document.querySelectorAll("[data-cb-copy-link]"), setupCopyLink);
     fillAddresses();
     var filters = document.querySelector("[data-cb-filters]");
     if (filters) setupFilters(filters);
