@@ -130,3 +130,14 @@ def test_touch_targets_are_at_least_44_px_on_a_phone(phone, served):
         assert sizes, path
         small += [(path or "/", *size) for size in sizes if size[1] < 44 or size[2] < 44]
     assert not small, small
+
+
+def test_the_copy_link_button_copies_the_case_address(browser, served):
+    context = browser.new_context(**DESKTOP, permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(served + "cases/guhuai/#practices")
+    button = page.get_by_role("button", name="复制链接")
+    button.click()
+    page.wait_for_function("document.querySelector('[data-cb-copy-link]').textContent === '已复制链接'")
+    assert page.evaluate("navigator.clipboard.readText()") == served + "cases/guhuai/"
+    context.close()
