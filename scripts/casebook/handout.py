@@ -19,7 +19,7 @@ from .routes import page_url
 from .selection import Chosen
 from .siteconfig import SiteSettings
 
-CONTENTS_FROM = 4  # a contents page only pays off from this many cases
+CONTENTS_FROM = 2  # from two cases a trainer wants to see at once what the handout holds
 
 _UNIT = r"(?:平方公里|平方米|公里|万元|亿元|[万亿千百]?(?:元|[个名人户起件次场项家栋处条支位所座期批间套张份辆岁倍米]))"
 _UNBREAKABLE = re.compile(

@@ -14,6 +14,7 @@ import functools
 import hashlib
 import itertools
 import json
+import logging
 import re
 import zlib
 from html import unescape
@@ -49,9 +50,17 @@ def user_words(book: Casebook) -> list[str]:
     return sorted(w for w in words if len(w) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in w))
 
 
-def add_user_words(book: Casebook) -> None:
+@functools.cache
+def _jieba():
+    """jieba, without its loading messages ("Building prefix dict…") on every build's output."""
     import jieba
 
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+def add_user_words(book: Casebook) -> None:
+    jieba = _jieba()
     for word in user_words(book):
         jieba.add_word(word, freq=200_000)
     _marked.cache_clear()  # boundaries may change with the new words
@@ -60,7 +69,7 @@ def add_user_words(book: Casebook) -> None:
 @functools.lru_cache(maxsize=20_000)  # texts repeat (labels, a case's own sentences); all of them would fill memory
 def _marked(text: str) -> str:
     """The text with BOUNDARY between two Chinese words (other boundaries are visible without marks)."""
-    import jieba
+    jieba = _jieba()
 
     out: list[str] = []
     prev = ""

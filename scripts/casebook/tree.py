@@ -30,7 +30,9 @@ SHIM = "assets/casebook/iframe-worker-shim.js"  # Material's offline plugin adds
 SEARCH_CSS = "assets/casebook/search.css"
 SEARCH_JS = "assets/casebook/search.js"  # the site's search (search.py writes its index)
 OG_IMAGE = "assets/casebook/og.png"  # the picture a shared link shows (Open Graph)
-ASSETS = (CSS, JS, SHIM, SEARCH_CSS, SEARCH_JS, OG_IMAGE)
+ICON = "assets/casebook/icon.svg"  # the casebook's own site icon and header logo (mkdocs.yml names them)
+LOGO = "assets/casebook/logo.svg"
+ASSETS = (CSS, JS, SHIM, SEARCH_CSS, SEARCH_JS, OG_IMAGE, ICON, LOGO)
 MANIFEST = "casebook-tree.json"
 JIEBA_WORDS = "jieba-words.txt"
 

@@ -28,7 +28,7 @@
     var table = document.querySelector("[data-cb-rows]");
     if (!table) return;
     var rows = Array.prototype.slice.call(table.tBodies[0].rows);
-    var selects = Array.prototype.slice.call(form.querySelectorAll("select"));
+    var selects = Array.prototype.slice.call(form.querySelectorAll("select[data-source]"));
     var count = form.querySelector(".cb-count");
     var empty = document.querySelector(".cb-empty");
     var more = document.querySelector(".cb-more");
@@ -185,18 +185,19 @@
     return (cell.getAttribute("data-sort") || cell.textContent).trim();
   }
 
-  /* Sortable tables: click a header to sort by it; numbers sort as numbers. */
+  /* Sortable tables: click a header to sort by it; numbers sort as numbers. A page may also offer
+     a select (data-cb-sort) for where the header row is not shown (the catalogue's cards on a phone). */
   function setupSortable(table) {
-    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {
-      th.classList.add("cb-sortable");
-      th.setAttribute("role", "button");
-      th.tabIndex = 0;
-      function sort() {
-        var dir = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
-        Array.prototype.forEach.call(th.parentNode.cells, function (other) { other.removeAttribute("aria-sort"); });
-        th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
-        var body = table.tBodies[0];
-        var rows = Array.prototype.slice.call(body.rows);
+    var headers = table.tHead.rows[0].cells, body = table.tBodies[0];
+    var original = Array.prototype.slice.call(body.rows);
+    var chooser = table.getAttribute("data-cb-rows") !== null ? document.querySelector("[data-cb-sort]") : null;
+
+    // index < 0: the order the page came in.
+    function sortBy(index, dir) {
+      Array.prototype.forEach.call(headers, function (other) { other.removeAttribute("aria-sort"); });
+      var rows = original.slice();
+      if (index >= 0) {
+        headers[index].setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
         rows.sort(function (a, b) {
           // A cell may say what it sorts by (data-sort): "约50人" sorts as 50.
           var x = cellKey(a.cells[index]), y = cellKey(b.cells[index]);
@@ -205,12 +206,33 @@
           if (!x || !y) return x ? -1 : (y ? 1 : 0);
           return x.localeCompare(y, "zh-CN") * dir;
         });
-        rows.forEach(function (r) { body.appendChild(r); });
-        table.dispatchEvent(new Event("cb:sorted"));
       }
+      rows.forEach(function (r) { body.appendChild(r); });
+      if (chooser) chooser.value = index < 0 ? "" : index + ":" + dir;
+      table.dispatchEvent(new Event("cb:sorted"));
+    }
+
+    Array.prototype.forEach.call(headers, function (th, index) {
+      th.classList.add("cb-sortable");
+      th.setAttribute("role", "button");
+      th.tabIndex = 0;
+      function sort() { sortBy(index, th.getAttribute("aria-sort") === "ascending" ? -1 : 1); }
       th.addEventListener("click", sort);
       th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
+      if (chooser) {
+        var name = th.textContent.trim();
+        [[1, "升序"], [-1, "降序"]].forEach(function (d) {
+          chooser.add(new Option(name + "（" + d[1] + "）", index + ":" + d[0]));
+        });
+      }
     });
+    if (!chooser) return;
+    chooser.addEventListener("change", function (e) {
+      e.stopPropagation();  // a new order is no new filter
+      var choice = chooser.value.split(":");
+      sortBy(chooser.value ? +choice[0] : -1, +choice[1]);
+    });
+    if (chooser.form) chooser.form.addEventListener("reset", function () { setTimeout(function () { sortBy(-1, 1); }, 0); });
   }
 
   /* Material's search panel is a dialog without a name; screen readers announce it as "搜索". */
@@ -227,8 +249,43 @@
     });
   }
 
+  /* Copy link: readers forward a case in a chat. A phone offers its share sheet; elsewhere the page's address
+     (without the #place in it) goes to the clipboard, and the button says so. */
+  function setupCopyLink(button) {
+    var label = button.textContent;
+    function said(text) {
+      button.textContent = text;
+      setTimeout(function () { button.textContent = label; }, 2500);
+    }
+    function copyByHand(address) {
+      var field = document.createElement("textarea");
+      field.value = address;
+      field.setAttribute("readonly", "");
+      field.style.position = "fixed";
+      field.style.opacity = "0";
+      document.body.appendChild(field);
+      field.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      document.body.removeChild(field);
+      said(ok ? "已复制链接" : "请从地址栏复制");
+    }
+    button.addEventListener("click", function () {
+      var canonical = document.querySelector("link[rel=canonical]");
+      var address = /^https?:$/.test(location.protocol) || !canonical ? location.href.split("#")[0] : canonical.href;
+      if (navigator.share && matchMedia("(pointer: coarse)").matches) {
+        navigator.share({title: document.title, url: address}).catch(function () { /* the reader closed the sheet */ });
+      } else if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(address).then(function () { said("已复制链接"); }, function () { copyByHand(address); });
+      } else {
+        copyByHand(address);
+      }
+    });
+  }
+
   function init() {
     nameSearchDialog();
+    Array.prototype.forEach.call(document.querySelectorAll("[data-cb-copy-link]"), setupCopyLink);
     fillAddresses();
     var filters = document.querySelector("[data-cb-filters]");
     if (filters) setupFilters(filters);

@@ -13,7 +13,7 @@
   var script = document.currentScript;
   var root = script ? script.src.replace(/assets\/casebook\/search\.js(\?.*)?$/, "") : "";
 
-  var manifest = null, chunks = [], arrived = 0, loading = false;
+  var manifest = null, synonyms = new Map(), chunks = [], arrived = 0;
   var ui = null, limit = PAGE, pending = false;
 
   // Run f in a task of its own soon (setTimeout would wait 4 ms each time after a few rounds).
@@ -31,9 +31,10 @@
     document.head.appendChild(el);
   }
 
+  var started = false;
   function load() {
-    if (loading) return;
-    loading = true;
+    if (started) return;
+    started = true;
     var fresh = /^https?:/.test(location.protocol) ? "?t=" + Math.floor(Date.now() / 60000) : "";
     addScript(root + "search/casebook/manifest.js" + fresh);
   }
@@ -82,6 +83,9 @@
   window.casebookSearch = {
     manifest: function (data) {
       manifest = data;
+      // Words a reader types are looked up in a Map: in a plain object "constructor" or "__proto__"
+      // would find Object's own properties (and the search would stop with a TypeError).
+      synonyms = new Map(Object.keys(data.synonyms || {}).map(function (k) { return [k, data.synonyms[k]]; }));
       chunks = new Array(data.chunks.length);
       waiting = data.chunks.slice();
       loadMore();
@@ -125,7 +129,7 @@
 
   function term(word) {
     var alts = [{s: word, w: 1}];
-    (manifest.synonyms[word] || []).forEach(function (m) { alts.push({s: normalize(m), w: 0.6}); });
+    (synonyms.get(word) || []).forEach(function (m) { alts.push({s: normalize(m), w: 0.6}); });
     // Labels holding the word: the whole label counts as a whole word, part of one as part of a word.
     alts.forEach(function (alt) {
       alt.labels = [];
@@ -139,24 +143,38 @@
 
   /* Words of the query: what the reader separated by spaces or punctuation; a run that occurs
      nowhere (老人吃饭) is split into the longest pieces that occur or are everyday words of the
-     vocabulary (老人 + 吃饭). */
+     vocabulary (老人 + 吃饭). What is left between those pieces (积分 in 志愿者积分) is kept as
+     words found nowhere, so the reader is told about them (a lone character is not a word). */
   function parse(query) {
     var runs = normalize(query).split(/[\s,.;:!?'"()\-\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u2018-\u201f]+/)
       .filter(Boolean);
-    var terms = [];
+    var terms = [], missing = [];
     runs.forEach(function (run) {
-      if (run.length < 3 || manifest.synonyms[run] || occurs(run)) { terms.push(term(run)); return; }
-      var found = [], pos = 0;
+      // Only Chinese runs are written without spaces between words; a Latin word is never cut into letters.
+      if (run.length < 3 || !/[\u3400-\u9fff\uf900-\ufaff]/.test(run) || synonyms.has(run) || occurs(run)) {
+        terms.push(term(run));
+        return;
+      }
+      var found = [], left = [], pos = 0, gap = "";
       while (pos < run.length) {
         var len = run.length - pos;
         for (; len >= 2; len--) {
           var piece = run.substr(pos, len);
-          if (manifest.synonyms[piece] || occurs(piece)) break;
+          if (synonyms.has(piece) || occurs(piece)) break;
         }
-        if (len >= 2) { found.push(term(run.substr(pos, len))); pos += len; } else pos++;
+        if (len >= 2) {
+          if (gap.length >= 2) left.push(gap);
+          gap = "";
+          found.push(term(run.substr(pos, len)));
+          pos += len;
+        } else gap += run.charAt(pos++);
       }
-      Array.prototype.push.apply(terms, found.length ? found : [term(run)]);
+      if (gap.length >= 2) left.push(gap);
+      if (!found.length) { terms.push(term(run)); return; }
+      Array.prototype.push.apply(terms, found);
+      Array.prototype.push.apply(missing, left);
     });
+    terms.missing = missing;
     return terms;
   }
 
@@ -222,9 +240,10 @@
   /* Pages (cases above all) that hold every word, best first; when none holds them all, the pages
      that hold the most. */
   function rank(terms, pages) {
-    var most = 0;
+    var most = 0, any = 0;
     pages.forEach(function (page) {
       var n = 0;
+      any |= page.found;
       for (var f = page.found; f; f &= f - 1) n++;
       page.coverage = n;
       if (n > most) most = n;
@@ -234,7 +253,26 @@
     });
     var list = pages.filter(function (p) { return p.coverage === most; });
     list.sort(function (a, b) { return b.score - a.score || a.c - b.c || a.p - b.p; });
-    return {pages: list, complete: most === terms.length};
+    // Words no page holds, whether typed apart (调解 积分) or left over inside a longer run (志愿者积分).
+    var found = terms.filter(function (t, i) { return any & (1 << i); }).map(function (t) { return t.word; });
+    var missing = terms.filter(function (t, i) { return !(any & (1 << i)); }).map(function (t) { return t.word; })
+      .concat(terms.missing || []);
+    return {pages: list, complete: most === terms.length && !missing.length, found: found, missing: missing,
+            allFound: most === found.length};
+  }
+
+  function quoted(words) {
+    return words.map(function (w) { return "“" + w + "”"; }).join("、");
+  }
+
+  /* What the list answers, in words: which words found nothing, and what the pages shown hold. */
+  function summary(result) {
+    var count = result.pages.length;
+    if (result.complete) return "找到 " + count + " 个页面";
+    if (!result.missing.length) return "没有同时包含全部词语的页面，以下 " + count + " 个页面包含其中一部分";
+    return "没有找到" + quoted(result.missing) + "。" + (result.allFound ?
+      "以下 " + count + " 个页面包含" + quoted(result.found) :
+      "没有同时包含" + quoted(result.found) + "的页面，以下 " + count + " 个页面包含其中一部分");
   }
 
   /* --- showing results in Material's result list ------------------------------------------------- */
@@ -307,8 +345,8 @@
       return;
     }
     var count = result.pages.length;
-    ui.meta.textContent = (result.complete ? "找到 " + count + " 个页面" :
-      "没有同时包含全部词语的页面，以下 " + count + " 个页面包含其中一部分") + loadingNote;
+    // Until the whole index is in, a word not seen yet may still turn up: say so only at the end.
+    ui.meta.textContent = (arrived < chunks.length ? "找到 " + count + " 个页面" : summary(result)) + loadingNote;
     result.pages.slice(0, limit).forEach(function (page) {
       var chunk = chunks[page.c], item = el("li", "md-search-result__item");
       page.hits.slice(0, SHOWN_ENTRIES).forEach(function (hit, i) {
@@ -342,7 +380,8 @@
       ui.meta.textContent = "输入关键词开始搜索";
       return;
     }
-    var terms = parse(query).slice(0, 16), words = terms.map(function (t) { return t.word; }).join(" ");
+    var parsed = parse(query), terms = parsed.slice(0, 16), words = terms.map(function (t) { return t.word; }).join(" ");
+    terms.missing = parsed.missing;
     // The same query goes on where it stopped (chunks that came since are searched, not the others);
     // a new query, or the same one read differently now that more of the index is in, starts afresh.
     if (!job || job.query !== query || job.words !== words) {
