@@ -27,6 +27,8 @@ def test_the_menu_opens_on_every_page_and_leads_on(browser, served, context, pat
     page.locator("label.md-header__button[for=__drawer]").tap()
     item = page.locator(".md-nav--primary .md-nav__link", has_text="培训资料").first
     item.wait_for(state="visible")
+    # The drawer slides in: wait for its transition to end before measuring where the item lies.
+    page.wait_for_function("() => !document.getAnimations().some(a => a.playState === 'running')")
     box = item.bounding_box()
     assert box and 0 <= box["x"] and box["x"] + box["width"] <= context["viewport"]["width"]
     item.tap()
