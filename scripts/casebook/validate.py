@@ -614,8 +614,8 @@ def _from_store(run: _Run, path: str, name: str) -> tuple[cache_module.Entry | N
     data = None
     if entry.loaded and run.need_data:
         data = run.store.data(name)
-        if data is None:
-            return None, None, state  # the data file was deleted or damaged: check again
+        if data is None or data.get("slug") != entry.cross.get("slug"):
+            return None, None, state  # the data file was deleted, damaged or does not match: check again
     return entry, data, state
 
 
@@ -821,4 +821,4 @@ def _open_store(folder: Path | None, schema: dict, cases_dir: Path) -> cache_mod
         taxonomy_bytes = (cases_dir / TAXONOMY_FILE).read_bytes()
     except OSError:
         return cache_module.Store(None, b"")
-    return cache_module.Store.open(folder, cache_module.context_key(schema, taxonomy_bytes))
+    return cache_module.Store.open(folder, cache_module.context_key(schema, taxonomy_bytes), cases_dir.parent)
