@@ -375,7 +375,7 @@ def parser() -> argparse.ArgumentParser:
     pick = choose.add_argument_group("选择案例（不同种类的条件须同时满足；--case 指定的案例总会包含，并按指定顺序排在最前）")
     pick.add_argument("--case", action="append", default=[], metavar="案例标识", help="加入这个案例（可重复，按顺序）")
     pick.add_argument("--category", action="append", default=[], metavar="实践类别",
-                      help="有这一类做法的案例：全称、简称或网址里的拼音（为老服务、为老、weilao），可重复")
+                      help="有这一类做法的案例：全称、简称或网址里的拼音都可以，可重复")
     pick.add_argument("--problem", action="append", default=[], metavar="常见问题",
                       help="能解决这个常见问题的案例，写全称、其中几个字或编号，如 --problem 养老（可重复）")
     pick.add_argument("--region", action="append", default=[], metavar="地区", help="这个省、市、区或街道的案例，如 --region 潍坊市（可重复）")

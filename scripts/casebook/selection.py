@@ -92,7 +92,7 @@ def problem_entry(book: Casebook, text: str) -> dict:
 
 
 def category_term(book: Casebook, text: str) -> str:
-    """A practice category by its term (为老服务), its short name (为老) or its slug (weilao, as in the
+    """A practice category by its term, its short name or its slug (as in the
     site's addresses and the materials' file names): all three name the same category everywhere."""
     for category in book.taxonomy.categories:
         if text in (category["term"], category.get("short"), category.get("slug")):
