@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import marshal
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
+
+import pytest
+import yaml
 
 from casebook import cache
 from casebook.load import decode, parse
 from casebook.validate import TAXONOMY_FILE, display_name, load_casebook, load_taxonomy, with_vocabulary
 
-from conftest import edit
+from conftest import CASES, ENV, edit, make_project
+
+needs_streaming = pytest.mark.skipif((os.cpu_count() or 1) < 2 or not sys.platform.startswith("linux"),
+                                     reason="a build streams its pages from a renderer only on several cores")
 
 
 def _break_tianma(cases_dir: Path) -> list:
@@ -105,3 +115,100 @@ def test_signed_case_data_that_does_not_match_its_entry_is_checked_again(cases_d
     store.put(name, cache.Entry.from_plain(entry), {"no": "slug"})
     store.save()
     assert load_casebook(cases_dir)[1] == expected
+
+
+# --- checks that stay linear ----------------------------------------------------------------------
+
+def test_five_thousand_dangling_practice_references_are_reported_in_seconds_one_short_line_each(cases_dir: Path):
+    case = yaml.safe_load((cases_dir / "fuyou.yaml").read_text(encoding="utf-8"))
+    first = case["practices"][0]
+    quote = first["evidence"][:6]
+    case["practices"] += [{"name": f"做法{i}", "category": first["category"], "status": first["status"],
+                           "description": "做法。", "evidence": quote} for i in range(2400)]
+    case["outcomes"] += [{"kind": "qualitative", "statement": "有成效。", "practice": f"没有这个做法{i}",
+                          "evidence": quote} for i in range(5000)]
+    (cases_dir / "fuyou.yaml").write_text(yaml.safe_dump(case, allow_unicode=True, sort_keys=False, width=1000),
+                                          encoding="utf-8")
+    # Compared with every name, this took 99 s (and each hint listed 2,409 names in one 30 KB line).
+    result = subprocess.run([str(Path(sys.executable).with_name("casebook")), "validate", "--cases-dir", str(cases_dir)],
+                            capture_output=True, text=True, env={**ENV, "CASEBOOK_NO_CACHE": "1"}, timeout=60)
+    dangling = [line for line in result.stderr.splitlines() if "的做法；" in line]
+    assert result.returncode == 1 and len(dangling) == 5000
+    assert max(map(len, dangling)) < 300
+    assert "等 2409 个" in dangling[0]
+
+
+def test_a_misspelt_practice_among_thousands_still_gets_its_suggestion():
+    from casebook.suggest import Suggestions
+
+    names = [f"做法{i}" for i in range(2400)] + ["党群服务中心共享空间", "集体经济建设商业综合体"]
+    suggestions = Suggestions(names)
+    assert suggestions.nearest("党群服务中心共亨空间") == "党群服务中心共享空间"
+    assert suggestions.nearest("集体经济建设商业综合") == "集体经济建设商业综合体"
+    assert suggestions.nearest("完全无关的名字") is None
+
+
+# --- the renderer ends with its build ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def large_project(tmp_path_factory) -> Path:
+    """300 cases: enough pages that the renderer is still at work (and its pipe fills) when the build is stopped."""
+    project = make_project(tmp_path_factory.mktemp("large"))
+    text = (CASES / "fuyou.yaml").read_text(encoding="utf-8")
+    for i in range(300):
+        (project / "cases" / f"fuyou-{i}.yaml").write_text(text.replace("slug: fuyou", f"slug: fuyou-{i}"),
+                                                           encoding="utf-8")
+    return project
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text() if entry.isdigit() else ""
+        except OSError:
+            continue
+        if stat and int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _stop_mid_build(project: Path, signum: int) -> tuple[int, str, list[int]]:
+    """Start `mkdocs build`, send `signum` once the renderer has spooled pages; its exit code, stderr, renderer ids."""
+    err = project / "build.err"
+    with err.open("w") as stderr:
+        build = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml"),
+                                  "-d", str(project / "site")], env=ENV, stderr=stderr)
+        while build.poll() is None and not any(any(p.rglob("*.md")) for p in project.glob(f".site.spool-{build.pid}-*")):
+            time.sleep(0.05)
+        renderers = _children(build.pid)
+        assert build.poll() is None and renderers, "the build ended before it could be stopped"
+        build.send_signal(signum)
+        build.wait(timeout=60)
+    deadline = time.monotonic() + 5
+    while any(map(_running, renderers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    survivors = [pid for pid in renderers if _running(pid)]
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    return build.returncode, err.read_text(encoding="utf-8"), survivors
+
+
+@needs_streaming
+def test_a_build_killed_with_sigkill_leaves_no_renderer_behind(large_project: Path):
+    code, _, survivors = _stop_mid_build(large_project, signal.SIGKILL)
+    assert code == -signal.SIGKILL and survivors == []  # before: alive for good, blocked on its pipe
+
+
+@needs_streaming
+def test_a_build_stopped_with_sigterm_cleans_up_as_ctrl_c_does(large_project: Path):
+    code, stderr, survivors = _stop_mid_build(large_project, signal.SIGTERM)
+    assert code not in (0, -signal.SIGTERM) and survivors == [] and "Traceback" not in stderr
+    assert [p.name for p in large_project.iterdir() if p.name.startswith(".site")] == []

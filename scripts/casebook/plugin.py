@@ -24,7 +24,7 @@ from mkdocs.utils.meta import get_data
 
 from . import materials, routes
 from .source_pages import MissingQuote
-from .atomic import SPOOL, StagedFolder, beside
+from .atomic import SPOOL, StagedFolder, beside, interrupt_on_sigterm
 from .parallel import CAN_FORK, Stream, StreamError
 from .releases import ReleaseError
 from .render import problems_page
@@ -129,6 +129,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.staged = None
         if getattr(self, "command", "build") == "serve" or getattr(self, "dirty", False):
             return  # serve builds into its own temporary folder; a dirty build means to reuse site/
+        self.restore_sigterm = interrupt_on_sigterm()  # a terminated build cleans up as an interrupted one does
         self.staged = StagedFolder(Path(config.site_dir))
         self.site_dir = config.site_dir
         config.site_dir = str(self.staged.path)
@@ -140,6 +141,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if not getattr(self, "staged", None):
             return
         logging.getLogger("mkdocs").removeHandler(self.warnings)
+        self.restore_sigterm()
         if not self.warnings.count:
             self.staged.commit()
         else:
@@ -151,6 +153,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self._drop_stream()
         if getattr(self, "staged", None):
             logging.getLogger("mkdocs").removeHandler(self.warnings)
+            self.restore_sigterm()
             self.staged.discard()
             self.staged = None
 

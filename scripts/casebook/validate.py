@@ -29,6 +29,7 @@ from .model import LEVELS, Casebook
 from .problems import Problem
 from .safety import RESERVED_SLUGS, RealPaths, bad_char_message, find_bad_char, shown
 from .schema import Selector, Taxonomy, fields, paths_using, taxonomy_schema, with_vocabulary
+from .suggest import Suggestions
 
 TAXONOMY_FILE = "taxonomy.yaml"
 _PUNCT = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"',
@@ -384,13 +385,16 @@ class CaseChecker:
         if not isinstance(practices, list) or not isinstance(outcomes, list):
             return []
         names = [p.get("name") for p in practices if isinstance(p, dict)]
+        known = {n for n in names if isinstance(n, str)}
+        suggestions: Suggestions | None = None  # indexed only if some reference is dangling
         out = []
         for i, outcome in enumerate(outcomes):
             ref = outcome.get("practice") if isinstance(outcome, dict) else None
-            if isinstance(ref, str) and ref and ref not in names:
-                guess = messages.nearest(ref, names)
-                hint = f"是否想写“{guess}”？" if guess else f"可选：{'、'.join(map(str, names))}"
-                out.append(doc.problem(("outcomes", i, "practice"), f"本案例没有名为“{ref}”的做法；{hint}"))
+            if isinstance(ref, str) and ref and ref not in known:
+                suggestions = suggestions or Suggestions(names)
+                guess = suggestions.nearest(ref)
+                hint = f"是否想写“{guess}”？" if guess else f"可选：{suggestions.listed()}"
+                out.append(doc.problem(("outcomes", i, "practice"), f"本案例没有名为“{shown(ref, 40)}”的做法；{hint}"))
         return out
 
 
