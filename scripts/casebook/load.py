@@ -133,6 +133,19 @@ def read_text(path: Path, display: str, limit: int = MAX_BYTES, what: str = "一
     return decode(read_bytes(path, display, limit, what), display)
 
 
+def read_bounded(path, limit: int) -> tuple[bytes, int]:
+    """A file's bytes, never more than limit + 1 of them, and its size (as read, if it grew).
+
+    Over the limit, the bytes are empty or cut short: the caller reports the size, not the text."""
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        # read(n) reserves n bytes at once: ask for what the file holds, then for any growth up to the limit
+        raw = file.read(size + 1) if size <= limit else b""
+        if len(raw) > size:
+            raw += file.read(limit + 1 - len(raw))
+    return raw, max(size, len(raw))
+
+
 def read_bytes(path: Path, display: str, limit: int = MAX_BYTES, what: str = "一个案例文件") -> bytes:
     """A file's bytes, refusing to read what is not a small regular file.
 
@@ -143,14 +156,8 @@ def read_bytes(path: Path, display: str, limit: int = MAX_BYTES, what: str = "�
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):  # reading a FIFO or a device would block or never end
             raise _fail(display, "不是普通文件（可能是文件夹、管道或设备文件）：请换成普通文本文件")
-        with open(path, "rb") as file:
-            size = os.fstat(file.fileno()).st_size
-            # read(n) reserves n bytes at once: ask for what the file holds, then for any growth up to the limit
-            raw = file.read(size + 1) if size <= limit else b""
-            if len(raw) > size:
-                raw += file.read(limit + 1 - len(raw))
-        if size > limit or len(raw) > limit:
-            size = max(size, len(raw))
+        raw, size = read_bounded(path, limit)
+        if size > limit:
             raise _fail(display, f"文件过大（{_megabytes(size)}）：{what}不应超过 {_megabytes(limit)}")
         return raw
     except OSError as exc:

@@ -24,7 +24,7 @@ from jsonschema import Draft202012Validator
 from . import cache as cache_module
 from . import articles, messages, numbers, syntax_hints, transfer
 from .parallel import fork_map
-from .load import MAX_BYTES, Document, LoadError, decode, load_file, parse, read_bytes
+from .load import MAX_BYTES, Document, LoadError, decode, load_file, parse, read_bounded, read_bytes
 from .model import LEVELS, Casebook
 from .problems import Problem
 from .safety import RESERVED_SLUGS, RealPaths, bad_char_message, find_bad_char, shown
@@ -584,13 +584,9 @@ class _Run:
 def _digest_file(path: str) -> bytes:
     """The digest of a file's bytes; of its size alone when it is over the limit, so it is never read whole
     (the check reports it, and any change of size is noticed)."""
-    with open(path, "rb") as file:
-        size = os.fstat(file.fileno()).st_size
-        raw = file.read(size + 1) if size <= MAX_BYTES else b""
-        if len(raw) > size:
-            raw += file.read(MAX_BYTES + 1 - len(raw))
-    if size > MAX_BYTES or len(raw) > MAX_BYTES:
-        return b"+" + str(max(size, len(raw))).encode()
+    raw, size = read_bounded(path, MAX_BYTES)
+    if size > MAX_BYTES:
+        return b"+" + str(size).encode()
     return cache_module.digest(raw)
 
 
