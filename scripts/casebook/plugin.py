@@ -20,9 +20,10 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
-from . import materials, routes
+from . import cache, incremental, materials, routes
 from .source_pages import MissingQuote
 from .atomic import SPOOL, StagedFolder, beside, interrupt_on_sigterm
 from .parallel import CAN_FORK, Stream, StreamError
@@ -46,6 +47,22 @@ class _Counter(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.count += 1
+
+
+def _not_a_page() -> bool:
+    return False
+
+
+class _NotSkipped(logging.Filter):
+    """Drops MkDocs' "Page skipped" line for the pages an incremental build takes over."""
+
+    def __init__(self, kept: dict):
+        super().__init__()
+        self.kept = kept
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = str(record.msg)
+        return not (message.startswith("Page skipped: '") and message.split("'")[1] in self.kept)
 
 
 _STREAMED = object()  # stands for a file the rendering process makes (_start_stream)
@@ -78,6 +95,8 @@ class CasebookConfig(Config):
     materials = c.Type(str, default=str(materials.DEFAULT_DIR))
     # Cores a one-off build uses to check cases and render pages (0: all of them; 1: none besides MkDocs' own).
     workers = c.Type(int, default=0)
+    # Convert only the generated pages whose inputs changed since the last build (false: always all of them).
+    incremental = c.Type(bool, default=True)
 
 
 class _MemoryBytecodeCache(jinja2.BytecodeCache):
@@ -100,6 +119,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.cache: dict = {}  # parsed and checked case files, reused while they do not change
         self.workers = 1
         self.bytecode_cache = _MemoryBytecodeCache()
+        self.reuse: incremental.Reuse | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Also makes MkDocs keep this instance (and its cache) across `mkdocs serve` rebuilds."""
@@ -137,20 +157,23 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if config.strict:  # MkDocs aborts a strict build with warnings only after on_post_build
             logging.getLogger("mkdocs").addHandler(self.warnings)
 
-    def _commit(self, config: MkDocsConfig) -> None:
+    def _commit(self, config: MkDocsConfig) -> bool:
         if not getattr(self, "staged", None):
-            return
+            return False
         logging.getLogger("mkdocs").removeHandler(self.warnings)
         self.restore_sigterm()
-        if not self.warnings.count:
+        kept = not self.warnings.count
+        if kept:
             self.staged.commit()
         else:
             self.staged.discard()
         config.site_dir = self.site_dir  # gh-deploy reads it after the build
         self.staged = None
+        return kept
 
     def on_build_error(self, *, error: Exception) -> None:
         self._drop_stream()
+        self._quiet(False)
         if getattr(self, "staged", None):
             logging.getLogger("mkdocs").removeHandler(self.warnings)
             self.restore_sigterm()
@@ -193,6 +216,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if serving:
             self.generated[QUOTE_JS] = (PACKAGE / QUOTE_JS).read_bytes()
         self.edit_uris = {page: "../" + path for page, path in edit.items()}
+        if getattr(self, "staged", None) and incremental.wanted(self.config.incremental):
+            self.reuse = incremental.Reuse(incremental.manifest_path(self.cases_dir, Path(self.site_dir)),
+                                           cache.machine_key(root), Path(self.site_dir))
         log.info(f"casebook: 已加入 {len(book.cases)} 个案例，共 {len(self.generated)} 个生成文件")
 
     def _start_stream(self, settings: SiteSettings, root: Path, site: Path) -> dict[str, str]:
@@ -281,12 +307,64 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         # `mkdocs serve` makes a new template environment for every rebuild; keeping the compiled
         # theme templates saves recompiling them each time (about a second a save).
         env.bytecode_cache = self.bytecode_cache
+        if self.reuse is not None:
+            self._restore_kept(files, config)
         return env
+
+    # --- incremental builds: unchanged generated pages keep their previous HTML (incremental.py) ---------
+
+    @event_priority(-100)  # last: the navigation is final
+    def on_nav(self, nav, config: MkDocsConfig, files: Files):
+        if self.reuse is not None:
+            self.reuse.choose(config, files, nav, self.generated, self.edit_uris)
+            for file in files:
+                if file.src_uri in self.reuse.kept:  # MkDocs neither reads nor converts it
+                    file.is_documentation_page = _not_a_page  # type: ignore[method-assign]
+            self.files = files
+            log.info(f"casebook: 增量构建，沿用 {len(self.reuse.kept)} 个未变的页面"
+                     f"（完整构建：{incremental.FULL_ENV}=1）")
+            self._quiet(True)
+        return nav
+
+    def _restore_kept(self, files: Files, config: MkDocsConfig) -> None:
+        """Pages again (for the sitemap and anchor checks), rendered by an empty template: nothing is written."""
+        for file in files:
+            if file.src_uri in self.reuse.kept:
+                del file.is_documentation_page
+                page = file.page or Page(None, file, config)
+                page.meta = {"template": "casebook-unchanged.html"}
+                anchors, links = self.reuse.anchors(file.src_uri)
+                page.present_anchor_ids = anchors
+                page.links_to_anchors = {files.get_file_from_path(t): dict(m) for t, m in links.items()}
+
+    def _page_records(self) -> dict:
+        pages = {}
+        for src in self.reuse.digests:
+            file = self.files.get_file_from_path(src)
+            if file is not None and file.page is not None:
+                links = {t.src_uri: dict(m) for t, m in (file.page.links_to_anchors or {}).items()}
+                pages[src] = (file.dest_uri, file.page.present_anchor_ids or set(), links)
+        return pages
+
+    def _quiet(self, on: bool) -> None:
+        """MkDocs logs each page it writes nothing for; the pages taken over are counted once instead."""
+        logger = logging.getLogger("mkdocs.commands.build")
+        for found in [f for f in logger.filters if isinstance(f, _NotSkipped)]:
+            logger.removeFilter(found)
+        if on and self.reuse is not None:
+            logger.addFilter(_NotSkipped(self.reuse.kept))
 
     @event_priority(-100)  # last: every plugin has written its files into the staged folder
     def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.reuse is not None:
+            self._quiet(False)
+            try:
+                self.reuse.link(Path(config.site_dir))
+            except incremental.ReuseError as exc:
+                raise PluginError(str(exc)) from None
         self._finish_stream(config)
-        self._commit(config)
+        if self._commit(config) and self.reuse is not None:
+            self.reuse.save(Path(self.site_dir), self._page_records())
 
     def on_serve(self, server, config: MkDocsConfig, builder):
         if self.config.enabled:

@@ -1,0 +1,90 @@
+"""An incremental build converts only the pages whose inputs changed, and writes the site a full build writes."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from casebook import cache, incremental
+
+from conftest import ENV, build, edit, make_project
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    # sitemap.xml.gz carries gzip's time stamp, in a full build as in any other
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*"))
+            if p.is_file() and p.name != "sitemap.xml.gz"}
+
+
+def _kept(result: subprocess.CompletedProcess) -> int:
+    found = re.search(r"增量构建，沿用 (\d+) 个未变的页面", result.stderr)
+    assert found, result.stderr
+    return int(found.group(1))
+
+
+def test_after_edits_additions_renames_and_deletions_an_incremental_build_writes_what_a_full_build_writes(tmp_path):
+    project = make_project(tmp_path)
+    cases, site = project / "cases", tmp_path / "site"
+    first = build(project, site)
+    assert first.returncode == 0, first.stderr
+    before = _files(site)
+
+    edit(cases / "tianma.yaml", "slug: tianma\n", "slug: tianma\n")  # touched, same bytes: still unchanged
+    edit(cases / "cangnanjie.yaml", "summary: ", "summary: 改写过的摘要。")  # an edit
+    added = (cases / "guhuai.yaml").read_text(encoding="utf-8").replace("slug: guhuai\n", "slug: guhuai-er\n")
+    (cases / "guhuai-er.yaml").write_text(added, encoding="utf-8")  # an addition
+    (cases / "fuyou.yaml").rename(cases / "fuyou-shequ.yaml")  # a rename, its old address kept
+    edit(cases / "fuyou-shequ.yaml", "slug: fuyou\n", "slug: fuyou-shequ\nformer_slugs: [fuyou]\n")
+    for linking in ("guhuai.yaml", "guhuai-er.yaml"):
+        edit(cases / linking, "case: fuyou\n", "case: fuyou-shequ\n")
+    (cases / "huangtun-jinse-jiayuan.yaml").unlink()  # a deletion
+
+    incremental_run = build(project, site)
+    assert incremental_run.returncode == 0, incremental_run.stderr
+    assert _kept(incremental_run) > 0  # pages of unchanged cases were taken over, not converted again
+    full = tmp_path / "full"
+    full_run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(project / "mkdocs.yml"),
+                               "-d", str(full)], capture_output=True, text=True,
+                              env={**ENV, incremental.FULL_ENV: "1"}, timeout=600)
+    assert full_run.returncode == 0, full_run.stderr
+    assert "增量构建" not in full_run.stderr
+
+    built, expected = _files(site), _files(full)
+    assert sorted(built) == sorted(expected)
+    assert [path for path in expected if built[path] != expected[path]] == []
+    assert "cases/huangtun-jinse-jiayuan/index.html" not in built and "cases/guhuai-er/index.html" in built
+    assert built["sources/guhuai/index.html"] == before["sources/guhuai/index.html"]
+
+
+def _manifest(tmp_path: Path, key: bytes) -> tuple[Path, str]:
+    path, shared = tmp_path / "site.manifest", "shared-digest"
+    reuse = incremental.Reuse(path, key, tmp_path / "site", shared=shared, digests={"cases/a.md": "d1"})
+    (tmp_path / "site" / "cases" / "a").mkdir(parents=True)
+    (tmp_path / "site" / "cases" / "a" / "index.html").write_text("<p>a</p>", encoding="utf-8")
+    reuse.save(tmp_path / "site", {"cases/a.md": ("cases/a/index.html", {"x"}, {})})
+    return path, shared
+
+
+def test_a_damaged_foreign_or_outdated_manifest_takes_over_no_page(tmp_path):
+    key = os.urandom(cache.MAC_BYTES)
+    path, shared = _manifest(tmp_path, key)
+    assert list(incremental.read(path, key, shared)) == ["cases/a.md"]
+    assert incremental.read(path, os.urandom(cache.MAC_BYTES), shared) == {}  # signed elsewhere (a pull request)
+    assert incremental.read(path, key, "other settings") == {}
+    raw = bytearray(path.read_bytes())
+    raw[-3] ^= 1
+    path.write_bytes(bytes(raw))
+    assert incremental.read(path, key, shared) == {}
+    path.write_bytes(b"not a manifest")
+    assert incremental.read(path, key, shared) == {}
+
+
+def test_a_manifest_entry_naming_a_file_outside_the_site_is_refused(tmp_path):
+    key = os.urandom(cache.MAC_BYTES)
+    path, shared = _manifest(tmp_path, key)
+    payload = bytes(cache.verified(key, path.read_bytes())).replace(b'"cases/a/index.html"', b'"../../etc/passwd"')
+    path.write_bytes(cache.signed(key, payload))
+    assert incremental.read(path, key, shared) == {}
