@@ -30,7 +30,6 @@ def test_after_edits_additions_renames_and_deletions_an_incremental_build_writes
     cases, site = project / "cases", tmp_path / "site"
     first = build(project, site)
     assert first.returncode == 0, first.stderr
-    before = _files(site)
 
     edit(cases / "tianma.yaml", "slug: tianma\n", "slug: tianma\n")  # touched, same bytes: still unchanged
     edit(cases / "cangnanjie.yaml", "summary: ", "summary: 改写过的摘要。")  # an edit
@@ -56,7 +55,6 @@ def test_after_edits_additions_renames_and_deletions_an_incremental_build_writes
     assert sorted(built) == sorted(expected)
     assert [path for path in expected if built[path] != expected[path]] == []
     assert "cases/huangtun-jinse-jiayuan/index.html" not in built and "cases/guhuai-er/index.html" in built
-    assert built["sources/guhuai/index.html"] == before["sources/guhuai/index.html"]
 
 
 def _manifest(tmp_path: Path, key: bytes) -> tuple[Path, str]:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from . import mkdocs_build, search, siteconfig
+from . import mkdocs_build, scale_bench, search, siteconfig
 from .model import Casebook
 from .tree import write_tree
 from .validate import load_casebook
@@ -282,11 +282,15 @@ def run(sizes: list[int], repo: Path, out: Path, serve: bool, progress, browser:
             time.sleep(2.5)
             progress(f"N={n}：检查（无缓存，然后有缓存）…")
             figures, book = validation_figures(project / "cases")
-            floor = write_floor(project, book)
+            floor = write_floor(project, book) if n <= scale_bench.FLOOR_LIMIT else None
             progress(f"N={n}：构建案例库…")
             ours, ours_mb, ours_cpu = timed_build(project, root / f"site{n}")
-            progress(f"N={n}：构建同样页面的纯 MkDocs 站点…")
-            plain, plain_mb, plain_cpu = timed_build(floor, root / f"floor{n}")
+            if floor is not None:
+                progress(f"N={n}：构建同样页面的纯 MkDocs 站点…")
+                plain, plain_mb, plain_cpu = timed_build(floor, root / f"floor{n}")
+            else:
+                progress(f"N={n}：超过 {scale_bench.FLOOR_LIMIT} 个案例，不构建纯 MkDocs 站点（在这台机器上跑不完）")
+                plain = plain_mb = plain_cpu = float("nan")  # made None in the row below
             site = root / f"site{n}"
             row = {
                 "cases": n,
@@ -299,12 +303,21 @@ def run(sizes: list[int], repo: Path, out: Path, serve: bool, progress, browser:
                 "cpu_ratio": round(ours_cpu / plain_cpu, 3),
                 "build_ms_per_case": round(ours / n * 1000, 2),
                 "peak_mb": round(ours_mb),
-                "plain_peak_mb": round(plain_mb),
+                "plain_peak_mb": round(plain_mb) if floor is not None else None,
                 "search_index_kb_per_case": round(search.index_bytes(site) / n / 1024, 2),
                 "catalogue_mb": round((site / "cases" / "index.html").stat().st_size / 1e6, 3),
                 "matrix_mb": round((site / "compare" / "matrix" / "index.html").stat().st_size / 1e6, 3),
                 "site_mb": round(sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6, 1),
             }
+            if floor is None:
+                row.update(dict.fromkeys(("plain_build_s", "ratio", "plain_cpu_s", "cpu_ratio", "plain_peak_mb")))
+            if browser:
+                progress(f"N={n}：浏览器中第一次搜索…")
+                row.update(scale_bench.site_figures(site))
+            else:
+                row["largest_page_mb"] = round(scale_bench.largest_page(site)[1] / 1e6, 3)
+            progress(f"N={n}：加入一个案例、修改一个案例后增量构建…")
+            row.update(scale_bench.incremental_figures(project, site, timed_build))
             offline = root / f"offline{n}"
             if browser:
                 progress(f"N={n}：浏览器中筛选…")
@@ -317,7 +330,8 @@ def run(sizes: list[int], repo: Path, out: Path, serve: bool, progress, browser:
                 row["serve_change_s"] = round(serve_change_seconds(project, "case-00001"), 2)
             rows.append(row)
             for folder in (project, floor, offline):
-                shutil.rmtree(folder, ignore_errors=True)
+                if folder is not None:
+                    shutil.rmtree(folder, ignore_errors=True)
     out.write_text(json.dumps({"machine": _machine(), "rows": rows}, ensure_ascii=False, indent=2), encoding="utf-8")
     return rows
 
@@ -334,7 +348,10 @@ COLUMNS = [("cases", "案例数"), ("validate_s", "检查(s)"), ("validate_cases
            ("build_ms_per_case", "ms/案例"), ("peak_mb", "峰值MB"), ("validate_peak_mb", "检查峰值MB"),
            ("search_index_kb_per_case", "索引KB/案例"),
            ("catalogue_mb", "目录页MB"), ("matrix_mb", "矩阵页MB"), ("filter_ms", "筛选ms"),
-           ("preview_change_s", "preview刷新(s)"), ("serve_change_s", "serve刷新(s)")]
+           ("preview_change_s", "preview刷新(s)"), ("serve_change_s", "serve刷新(s)"),
+           ("incremental_add_s", "加一案例增量(s)"), ("incremental_edit_s", "改一案例增量(s)"),
+           ("incremental_add_peak_mb", "增量峰值MB"), ("search_first_kb", "首次结果前搜索KB"),
+           ("largest_page_mb", "最大页MB")]
 
 
 def table(rows: list[dict]) -> str:
