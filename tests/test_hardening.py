@@ -243,8 +243,11 @@ def test_a_build_failing_half_way_keeps_the_previous_site(built):
 
 
 def _writing(site: Path) -> bool:
-    """The build is writing pages: the old site was emptied (in place), or a staged copy is filling up."""
-    return not (site / "marker.txt").exists() or any(site.parent.glob(f".{site.name}.*/assets"))
+    """The build has begun its new site: the old one was emptied (in place), or a staged copy exists.
+
+    Waiting for the staged copy's assets came too late on a loaded machine: the build could finish
+    and replace the site before the signal arrived."""
+    return not (site / "marker.txt").exists() or any(site.parent.glob(f".{site.name}.building-*"))
 
 
 def _when_writing(proc: subprocess.Popen, site: Path) -> None:
