@@ -378,6 +378,7 @@ def run(cases_dir: Path, examples: int, seed: int, progress: Callable[[str], Non
             for i in range(examples):
                 kind = list(KINDS)[i % len(KINDS)]
                 report = reports[kind]
+                began = time.perf_counter()
                 if kind == "case":
                     text = fuzz.case_input(rng, box.book.cases, kinds.case_texts)
                     fuzz.tally(report, text, lambda t: fuzz.check_case(t, kinds.checker, case_path))
@@ -399,6 +400,7 @@ def run(cases_dir: Path, examples: int, seed: int, progress: Callable[[str], Non
                         fuzz.tally(report, broken, getattr(kinds, f"check_{kind}"))
                     finally:
                         kinds.restore(kind)
+                report.seconds = getattr(report, "seconds", 0.0) + time.perf_counter() - began  # type: ignore[attr-defined]
                 if (i + 1) % 1000 == 0:
                     failed = sum(len(r.failures) for r in reports.values())
                     progress(f"已试 {i + 1}/{examples} 个输入，失败 {failed} 个")
@@ -417,7 +419,8 @@ def summary(reports: dict, seconds: float) -> str:
     for kind, report in reports.items():
         parts = getattr(report, "parts", None)
         detail = "（" + "、".join(f"{name} {n}" for name, n in parts.items()) + "）" if parts else ""
-        lines.append(f"  {KINDS[kind]}：{report.tried} 个{detail}，{report.problems_found} 个得到定位的问题提示，"
+        spent = getattr(report, "seconds", 0.0)
+        lines.append(f"  {KINDS[kind]}：{report.tried} 个{detail}（{spent:.1f} 秒），{report.problems_found} 个得到定位的问题提示，"
                      f"{report.accepted} 个通过检查，失败 {len(report.failures)} 个")
     tried = sum(r.tried for r in reports.values())
     failed = sum(len(r.failures) for r in reports.values())
