@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import ci, siteconfig
+from . import ci, siteconfig, write_failure
 from .atomic import disk_full
 from .export import ExportError, build_failure, export_handout, export_site
 from .selection import Chosen, Selection, SelectionError, choose
@@ -437,8 +437,12 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 1
     except OSError as exc:  # a full disk, a folder without write permission: say which file, no traceback
+        if write_failure.is_write_failure(exc):
+            print(write_failure.line(exc, getattr(args, "out", None)), file=sys.stderr)
+            return 1
         reason = "磁盘空间不足" if disk_full(exc) else (exc.strerror or str(exc))
-        print(f"无法读写文件 {exc.filename or ''}：{reason}。没有留下写了一半的文件。", file=sys.stderr)
+        print(f"无法读写文件 {write_failure.shown_path(exc, getattr(args, 'out', None))}：{reason}。"
+              "没有留下写了一半的文件。", file=sys.stderr)
         return 1
 
 
