@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import ci, siteconfig
+from . import ci, siteconfig, write_failure
 from .atomic import disk_full
 from .export import ExportError, build_failure, export_handout, export_site
 from .selection import Chosen, Selection, SelectionError, choose
@@ -339,20 +339,19 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_fuzz(args: argparse.Namespace) -> int:
-    from . import fuzz
+    from . import fuzz_files
     from .load import LoadError
 
     try:
-        report, seconds = fuzz.run(_cases_dir(args), args.examples, args.seed, _progress)
+        reports, seconds = fuzz_files.run(_cases_dir(args), args.examples, args.seed, _progress)
     except LoadError as exc:
         _print_problems(exc.problems)
         return 1
-    print(f"试了 {report.tried} 个输入（{seconds:.1f} 秒，{report.tried / max(seconds, 1e-9):.0f} 个/秒）："
-          f"{report.problems_found} 个得到定位的问题提示，{report.accepted} 个通过检查，"
-          f"失败（异常或不合格的提示）{len(report.failures)} 个。")
-    for text, error in report.failures[:5]:
-        print(f"--- 输入 {text[:300]!r}\n{error}", file=sys.stderr)
-    return 1 if report.failures else 0
+    print(fuzz_files.summary(reports, seconds))
+    failures = [failure for report in reports.values() for failure in report.failures]
+    for given, error in failures[:5]:
+        print(f"--- 输入 {repr(given)[:300]}\n{error}", file=sys.stderr)
+    return 1 if failures else 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -420,7 +419,7 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--no-serve", action="store_true", help="不测 mkdocs serve 的刷新时间")
     bench.add_argument("--no-browser", action="store_true", help="不构建离线站点、不测浏览器中筛选的耗时")
     bench.set_defaults(run=cmd_bench)
-    fuzz = sub.add_parser("fuzz", parents=[common], help="模糊测试：用大量随机改坏的案例检查读取和检查程序")
+    fuzz = sub.add_parser("fuzz", parents=[common], help="模糊测试：用大量随机改坏的输入文件（案例、词表、原文、更新记录、快照、地名表、清单、设置、缓存）检查读取和检查程序")
     fuzz.add_argument("--examples", type=int, default=10_000, help="输入个数（默认 10000）")
     fuzz.add_argument("--seed", type=int, default=0, help="随机种子（默认 0，结果可重现）")
     fuzz.set_defaults(run=cmd_fuzz)
@@ -438,8 +437,12 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 1
     except OSError as exc:  # a full disk, a folder without write permission: say which file, no traceback
+        if write_failure.is_write_failure(exc):
+            print(write_failure.line(exc, getattr(args, "out", None)), file=sys.stderr)
+            return 1
         reason = "磁盘空间不足" if disk_full(exc) else (exc.strerror or str(exc))
-        print(f"无法读写文件 {exc.filename or ''}：{reason}。没有留下写了一半的文件。", file=sys.stderr)
+        print(f"无法读写文件 {write_failure.shown_path(exc, getattr(args, 'out', None))}：{reason}。"
+              "没有留下写了一半的文件。", file=sys.stderr)
         return 1
 
 

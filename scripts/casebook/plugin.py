@@ -17,12 +17,12 @@ import jinja2.bccache
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.utils.meta import get_data
 
-from . import materials, routes
+from . import materials, routes, write_failure
 from .source_pages import MissingQuote
 from .atomic import SPOOL, StagedFolder, beside, interrupt_on_sigterm
 from .parallel import CAN_FORK, Stream, StreamError
@@ -62,6 +62,8 @@ class _StreamedFile(File):
             try:
                 self.abs_src_path = str(self.stream.get(self.src_uri))
             except StreamError as exc:
+                if write_failure.is_line(str(exc)):
+                    raise write_failure.Stop(str(exc)) from None
                 raise PluginError(f"生成 {self.src_uri} 时出错：{exc}") from None
             self.stream = None
         return None  # read from abs_src_path, as a plain build reads its files
@@ -130,7 +132,11 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if getattr(self, "command", "build") == "serve" or getattr(self, "dirty", False):
             return  # serve builds into its own temporary folder; a dirty build means to reuse site/
         self.restore_sigterm = interrupt_on_sigterm()  # a terminated build cleans up as an interrupted one does
-        self.staged = StagedFolder(Path(config.site_dir))
+        try:
+            self.staged = StagedFolder(Path(config.site_dir))
+        except OSError as exc:
+            self.restore_sigterm()
+            raise Abort(write_failure.line(exc, kept=f"原有的 {config.site_dir} 保持不变")) from None
         self.site_dir = config.site_dir
         config.site_dir = str(self.staged.path)
         self.warnings = _Counter()
@@ -156,6 +162,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             self.restore_sigterm()
             self.staged.discard()
             self.staged = None
+            if write_failure.is_write_failure(error):  # one line instead of MkDocs' English traceback
+                raise Abort(write_failure.line(error, kept=f"原有的 {self.site_dir} 保持不变")) from None
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         # Load, check and render before MkDocs empties the site folder, so a bad case
@@ -214,7 +222,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             layout = self.stream.get(LAYOUT)
         except StreamError as exc:
             self._drop_stream()
-            raise PluginError(str(exc)) from None
+            raise (Abort if write_failure.is_line(str(exc)) else PluginError)(str(exc)) from None
         self.generated = {path: _STREAMED for path in layout["paths"]}
         return layout["edit"]
 

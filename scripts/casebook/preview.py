@@ -44,10 +44,23 @@ class Preview:
         self.config_file, self.cases_dir, self.edited, self.workdir = config_file, cases_dir, edited, workdir
         self.mirror = workdir / "cases"
         self.related = self._related_files()
-        # The release records give the data version and "最后更新" of every page, as in the build.
-        releases = cases_dir / "releases"
-        self.releases = sorted(p for p in releases.rglob("*") if p.is_file()) if releases.is_dir() else []
         self._seen: dict[Path, tuple | None] = {}
+        self._sources: dict[Path, tuple[tuple | None, str | None]] = {}  # case file -> (its stamp, source named)
+
+    @property
+    def releases(self) -> list[Path]:
+        """The release records (they give the data version and "最后更新" of every page, as in the build);
+        listed at each look, so a new release is noticed (a listing reads no file)."""
+        releases = self.cases_dir / "releases"
+        return sorted(p for p in releases.rglob("*") if p.is_file()) if releases.is_dir() else []
+
+    def _source(self, case_file: Path) -> str | None:
+        """The source a case names, parsed again only when the case file's stamp moved."""
+        stamp = _stamp(case_file)
+        known = self._sources.get(case_file)
+        if known is None or known[0] != stamp:
+            known = self._sources[case_file] = (stamp, _source_of(case_file))
+        return known[1]
 
     def _related_files(self) -> list[Path]:
         """Case files related to the edited ones in the whole casebook, so their links lead somewhere."""
@@ -72,7 +85,7 @@ class Preview:
         pairs += [(path, self.mirror / path.relative_to(self.cases_dir)) for path in self.releases]
         for case_file in [*self.edited, *self.related]:
             pairs.append((case_file, self.mirror / case_file.name))
-            relative = _source_of(case_file)
+            relative = self._source(case_file)
             if relative is not None:
                 pairs.append((self.cases_dir / relative, self.mirror / relative))
         return pairs
@@ -81,11 +94,7 @@ class Preview:
         """Copy what changed since the last look; True if anything did."""
         changed = False
         for original, copy in self.watched():
-            try:
-                info = original.stat()
-                stamp: tuple | None = (info.st_mtime_ns, info.st_size)
-            except OSError:
-                stamp = None
+            stamp = _stamp(original)
             if self._seen.get(original, ()) == stamp:
                 continue
             self._seen[original] = stamp
@@ -99,6 +108,19 @@ class Preview:
             shutil.copyfile(original, tmp)
             os.replace(tmp, copy)
         return changed
+
+
+def _stamp(path: Path) -> tuple | None:
+    """What tells a changed file from an unchanged one without reading it (None: it is not there).
+
+    An edit moves mtime and ctime even when it keeps the size (and ctime even when mtime is set back);
+    an editor that saves by renaming a new file changes the inode.
+    """
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino
 
 
 def _interrupt(signum, frame) -> None:

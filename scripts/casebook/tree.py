@@ -160,13 +160,17 @@ def streamed(cases_dir: Path, settings: SiteSettings, materials_dir: Path | None
 
 def write_file(target: Path, content: Content) -> None:
     """A generated file on disk, with the folders it needs."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, Path):
-        shutil.copyfile(content, target)
-    elif isinstance(content, bytes):
-        target.write_bytes(content)
-    else:
-        target.write_text(content, encoding="utf-8")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, Path):
+            shutil.copyfile(content, target)
+        elif isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        exc.filename = exc.filename or str(target)  # a full disk's write() names no file: say which
+        raise
 
 
 def edit_paths(book: Casebook, root: Path) -> dict[str, str]:
