@@ -99,10 +99,13 @@ def cmd_preview(args: argparse.Namespace) -> int:
     from . import preview
 
     config = Path(args.config)
-    paths = [Path(p) for p in args.paths]
+    # A source text (cases/sources/x.txt) opens the preview's drafts page, where its case can be drafted.
+    given = [Path(p) for p in args.paths]
+    paths = [p for p in given if not (p.suffix == ".txt" and p.parent.name == "sources" and p.is_file())]
     wrong = [p for p in paths if p.suffix not in {".yaml", ".yml"} or p.name == TAXONOMY_FILE or not p.is_file()]
     if wrong:
-        print("\n".join(f"{p}: 不是案例文件（cases/ 下的 .yaml 文件）" for p in wrong), file=sys.stderr)
+        print("\n".join(f"{p}: 不是案例文件（cases/ 下的 .yaml 文件）或原文文件（cases/sources/ 下的 .txt 文件）"
+                        for p in wrong), file=sys.stderr)
         return 2
     if not config.is_file():
         print(f"找不到 {config}：请在项目根目录运行，或用 --config 指定 mkdocs.yml", file=sys.stderr)
@@ -393,7 +396,8 @@ def parser() -> argparse.ArgumentParser:
     handout.add_argument("--site-url", help="网站的在线地址（覆盖 mkdocs.yml 的 site_url），二维码指向这里的案例页")
     handout.set_defaults(run=cmd_export_handout)
     preview = sub.add_parser("preview", parents=[common], help="只预览正在编辑的案例：保存后几秒内刷新")
-    preview.add_argument("paths", nargs="+", metavar="案例文件", help="要预览的案例文件，如 cases/fuyou.yaml")
+    preview.add_argument("paths", nargs="+", metavar="案例文件", help="要预览的案例文件，如 cases/fuyou.yaml；"
+                         "或还没有案例的原文，如 cases/sources/新案例.txt（打开“起草案例”页）")
     preview.add_argument("--dev-addr", default="127.0.0.1:8000", help="预览网站的地址和端口（默认 127.0.0.1:8000）")
     preview.add_argument("--config", default="mkdocs.yml", help="网站配置文件（默认 mkdocs.yml）")
     preview.set_defaults(run=cmd_preview)

@@ -417,6 +417,7 @@ class _Builder:
     def _mapping(self, node: yaml.MappingNode, path: tuple) -> dict:
         out: dict = {}
         first_line: dict = {}
+        segment: set = set()  # the fields since the last reported repeat: the item the editor meant
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self.fail(key_node, path, "不支持 YAML 合并键（<<）：请把字段直接写出来")
@@ -431,10 +432,21 @@ class _Builder:
                 continue
             here = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if key in out:
-                self.fail(key_node, path + (key,),
-                          f"字段“{key}”重复出现（第一次在第 {first_line[key]} 行）：只保留一个")
+                if key in segment:
+                    self.fail(key_node, path + (key,), _repeated(key, first_line[key], path))
+                    segment = set()  # the rest is one more item (a lost "- "): one message for it, not one a field
+                    first_line[key] = here[0]
+                segment.add(key)
                 continue
+            segment.add(key)
             first_line[key] = here[0]
             self.doc.marks[path + (key,)] = here
             out[key] = self.build(value_node, path + (key,))
         return out
+
+
+def _repeated(key: str, first: int, path: tuple) -> str:
+    if path and isinstance(path[-1], int):  # in a list item: most often the "- " of the next item was deleted
+        return (f"字段“{key}”在这一项里重复出现（第一次在第 {first} 行）：如果从这里起是下一项，"
+                f"在这一行的 {key} 前加“- ”（与上一项的“- ”对齐）；否则只保留一个")
+    return f"字段“{key}”重复出现（第一次在第 {first} 行）：只保留一个"

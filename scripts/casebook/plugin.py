@@ -249,8 +249,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         """While a case is broken in `mkdocs serve`: the pages the editor may be looking at, all saying what to fix."""
         pages = [src for src in getattr(self, "generated", {}) if src.endswith(".md")] or [
             routes.HOME, routes.CATALOGUE, routes.CATEGORIES, routes.REGIONS, routes.COMPARE, routes.MATRIX,
-            routes.OUTCOMES, routes.DATA, routes.FIELDS, routes.GUIDE, materials.PAGE,
-            *[routes.case(p.stem) for p in sorted(self.cases_dir.glob("*.yaml")) if p.name != "taxonomy.yaml"]]
+            routes.OUTCOMES, routes.DATA, routes.FIELDS, routes.GUIDE, materials.PAGE]
+        # A case file added while serving (a new draft) has no page yet: it gets the problem page too.
+        pages += [routes.case(p.stem) for p in sorted(self.cases_dir.glob("*.yaml")) if p.name != "taxonomy.yaml"]
         text = problems_page(self.problems)
         self.generated = {src: text for src in pages}
         for asset in (*ASSETS, QUOTE_JS):
@@ -258,7 +259,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.edit_uris = {}
 
     def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str | None:
-        if self.config.enabled and getattr(self, "problems", None):
+        # The preview's drafts page stays usable while a case is broken: drafting is how a new case begins.
+        if self.config.enabled and getattr(self, "problems", None) and page.file.src_uri != routes.DRAFTS:
             # Hand-written pages too: the problems are what to see now. MkDocs has read this page's front
             # matter already, so the problem page's own goes into the page's metadata, not its text.
             body, meta = get_data(problems_page(self.problems))

@@ -15,13 +15,14 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Callable
 
 import yaml
 
-from . import catalog, siteconfig
+from . import catalog, drafting_desk, routes, siteconfig
 from .validate import TAXONOMY_FILE, load_casebook
 
 POLL_SECONDS = 0.2
@@ -46,6 +47,7 @@ class Preview:
         self.related = self._related_files()
         self._seen: dict[Path, tuple | None] = {}
         self._sources: dict[Path, tuple[tuple | None, str | None]] = {}  # case file -> (its stamp, source named)
+        self.lock = threading.Lock()  # the drafting desk syncs a new draft at once, beside the polling loop
 
     @property
     def releases(self) -> list[Path]:
@@ -64,6 +66,8 @@ class Preview:
 
     def _related_files(self) -> list[Path]:
         """Case files related to the edited ones in the whole casebook, so their links lead somewhere."""
+        if not self.edited:
+            return []  # only a source to draft from (casebook preview cases/sources/x.txt): nothing to relate
         book, _ = load_casebook(self.cases_dir)  # warm after the first run: the content cache answers
         if book is None:
             return []  # the edited cases have problems: the preview shows those first
@@ -92,6 +96,10 @@ class Preview:
 
     def sync(self) -> bool:
         """Copy what changed since the last look; True if anything did."""
+        with self.lock:
+            return self._sync()
+
+    def _sync(self) -> bool:
         changed = False
         for original, copy in self.watched():
             stamp = _stamp(original)
@@ -135,14 +143,19 @@ def serve(config_file: Path, cases_dir: Path, edited: list[Path], address: str,
     with tempfile.TemporaryDirectory(prefix="casebook-preview-") as tmp:
         preview = Preview(config_file.resolve(), cases_dir.resolve(), [p.resolve() for p in edited], Path(tmp))
         preview.create()
+        settings = siteconfig.read(config_file)
+        site = f"http://{address}{settings.serve_path}"
+        desk = drafting_desk.Desk(preview, site, settings.use_directory_urls)
+        desk.write_page()
+        desk.start()
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
         # Run from the preview project, so problems name files as cases/x.yaml, as in the real project.
         server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-q", "-f", config_file.name,
                                    "--dev-addr", address], env=env, cwd=tmp)
-        first = edited[0].stem
-        mount = siteconfig.read(config_file).serve_path
-        say(f"预览网站：http://{address}{mount}cases/{first}/（包含 {len(edited)} 个正在编辑的案例和 "
+        first = desk.address(routes.case(edited[0].stem) if edited else routes.DRAFTS)
+        say(f"预览网站：{first}（包含 {len(edited)} 个正在编辑的案例和 "
             f"{len(preview.related)} 个相关案例）。保存文件后页面会在几秒内自动刷新；按 Ctrl+C 结束。")
+        desk.announce(say)
         try:
             while server.poll() is None and not stop():
                 preview.sync()
@@ -150,6 +163,7 @@ def serve(config_file: Path, cases_dir: Path, edited: list[Path], address: str,
         except KeyboardInterrupt:
             pass
         finally:
+            desk.stop()
             if server.poll() is None:
                 server.terminate()
                 try:

@@ -24,6 +24,7 @@ GUIDE = "guide.md"
 SCHEMA_DOWNLOAD = "data/case.schema.json"
 VERSIONS = "versions.md"
 TRAINING = "training/index.md"
+DRAFTS = "drafts.md"  # only in a local preview (drafting_desk): sources without a case yet
 
 
 def _anchored(src: str, anchor: str | None) -> str:
