@@ -292,8 +292,19 @@ def make_release(book: Casebook, today: dt.date | None = None) -> dict:
     _write(target / new_version / SCHEMA_SNAPSHOT, json.dumps(case_schema(), ensure_ascii=False, indent=2) + "\n")
     entries = [entry, *history(book.cases_dir)]
     _write(target / CHANGELOG, _HEADER + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=1000))
-    update_citation(book.cases_dir.parent / CITATION, entry)
+    if update_citation(book.cases_dir.parent / CITATION, entry):
+        _write_zenodo(book.cases_dir.parent)
     return entry
+
+
+def _write_zenodo(project: Path) -> None:
+    """An archive reads .zenodo.json for each release: it follows CITATION.cff's new version."""
+    from . import citation
+
+    try:
+        citation.write_zenodo(project)
+    except citation.CitationError as exc:
+        raise ReleaseError(str(exc)) from None
 
 
 def update_citation(citation: Path, entry: dict) -> bool:
