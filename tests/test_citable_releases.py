@@ -71,3 +71,14 @@ def test_release_tag_tags_a_committed_release_once(tmp_path: Path):
 
     again = run_cli("release", "--tag", cwd=project)
     assert again.returncode == 1 and f"标签 v{version} 已经存在" in again.stderr
+
+
+def test_casebook_zenodo_rewrites_the_metadata_and_reports_a_broken_citation_file(tmp_path: Path):
+    shutil.copy(ROOT / "CITATION.cff", tmp_path / "CITATION.cff")
+    made = run_cli("zenodo", "--project", str(tmp_path))
+    assert made.returncode == 0, made.stderr
+    assert (tmp_path / ".zenodo.json").read_text(encoding="utf-8") == (ROOT / ".zenodo.json").read_text(encoding="utf-8")
+    (tmp_path / "CITATION.cff").write_text("title: [unclosed\n", encoding="utf-8")
+    broken = run_cli("zenodo", "--project", str(tmp_path))
+    assert broken.returncode == 1 and "CITATION.cff:" in broken.stderr and "Traceback" not in broken.stderr
+    assert (tmp_path / ".zenodo.json").read_text(encoding="utf-8") == (ROOT / ".zenodo.json").read_text(encoding="utf-8")

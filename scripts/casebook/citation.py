@@ -26,12 +26,15 @@ def read(project: Path) -> dict:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise CitationError(f"{path}: 无法读取（{exc.strerror}）") from None
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+    except UnicodeDecodeError:
+        raise CitationError(f"{path}:1:1: 文件: 不是 UTF-8 编码：请另存为 UTF-8") from None
+    except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
-        place = f"{where.line + 1}:{where.column + 1}: " if where else ""
-        raise CitationError(f"{path}:{place} 不是 UTF-8 编码的有效 YAML：请改正") from None
+        place = f"{where.line + 1}:{where.column + 1}" if where else "1:1"
+        raise CitationError(f"{path}:{place}: 文件: 不是有效的 YAML（{getattr(exc, 'problem', '') or exc}）："
+                            "应是 CFF 1.2.0 的字段表") from None
     if not isinstance(data, dict):
-        raise CitationError(f"{path}:1:1: 应是字段表（cff-version、title、authors……）")
+        raise CitationError(f"{path}:1:1: 文件: 应是字段表（cff-version、title、authors……）")
     return data
 
 

@@ -241,7 +241,8 @@ class SiteRenderer:
         ]
         version = self.common["version"]
         jobs.append(Job(dataset.download_paths(version),
-                        functools.partial(dataset.downloads, book, version, self.common["completeness"], self.site_url)))
+                        functools.partial(dataset.downloads, book, version, self.common["completeness"],
+                                          self.site_url)))
         # The kept texts themselves, as downloads (links go to their pages), and the dataset's other files.
         ready: dict[str, str | bytes] = {routes.source(relative): text for relative, text in book.sources.items()}
         ready.update(dataset.files(self))
