@@ -31,8 +31,8 @@ def read(project: Path) -> dict:
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         place = f"{where.line + 1}:{where.column + 1}" if where else "1:1"
-        raise CitationError(f"{path}:{place}: 文件: 不是有效的 YAML（{getattr(exc, 'problem', '') or exc}）："
-                            "应是 CFF 1.2.0 的字段表") from None
+        raise CitationError(f"{path}:{place}: 文件: 不是有效的 YAML：请检查这里附近的括号、引号和缩进"
+                            "（应是 CFF 1.2.0 的字段表）") from None
     if not isinstance(data, dict):
         raise CitationError(f"{path}:1:1: 文件: 应是字段表（cff-version、title、authors……）")
     return data
