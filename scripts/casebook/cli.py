@@ -291,6 +291,8 @@ def cmd_release(args: argparse.Namespace) -> int:
         _print_problems(problems)
         print("案例没有通过检查，没有发布新版本。", file=sys.stderr)
         return 1
+    if args.tag:
+        return _tag_release(book)
     try:
         if args.dry_run:
             last, changes = releases.pending(book)
@@ -314,9 +316,36 @@ def cmd_release(args: argparse.Namespace) -> int:
     written = [folder / releases.CHANGELOG, folder / entry["version"] / releases.SNAPSHOT]
     citation = book.cases_dir.parent / releases.CITATION
     if citation.is_file():
-        written.append(citation)
-    print(f"已写入 {'、'.join(map(str, written))}。请提交这些文件；"
-          "没有创建 git 标签（提交并通过检查后可自行打标签）。")
+        written += [citation, citation.with_name(".zenodo.json")]
+    print(f"已写入 {'、'.join(map(str, written))}。请提交这些文件，"
+          "再运行 casebook release --tag 为这个版本打 git 标签。")
+    return 0
+
+
+def _tag_release(book) -> int:
+    from . import release_tag
+
+    try:
+        made = release_tag.tag(book)
+    except (release_tag.TagError, ReleaseError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"已创建标签 {made}。推送到 GitHub：git push origin {made}（Zenodo 等存档按标签为每个版本登记 DOI）。")
+    return 0
+
+
+def cmd_zenodo(args: argparse.Namespace) -> int:
+    from . import citation
+
+    try:
+        written = citation.write_zenodo(Path(args.project))
+    except citation.CitationError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if written is None:
+        print(f"{Path(args.project) / citation.CITATION} 不存在：没有可转换的引用信息", file=sys.stderr)
+        return 1
+    print(f"已按 {citation.CITATION} 写入 {written}。")
     return 0
 
 
@@ -415,7 +444,12 @@ def parser() -> argparse.ArgumentParser:
     render.set_defaults(run=cmd_render)
     release = sub.add_parser("release", parents=[common], help="发布新的数据版本：检查案例，写入更新记录和数据快照")
     release.add_argument("--dry-run", action="store_true", help="只显示下一个版本和更新内容，不写文件")
+    release.add_argument("--tag", action="store_true",
+                         help="为最近一次发布的版本打带说明的 git 标签 vX.Y.Z（先发布并提交；工作区须干净）")
     release.set_defaults(run=cmd_release)
+    zenodo = sub.add_parser("zenodo", help="从 CITATION.cff 重新生成 .zenodo.json（存档登记 DOI 用的信息）")
+    zenodo.add_argument("--project", default=".", help="项目根目录（CITATION.cff 所在，默认当前目录）")
+    zenodo.set_defaults(run=cmd_zenodo)
     bench = sub.add_parser("bench", help="性能基准：100 到 5000 个案例的检查和构建耗时")
     bench.add_argument("--sizes", nargs="+", default=["100,1000,5000"], metavar="案例数",
                        help="案例数，空格或逗号分隔（默认 100 1000 5000）")

@@ -72,9 +72,9 @@ def download_paths(version: str) -> tuple[str, ...]:
     return (*opendata.download_paths(), *(routes.versioned_download(version, name) for name in DOWNLOADS))
 
 
-def downloads(book: Casebook, version: str, scores: Mapping) -> dict[str, str | bytes]:
+def downloads(book: Casebook, version: str, scores: Mapping, site_url: str = "") -> dict[str, str | bytes]:
     """The open-data downloads, and a copy of each named by the dataset version."""
-    made = opendata.downloads(book, version, scores)
+    made = opendata.downloads(book, version, scores, site_url)
     return {**made, **{routes.versioned_download(version, name): made[routes.download(name)] for name in DOWNLOADS}}
 
 

@@ -77,7 +77,7 @@ def tree_config(config_file: Path, tree: Path, offline: bool = False) -> dict:
     theme = config.get("theme", {"name": "material"})
     theme = {"name": theme} if isinstance(theme, str) else dict(theme)
     theme["custom_dir"] = manifest["theme_dir"]
-    extra = dict(config.get("extra") or {})
+    extra = {**(config.get("extra") or {}), **manifest.get("extra", {})}
     if offline:
         extra["polyfills"] = [*manifest["offline_polyfills"], *extra.get("polyfills", [])]
     edit_uri = config.get("edit_uri")

@@ -119,6 +119,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         config.theme.dirs.insert(0, str(THEME))
         config.extra_css = [CSS, SEARCH_CSS, *config.extra_css]
         config.extra_javascript = [JS, SEARCH_JS, *config.extra_javascript]
+        config.extra["casebook_feed"] = routes.FEED  # the theme links every page to the feed
         if getattr(self, "command", None) == "serve":  # local previews only: never in a built or exported site
             config.extra_javascript.append(QUOTE_JS)
         self._stage(config)

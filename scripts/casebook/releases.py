@@ -299,8 +299,19 @@ def make_release(book: Casebook, today: dt.date | None = None) -> dict:
         if made:
             shutil.rmtree(target / new_version, ignore_errors=True)
         raise
-    update_citation(book.cases_dir.parent / CITATION, entry)
+    if update_citation(book.cases_dir.parent / CITATION, entry):
+        _write_zenodo(book.cases_dir.parent)
     return entry
+
+
+def _write_zenodo(project: Path) -> None:
+    """An archive reads .zenodo.json for each release: it follows CITATION.cff's new version."""
+    from . import citation
+
+    try:
+        citation.write_zenodo(project)
+    except citation.CitationError as exc:
+        raise ReleaseError(str(exc)) from None
 
 
 def update_citation(citation: Path, entry: dict) -> bool:

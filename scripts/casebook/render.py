@@ -15,7 +15,7 @@ from typing import Callable, NamedTuple
 import jinja2
 from markupsafe import Markup, escape
 
-from . import catalog, dataset, model, numbers, opendata, regions, routes, source_pages, transfer
+from . import catalog, dataset, datapackage, feed, model, numbers, opendata, regions, routes, source_pages, transfer
 from .routes import page_url, relative_url, root_url
 from .model import Casebook
 from .schema import Taxonomy, fields, paths_using, vocabulary_flags
@@ -235,16 +235,19 @@ class SiteRenderer:
             page("matrix.md.j2", routes.MATRIX),
             page("outcomes.md.j2", routes.OUTCOMES),
             page("learning.md.j2", routes.LEARNING, links=transfer.learning_links(book), diagram=transfer.diagram(book)),
-            page("data.md.j2", routes.DATA, columns=opendata.column_docs(book)),
+            page("data.md.j2", routes.DATA, columns=opendata.column_docs(book), list_separator=opendata.SEP),
             page("guide.md.j2", routes.GUIDE),
             page("fields.md.j2", routes.FIELDS, fields=list(fields(book.schema)), flags=vocabulary_flags()),
         ]
         version = self.common["version"]
         jobs.append(Job(dataset.download_paths(version),
-                        functools.partial(dataset.downloads, book, version, self.common["completeness"])))
+                        functools.partial(dataset.downloads, book, version, self.common["completeness"],
+                                          self.site_url)))
         # The kept texts themselves, as downloads (links go to their pages), and the dataset's other files.
         ready: dict[str, str | bytes] = {routes.source(relative): text for relative, text in book.sources.items()}
         ready.update(dataset.files(self))
+        ready.update(datapackage.files(self))
+        ready.update(feed.files(self))
         return ready, jobs
 
     def _page_job(self, template: str, src: str, **context) -> Job:

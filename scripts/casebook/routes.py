@@ -25,6 +25,7 @@ SCHEMA_DOWNLOAD = "data/case.schema.json"
 VERSIONS = "versions.md"
 TRAINING = "training/index.md"
 DRAFTS = "drafts.md"  # only in a local preview (drafting_desk): sources without a case yet
+FEED = "feed.xml"  # Atom feed of releases and the cases each one added or changed
 
 
 def _anchored(src: str, anchor: str | None) -> str:
@@ -100,6 +101,11 @@ def case_redirect(old_slug: str, use_directory_urls: bool) -> str:
 def versioned_download(version: str, name: str) -> str:
     """A download named with the dataset version it holds, e.g. data/casebook-1.1.0-cases.csv."""
     return download(f"casebook-{version}-{name}")
+
+
+def release(version: str) -> str:
+    """A release's section on the 版本与更新 page (its heading's anchor)."""
+    return _anchored(VERSIONS, "v" + version.replace(".", "-"))
 
 
 def release_download(version: str) -> str:

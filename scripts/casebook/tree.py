@@ -216,6 +216,7 @@ def write_tree(book: Casebook, docs: Path | None, out: Path, settings: SiteSetti
         "extra_css": [CSS, SEARCH_CSS],
         "extra_javascript": [JS, SEARCH_JS],
         "offline_polyfills": [SHIM],
+        "extra": {"casebook_feed": routes.FEED},  # what the theme overrides read from the configuration's extra
         "jieba_dict_user": JIEBA_WORDS,
         "use_directory_urls": settings.use_directory_urls,
         "edit_paths": edit_paths(book, root) if root else {},

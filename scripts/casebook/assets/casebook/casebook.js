@@ -33,6 +33,7 @@
     var empty = document.querySelector(".cb-empty");
     var more = document.querySelector(".cb-more");
     var PAGE = 200, limit = PAGE; // with thousands of cases, laying out every matching row is what is slow
+    var matching = [], download = form.querySelector("[data-cb-download]");
     var values = rows.map(function (row) {
       return selects.map(function (s) {
         var source = s.getAttribute("data-source").split(":");
@@ -50,18 +51,20 @@
       });
       var shown = 0, chosen = {};
       selects.forEach(function (s) { if (s.value) chosen[s.name] = s.value; });
+      matching = [];
       for (var i = 0; i < rows.length; i++) {
         var ok = true;
         for (var j = 0; j < selects.length && ok; j++) {
           if (wanted[j] !== null) ok = values[i][j].indexOf(wanted[j]) !== -1;
         }
-        if (ok) shown++;
+        if (ok) { shown++; matching.push(rows[i]); }
         var show = ok && shown <= limit;
         if (rows[i].hidden === show) rows[i].hidden = !show;
       }
       var active = Object.keys(chosen).length;
       count.textContent = active ? "符合条件：" + shown + " / " + rows.length + " 个案例" : "";
       if (empty) empty.hidden = shown > 0;
+      if (download) download.disabled = shown === 0;
       if (more) {
         more.hidden = shown <= limit;
         more.textContent = "显示更多（还有 " + (shown - limit) + " 个）";
@@ -85,6 +88,7 @@
       values = rows.map(function (r) { return byRow.get(r); });
       apply(true);
     });
+    if (download) download.addEventListener("click", function () { downloadRows(table, matching, download); });
     form.hidden = false;
     form.addEventListener("change", apply);
     form.addEventListener("reset", function () { setTimeout(apply, 0); });
@@ -92,6 +96,56 @@
     form.addEventListener("submit", function (e) { e.preventDefault(); });
     window.addEventListener("hashchange", load);
     load();
+  }
+
+  /* Download what you see: every row the filters let through (not only the page laid out), in the order shown,
+     as CSV built here from the table itself, so it works from file:// too. Excel-safe as the site's own CSV files
+     are (opendata.py): a BOM for UTF-8, CRLF, quoting, and a leading ' before what a spreadsheet would run. */
+  var FORMULA_START = /^[=+\-@\t\r]/;
+
+  function csvCell(value) {
+    var text = String(value);
+    if (FORMULA_START.test(text)) text = "'" + text;
+    return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+  }
+
+  function shownText(cell, skip) {
+    var copy = cell.cloneNode(true);
+    Array.prototype.forEach.call(copy.querySelectorAll(skip), function (el) { el.remove(); });
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  }
+
+  function downloadRows(table, rows, button) {
+    var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    var header = [button.getAttribute("data-slug-label")];
+    heads.forEach(function (th) {
+      header.push(th.textContent.trim());
+      if (th.hasAttribute("data-csv-undone")) header.push(th.getAttribute("data-csv-undone"));
+    });
+    header.push(button.getAttribute("data-url-label"));
+    var lines = [header.map(csvCell).join(",")];
+    rows.forEach(function (row) {
+      var link = row.querySelector("a[href]"), href = link ? link.getAttribute("href") : "";
+      // A case page's address ends in its slug (routes.case): cases/SLUG/ or cases/SLUG.html.
+      var out = [href.replace(/[?#].*$/, "").replace(/(\/index\.html|\/|\.html)$/, "").split("/").pop()];
+      heads.forEach(function (th, i) {
+        out.push(shownText(row.cells[i], ".cb-undone"));
+        if (th.hasAttribute("data-csv-undone")) {
+          var later = row.cells[i].querySelector(".cb-undone");
+          out.push(later ? later.textContent.replace(/^[^：]*：/, "").trim() : "");
+        }
+      });
+      out.push(link ? new URL(href, location.href).href : "");
+      lines.push(out.map(csvCell).join(","));
+    });
+    var blob = new Blob(["\ufeff" + lines.join("\r\n") + "\r\n"], {type: "text/csv;charset=utf-8"});
+    var a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = button.getAttribute("data-filename") || "cases.csv";
+    a.hidden = true;
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
   }
 
   /* Comparison: each chosen case's data comes from its own script (address in data-case-data), loaded by a script tag
