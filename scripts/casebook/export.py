@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -15,7 +16,7 @@ import zipfile
 from pathlib import Path
 from typing import Callable
 
-from . import atomic, handout, releases
+from . import atomic, handout, handout_pdf, releases
 from . import pdf as pdf_printer
 from .model import Casebook
 from .selection import Chosen
@@ -124,21 +125,33 @@ def export_handouts(book: Casebook, jobs: list[tuple[Chosen, Path]], settings: S
     """Several handouts at once (one browser prints all PDFs); each file appears whole or not at all."""
     version = dataset_version(book)
     with tempfile.TemporaryDirectory(prefix="casebook-handout-") as tmp:
-        prints, staged = [], []
-        for i, (chosen, out) in enumerate(jobs):
-            source = Path(tmp) / f"handout-{i}.html"
-            source.write_text(handout.render(book, chosen, settings, version), encoding="utf-8")
-            if pdf:
-                header, footer = handout.header_footer(chosen, version)
-                prints.append(pdf_printer.PrintJob(source, Path(tmp) / f"handout-{i}.pdf", header, footer))
-            staged.append((prints[-1].pdf if pdf else source, out))
-        if pdf:
-            progress(f"正在用 Chromium 生成 PDF（{len(prints)} 份讲义）…")
-            try:
-                pdf_printer.print_pdfs(prints, timeout=PDF_TIMEOUT)
-            except pdf_printer.PdfError as exc:
-                raise ExportError(str(exc)) from exc
-        return [_move(src, out) for src, out in staged]
+        work = Path(tmp)
+        if not pdf:
+            staged = [(work / f"handout-{i}.html", out) for i, (_, out) in enumerate(jobs)]
+            for (source, _), (chosen, _) in zip(staged, jobs):
+                source.write_text(handout.render(book, chosen, settings, version), encoding="utf-8")
+            return [_move(src, out) for src, out in staged]
+        printed = [_printed_handout(book, chosen, settings, version, work / f"handout-{i}.pdf")
+                   for i, (chosen, _) in enumerate(jobs)]
+        progress(f"正在用 Chromium 生成 PDF（{len(printed)} 份讲义）…")
+        try:
+            handout_pdf.print_handouts(printed, work, PDF_TIMEOUT, _corpus(book))
+        except pdf_printer.PdfError as exc:
+            raise ExportError(str(exc)) from exc
+        return [_move(h.pdf, out) for h, (_, out) in zip(printed, jobs)]
+
+
+def _corpus(book: Casebook) -> str:
+    """Every character the casebook's handouts can print, whichever cases are chosen."""
+    return json.dumps([book.cases, dataclasses.asdict(book.taxonomy)], ensure_ascii=False, default=str)
+
+
+def _printed_handout(book: Casebook, chosen: Chosen, settings: SiteSettings, version: str,
+                     target: Path) -> handout_pdf.Handout:
+    return handout_pdf.Handout(
+        render=lambda pages, css: handout.render(book, chosen, settings, version, pages=pages or {}, print_css=css),
+        furniture=lambda count, css: handout.furniture(chosen, version, count, css),
+        contents=len(chosen.cases) >= handout.CONTENTS_FROM, pdf=target)
 
 
 def _move(src: Path, out: Path) -> Path:
