@@ -58,16 +58,22 @@ def site_zip_name(count: int, today: dt.date, slug: str = "") -> str:
     return output_name("offline", slug, count, today, "zip")
 
 
+def site_folder(slug: str, today: dt.date) -> str:
+    """The folder a zip unpacks into, named for its topic and day (ASCII: every unzip tool keeps it)."""
+    return f"casebook-{slug or 'all'}-{today.isoformat()}"
+
+
 def export_site(book: Casebook, cases: list[dict], build: Build, out_dir: Path, progress: Progress,
-                slug: str = "") -> Path:
+                slug: str = "", theme: str = "全部案例") -> Path:
     """Build the site of the chosen cases for file:// (through the door's `build`) and zip it."""
     today = dt.date.today()
-    folder = f"casebook-{today.isoformat()}"
+    folder = site_folder(slug, today)
     with tempfile.TemporaryDirectory(prefix="casebook-export-") as tmp:
         work = Path(tmp)
         progress(f"[1/3] 生成离线网站（{len(cases)} 个案例）…")
         site = work / "site"
-        build(selection(book, cases), site)
+        copy = {"theme": theme, "cases": len(cases), "date": today.isoformat()}
+        build(dataclasses.replace(selection(book, cases), export=copy), site)
         (site / "使用说明.txt").write_text(_readme(len(cases), today), encoding="utf-8")
         files = sorted(p for p in site.rglob("*") if p.is_file())
         progress(f"[2/3] 打包 {len(files)} 个文件…")
@@ -88,9 +94,19 @@ def selection(book: Casebook, cases: list[dict]) -> Casebook:
         return book
     slugs = {c["slug"] for c in cases}
     files = {c["source"]["file"] for c in cases}
+    cases = [_within(c, slugs) for c in cases]
     return dataclasses.replace(book, cases=cases, files={s: p for s, p in book.files.items() if s in slugs},
                                sources={f: text for f, text in book.sources.items() if f in files},
                                version=releases.version(book))
+
+
+def _within(case: dict, slugs: set[str]) -> dict:
+    """A case whose learned-from links point only inside the selection: a case left out is named by its place."""
+    entries = case.get("learned_from") or []
+    if all(e.get("case") in (None, *slugs) for e in entries):
+        return case
+    kept = [e if e.get("case") in (None, *slugs) else {k: v for k, v in e.items() if k != "case"} for e in entries]
+    return {**case, "learned_from": kept}
 
 
 def _readme(count: int, today: dt.date) -> str:
