@@ -176,3 +176,14 @@ def test_materials_by_default_are_the_whole_book_and_each_category_problems_on_r
     assert len(set(s.chosen.slug for s in everything)) == len(everything)  # no two materials share a name
     (asked,) = materials.scopes(book, only=["老人没人管，养老难"])
     assert asked.kind == "problem"
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_offline_home_says_what_it_holds_within_the_first_screen(unzipped: Path, browser, width: int):
+    page = browser.new_page(viewport={"width": width, "height": 740})
+    page.goto((unzipped / "index.html").as_uri())
+    note = page.locator(".cb-offline-copy")
+    assert note.is_visible() and "共 5 个案例" in note.inner_text()
+    box = note.bounding_box()
+    assert box["y"] + box["height"] <= 740 and box["x"] >= 0 and box["x"] + box["width"] <= width
+    page.close()
