@@ -56,7 +56,7 @@ def print_pdfs(jobs: list[PrintJob], timeout: float = 300) -> None:
 
 @contextlib.contextmanager
 def printer(timeout: float = 300):
-    """One browser for several rounds of printing (a handout is printed, measured and printed again)."""
+    """One browser for several rounds of printing (a handout is printed, its pages read, and printed again)."""
     browser = find_browser()
     with tempfile.TemporaryDirectory(prefix="casebook-pdf-") as profile, _Chromium(browser, profile, timeout) as cdp:
         yield lambda jobs: [_print(cdp, job) for job in jobs]
