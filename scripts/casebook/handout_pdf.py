@@ -64,6 +64,9 @@ def overlay(content: Path, marks: Path, out: Path) -> None:
     writer = pypdf.PdfWriter(clone_from=content)
     for page, mark in list(zip(writer.pages, pypdf.PdfReader(marks).pages))[1:]:
         page.merge_page(mark)
+    for page in writer.pages:  # merged pages are written uncompressed otherwise: the file would be twice as large
+        page.compress_content_streams()
+    writer.compress_identical_objects()
     with open(out, "wb") as stream:
         writer.write(stream)
 
