@@ -173,7 +173,7 @@ def cmd_export_site(args: argparse.Namespace) -> int:
         return 2
     how = "用法：在电脑上解压这个 zip，双击文件夹里的 index.html，用浏览器打开；不需要联网，搜索、筛选、比较都能用。"
     return _export(args, lambda book, chosen: export_site(book, chosen.cases, offline_builder(config), Path(args.out),
-                                                          _progress, chosen.slug), how)
+                                                          _progress, chosen.slug, chosen.theme), how)
 
 
 def offline_builder(config: Path):
@@ -239,7 +239,8 @@ def cmd_export_materials(args: argparse.Namespace) -> int:
         _print_problems(problems)
         return 1
     try:
-        manifest = materials.build(book, offline_builder(config), Path(args.out), settings, _progress, args.only)
+        manifest = materials.build(book, offline_builder(config), Path(args.out), settings, _progress, args.only,
+                                   args.problems)
     except (ExportError, materials.MaterialsError) as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -431,12 +432,14 @@ def parser() -> argparse.ArgumentParser:
     preview.add_argument("--config", default="mkdocs.yml", help="网站配置文件（默认 mkdocs.yml）")
     preview.set_defaults(run=cmd_preview)
     kit = export.add_parser("materials", parents=[common],
-                            help="网站“培训资料”页的全部文件：全部案例、每个实践类别和常见问题的离线网站和讲义")
+                            help="网站“培训资料”页的文件：全部案例和每个实践类别（加 --problems 还有每个常见问题）的离线网站和讲义")
     kit.add_argument("--out", default=str(Path("dist") / "materials"), help="保存到的目录（默认 dist/materials，网站构建从这里读取）")
     kit.add_argument("--config", default="mkdocs.yml", help="网站配置文件（默认 mkdocs.yml）")
     kit.add_argument("--site-url", help="网站的在线地址（覆盖 mkdocs.yml 的 site_url），讲义二维码指向这里")
     kit.add_argument("--only", action="append", metavar="主题",
-                     help="只生成这些主题：all（全部案例）、实践类别或常见问题的全称或网址标识（可重复；默认全部）")
+                     help="只生成这些主题：all（全部案例）、实践类别或常见问题的全称或网址标识（可重复；默认全部案例和每个实践类别）")
+    kit.add_argument("--problems", action="store_true",
+                     help="另外为每个常见问题生成资料（每份离线网站都是一个完整网站，网站会大很多）")
     kit.set_defaults(run=cmd_export_materials)
     render = sub.add_parser("render", parents=[common], help="写出完整的文档目录（页面、下载文件、资源），不运行网站生成器")
     render.add_argument("--out", required=True, help="输出目录，如 build/tree")

@@ -75,6 +75,11 @@ def source_page(file: str, anchor: str | None = None) -> str:
     return _anchored(file.rsplit(".", 1)[0] + ".md", anchor)
 
 
+def share_card(slug: str) -> str:
+    """A case's share card (og:image), a PNG drawn at build time."""
+    return f"cards/{slug}.png"
+
+
 def compare_data(slug: str) -> str:
     return f"compare/data/{slug}.js"
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from . import materials, routes, search
+from . import materials, routes, search, sharecard
 from .model import Casebook
 from .parallel import fork_map
 from .render import Job, SiteRenderer
@@ -121,6 +121,7 @@ def plan(book: Casebook, settings: SiteSettings | None = None, materials_dir: Pa
     ready[materials.PAGE] = materials.page(renderer.render, manifest, offline, settings.site_url)
     for asset in ASSETS:
         ready[asset] = (PACKAGE / asset).read_bytes()
+    jobs += sharecard.jobs(book, settings.site_name)
     return Plan(book, settings.use_directory_urls, ready, jobs)
 
 
