@@ -132,7 +132,9 @@
   // chunks, and the page's task queue never fills with hundreds of scripts at once.
   var waiting = [], asked = null, loading = 0, IN_FLIGHT = 8;
   function loadMore() {
-    while (loading < IN_FLIGHT && waiting.length) {
+    // One chunk until the query's first results are shown (they need no more), then several at a time.
+    var most = job && !job.found ? 1 : IN_FLIGHT;
+    while (loading < most && waiting.length) {
       var c = waiting.shift();
       if (asked[c]) continue;
       asked[c] = 1;
@@ -490,7 +492,6 @@
       return;
     }
     var needed = need.list();
-    want(needed);
     // The same query goes on where it stopped (chunks that came since are searched, not the others);
     // a new query, or the same one read differently now that more of the index is in, starts afresh.
     if (!job || job.query !== query || job.words !== words) {
@@ -499,6 +500,7 @@
     }
     job.need = need.flags;
     job.needed = needed;
+    want(needed);
     job.forced = have(job) === needed.length && (keepLimit === true || job.limit !== limit);
     job.limit = limit;
     step(job);
@@ -521,8 +523,8 @@
       if (performance.now() - began > SLICE_MS) { later(function () { step(j); }); return; }
     }
     var got = have(j), complete = got === j.needed.length, now = performance.now();
-    // While the index loads, the list is redrawn at most every 200 ms (the first time at once).
-    if (!complete && j.shownAt && now - j.shownAt < 200) {
+    // While the index loads, the list is redrawn at most every 200 ms once it shows results (until then at once).
+    if (!complete && j.found && now - j.shownAt < 200) {
       if (!j.timer) j.timer = setTimeout(function () { j.timer = null; j.shownAt = 0; step(j); }, 200 - (now - j.shownAt));
       return;
     }
@@ -530,7 +532,9 @@
       j.shownAt = now;
       j.shownComplete = complete;
       j.forced = false;
-      render(rank(j.terms, j.pages), j.terms, got, j.needed.length);
+      var result = rank(j.terms, j.pages);
+      render(result, j.terms, got, j.needed.length);
+      if (result.pages.length && !j.found) { j.found = true; later(loadMore); }  // after the results are painted
     }
     // Which query the list answers, once the whole index is searched (tests and benchmarks wait for it).
     if (complete) ui.result.setAttribute("data-cb-done", j.query); else ui.result.removeAttribute("data-cb-done");
