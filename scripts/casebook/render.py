@@ -221,7 +221,8 @@ class SiteRenderer:
                                "_category_rows.html.j2", cases, category=category, cases=cases,
                                undone_cases=undone[category["term"]]))
         for region in regions.walk(tree):
-            jobs.append(page("region.md.j2", routes.region(region.key), region=region))
+            jobs.append(listed("region.md.j2", routes.region(region.key), "region-" + region.key.replace("/", "-"),
+                               "_region_rows.html.j2", region.cases, region=region))
         quotes = paths_using(book.schema, "quote")  # a walk over the schema: once, not once per source page
         for file, cases in source_pages.citing(book).items():
             jobs.append(Job((routes.source_page(file),), functools.partial(self._source_page, file, cases, quotes)))
