@@ -63,6 +63,7 @@ def test_offline_site_has_instructions_and_loads_only_its_own_files(unzipped: Pa
     # The search index is carried once: ours, in pieces; Material's own index holds no pages.
     assert (unzipped / "search/casebook/manifest.js").is_file()
     assert not list(unzipped.glob("search/search_index.*"))
+    assert list(unzipped.glob("data/releases/*/cases.json"))  # the whole book keeps every release's data
     for page in unzipped.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         assert not re.search(r'src="(https?:)?//|<link[^>]+href="(https?:)?//', html), page
@@ -76,6 +77,9 @@ def test_export_of_chosen_cases_holds_only_those(tmp_path: Path, project: Path):
     names = zipfile.ZipFile(archive).namelist()
     assert {n.split("/")[-1] for n in names if "/cases/" in n and n.endswith(".html") and "index" not in n} == {
         "fuyou.html", "cangnanjie.html", "tianma.html"}
+    # Nothing about the other cases: a release's full data holds every case of the book, so it stays online.
+    assert not [n for n in names if "/data/releases/" in n]
+    assert {n.split("/")[-1] for n in names if "/data/cases/" in n} == {"fuyou.json", "cangnanjie.json", "tianma.json"}
 
 
 def test_handout_pdf_has_both_cases_and_a_quoted_figure(tmp_path: Path, project: Path):

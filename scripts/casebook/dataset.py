@@ -89,9 +89,10 @@ def files(renderer: SiteRenderer) -> dict[str, str | bytes]:
             out[from_src] = redirect_page(target, case["name"])
             # Tools that fetched the old data address keep working.
             out.update({routes.case_json(old): content for content in case_file(renderer, case).values()})
-    for entry in renderer.common["history"]:
+    # A selection (an offline zip for one category) carries no release's full data: every case of the book is in it.
+    for entry in renderer.common["history"] if book.version is None else []:
         data = releases.published_snapshot(book.cases_dir, entry["version"])
         if data is not None:
             out[routes.release_download(entry["version"])] = data
-    out[routes.VERSIONS] = renderer.render("versions.md.j2", routes.VERSIONS)
+    out[routes.VERSIONS] = renderer.render("versions.md.j2", routes.VERSIONS, snapshots=set(out))
     return out

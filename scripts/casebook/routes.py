@@ -84,6 +84,11 @@ def compare_data(slug: str) -> str:
     return f"compare/data/{slug}.js"
 
 
+def listing_rows(key: str, number: int) -> str:
+    """A long listing's rows past the first ones, as a script (listing.py); `key` names the listing."""
+    return f"assets/rows/{key}-{number}.js"
+
+
 def material(name: str) -> str:
     """A trainer material (offline zip, handout) listed on the 培训资料 page."""
     return f"materials/{name}"

@@ -126,7 +126,7 @@ def plan(book: Casebook, settings: SiteSettings | None = None, materials_dir: Pa
 
 
 def generated_files(book: Casebook, settings: SiteSettings | None = None, materials_dir: Path | None = None,
-                    offline: bool = False, workers: int = 1) -> dict[str, Content]:
+                    offline: bool = False, workers: int = 1, search_index: bool = True) -> dict[str, Content]:
     """Site-relative path -> content for every page, download and asset the casebook adds.
 
     `workers` > 1 renders the pages on that many cores (never from a process with threads).
@@ -136,7 +136,8 @@ def generated_files(book: Casebook, settings: SiteSettings | None = None, materi
     for made in fork_map(Job.files, work.jobs, workers):
         files.update(made)
     files.update(work.ready)
-    files.update(work.index(files))
+    if search_index:  # page sizes alone (page_sizes.py) need no index
+        files.update(work.index(files))
     return files
 
 
