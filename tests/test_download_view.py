@@ -26,8 +26,8 @@ def _rows(raw: bytes) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
-@pytest.mark.parametrize("context", [PHONE, DESKTOP], ids=["360px", "1280px"])
-@pytest.mark.parametrize("where", ["http", "file"])
+@pytest.mark.parametrize("context, where", [(PHONE, "file"), (DESKTOP, "http")],
+                         ids=["360px-offline-file", "1280px-online"])
 def test_the_filtered_rows_download_as_csv(browser, served, site, context, where):
     page = browser.new_context(accept_downloads=True, **context).new_page()
     page.goto(served + "cases/" if where == "http" else (site / "cases" / "index.html").as_uri())

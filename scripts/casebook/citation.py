@@ -2,7 +2,7 @@
 
 The fields and their mapping are those of cffconvert 2.0's Zenodo output (creators, description,
 keywords, license, publication_date, title, version), plus the upload type CITATION.cff's `type`
-names. CITATION.cff stays the one file people edit; `casebook release` rewrites .zenodo.json after it.
+names. CITATION.cff stays the one file editors change; `casebook release` rewrites .zenodo.json after it.
 """
 from __future__ import annotations
 
