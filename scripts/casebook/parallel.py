@@ -14,8 +14,9 @@ import os
 import signal
 import sys
 import threading
-from . import write_failure
 from typing import Callable, Iterable, Sequence, TypeVar
+
+from . import write_failure
 
 T = TypeVar("T")
 R = TypeVar("R")
