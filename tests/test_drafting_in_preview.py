@@ -3,38 +3,18 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from conftest import ENV, ROOT, make_project, serve_root
+from conftest import ENV, ROOT, free_port, make_project, page_with, serve_root
 
 ARTICLE = ROOT / "tests" / "fixtures" / "articles" / "xinghe-shitang.txt"  # fictional, written for tests
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(url: str, wanted: str, timeout: float = 90) -> str:
-    deadline, body = time.monotonic() + timeout, ""
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                body = response.read().decode("utf-8")
-            if wanted in body:
-                return body
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{wanted!r} not on {url} after {timeout} s:\n{body[-2000:]}")
 
 
 def _refused(desk: str) -> None:
@@ -51,7 +31,7 @@ def _refused(desk: str) -> None:
 def test_a_source_without_a_case_is_drafted_from_the_preview_and_opens_with_its_problems(tmp_path: Path, browser):
     project = make_project(tmp_path)
     shutil.copy(ARTICLE, project / "cases" / "sources" / ARTICLE.name)
-    port = _free_port()
+    port = free_port()
     preview = subprocess.Popen([str(Path(sys.executable).with_name("casebook")), "preview",
                                 f"cases/sources/{ARTICLE.name}", "--dev-addr", f"127.0.0.1:{port}"], cwd=project,
                                env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -60,7 +40,7 @@ def test_a_source_without_a_case_is_drafted_from_the_preview_and_opens_with_its_
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     stale = browser.new_page()
     try:
-        _wait(drafts, "xinghe-shitang.txt")
+        page_with(drafts, "xinghe-shitang.txt")
         page.goto(drafts)
         # Only sources no case cites are offered: the fixture cases' own sources are not.
         assert "fuyou.txt" not in page.content()
@@ -85,7 +65,7 @@ def test_a_source_without_a_case_is_drafted_from_the_preview_and_opens_with_its_
         assert "已经存在，没有覆盖" in stale.locator("body").inner_text()
         assert 'label: "午餐价格"' in target.read_text(encoding="utf-8")
         # The drafts page no longer offers the drafted source.
-        _wait(drafts, "每篇原文都已有案例")
+        page_with(drafts, "每篇原文都已有案例")
     finally:
         page.close()
         stale.close()
