@@ -61,3 +61,15 @@ def test_deleting_every_draft_line_as_told_keeps_every_drafted_item(tmp_path: Pa
     read = yaml.safe_load(confirmed)
     assert len(proposed.lists["profile"]) > 1
     assert [item["evidence"] for item in read["profile"]] == [item["evidence"] for item in proposed.lists["profile"]]
+
+
+def test_a_colon_inside_a_value_is_told_to_be_quoted_and_the_rest_is_still_checked(cases_dir: Path):
+    """The parser gives up at 说明: 一是…; the message says to quote the value, and the rest is read on."""
+    target = cases_dir / "cangnanjie.yaml"
+    edit(target, "  - label: “暖巢”志愿服务超市的服务", "  - label: 服务: 暖巢超市\n    label: 重复")
+    book, problems = load_casebook(cases_dir, cache_dir=None)
+    mine = [p for p in problems if p.file.endswith("cangnanjie.yaml")]
+    assert len(mine) == 2, mine
+    assert "用引号括起来" in mine[0].message and '- label: "服务: 暖巢超市"' in mine[0].message
+    assert "无法检查" not in mine[0].message
+    assert mine[1].line == mine[0].line + 1 and "重复出现" in mine[1].message
