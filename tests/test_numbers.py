@@ -147,7 +147,7 @@ def test_a_figure_is_written_with_its_qualifier_where_chinese_puts_it(item, show
 C = "cangnanjie.yaml"
 FIGURE_MISMATCHES = [
     ("wrong value", "    value: 80\n", "    value: 90\n", "outcomes[0].value", "value: 90",
-     ["数值 90 与摘录", "80%以上得到", "摘录里的数是 80（以上）"]),
+     ["数值 90 与摘录", "80%以上得到", "摘录里的数是“80%以上”"]),
     ("missing qualifier", "    qualifier: 以上\n", "", "outcomes[0].value", "value: 80",
      ["数值 80 在摘录", "约数“80%以上”", "qualifier: 以上"]),
     ("wrong qualifier", "    qualifier: 以上\n", "    qualifier: 左右\n", "outcomes[0].qualifier", "qualifier: 左右",
@@ -155,7 +155,7 @@ FIGURE_MISMATCHES = [
     ("qualifier on an exact number", "    unit: 平方米\n", "    unit: 平方米\n    qualifier: 约\n",
      "profile[0].qualifier", "qualifier: 约", ["数值 120 的修饰词“约”", "面积120平方米", "请删去 qualifier"]),
     ("wrong profile value", "    value: 10\n", "    value: 11\n", "profile[4].value", "value: 11",
-     ["数值 11 与摘录", "10多项服务", "摘录里的数是 10（多）"]),
+     ["数值 11 与摘录", "10多项服务", "摘录里的数是“10多项”"]),
     ("unit without 万", "    value: 35\n    unit: 万元\n", "    value: 35\n    unit: 元\n", "profile[1].value", "value: 35",
      ["数值 35 与摘录", "原文写的是 35万：单位写“万元”，或数值写 350000"]),
     ("wrong resource amount", "        value: 35\n", "        value: 36\n", "practices[4].resources[0].value", "value: 36",
@@ -206,7 +206,7 @@ def test_changing_1200_to_1300_next_to_1200_duo_ren_fails_the_cli(cases_dir: Pat
     assert result.returncode == 1
     line = line_of(cases_dir / "tianma.yaml", "value: 1300")
     assert (f"tianma.yaml:{line}:5: profile[7].value: 数值 1300 与摘录“今年参加活动的居民有1200多人”不一致："
-            "摘录里的数是 1200（多）") in result.stdout + result.stderr
+            "摘录里的数是“1200多人”") in result.stdout + result.stderr
 
 
 @pytest.fixture(scope="module")

@@ -81,3 +81,49 @@ def test_selecting_source_text_offers_yaml_that_reads_back_as_exactly_the_select
             assert yaml.safe_load(offered) == {key: selected}, offered
     finally:
         page.close()
+
+
+def test_the_preview_watcher_reads_only_what_changed_and_notices_every_change(tmp_path: Path, monkeypatch):
+    import os
+
+    from casebook import preview as preview_module
+
+    project = make_project(tmp_path)
+    cases = project / "cases"
+    workdir = tmp_path / "preview"
+    workdir.mkdir()
+    watcher = Preview(project / "mkdocs.yml", cases, [cases / "fuyou.yaml"], workdir)
+    watcher.create()
+    parsed: list[Path] = []
+    real_source_of = preview_module._source_of
+    monkeypatch.setattr(preview_module, "_source_of", lambda path: parsed.append(path) or real_source_of(path))
+    for _ in range(5):  # nothing changes: nothing is parsed (each look used to parse every case file)
+        assert watcher.sync() is False
+    assert parsed == []
+
+    # An edit that keeps the size, its modification time even set back, is still seen and copied.
+    source = cases / "sources" / "fuyou.txt"
+    before = source.stat()
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("社区", "小区", 1), encoding="utf-8")
+    os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert source.stat().st_size == before.st_size
+    assert watcher.sync() is True
+    assert (workdir / "cases" / "sources" / "fuyou.txt").read_text(encoding="utf-8") == text.replace("社区", "小区", 1)
+    assert parsed == []  # a source text changed, not a case: no case file parsed
+
+    # The case now names another source: the case alone is parsed again, and the new file is copied.
+    case = cases / "fuyou.yaml"
+    case.write_text(case.read_text(encoding="utf-8").replace("sources/fuyou.txt", "sources/fuyou-2.txt"), encoding="utf-8")
+    (cases / "sources" / "fuyou-2.txt").write_text(text, encoding="utf-8")
+    assert watcher.sync() is True
+    assert parsed == [case]
+    assert (workdir / "cases" / "sources" / "fuyou-2.txt").read_text(encoding="utf-8") == text
+
+    # A deleted file disappears from the preview; a new release record appears in it.
+    (cases / "sources" / "fuyou-2.txt").unlink()
+    (cases / "releases" / "9.9.9").mkdir()
+    (cases / "releases" / "9.9.9" / "cases.json").write_text("[]\n", encoding="utf-8")
+    assert watcher.sync() is True
+    assert not (workdir / "cases" / "sources" / "fuyou-2.txt").exists()
+    assert (workdir / "cases" / "releases" / "9.9.9" / "cases.json").read_text(encoding="utf-8") == "[]\n"

@@ -176,7 +176,7 @@ def test_a_qualifier_message_quotes_the_article_as_written(cases_dir: Path):
     edit(cases_dir / "cangnanjie.yaml", "    qualifier: 以上\n", "    qualifier: 超\n")
     _, problems = load_casebook(cases_dir)
     assert [p.path for p in problems] == ["outcomes[0].qualifier"], problems
-    assert "摘录写作“内容超80%得到”" in problems[0].message and "qualifier: 超过" in problems[0].message
+    assert "摘录写作“超80%”" in problems[0].message and "qualifier: 超过" in problems[0].message
     assert "超过80%" not in problems[0].message
 
 

@@ -45,8 +45,10 @@ def replacing(target: Path) -> Iterator[Path]:
     try:
         yield tmp
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         _remove(tmp)
+        if isinstance(exc, OSError) and exc.filename is None:  # zipfile's writes name no file: say which one
+            exc.filename = str(target)
         raise
 
 

@@ -305,7 +305,8 @@ def _marker(comment: str) -> Entry:
 
 def _filled(children: list[Entry], values: dict, first: bool) -> list[Entry]:
     """The scaffold's fields of one item, holding the drafted values; comments only on the first item."""
-    out = [_marker("草稿：核对这一项与原文一致后删除下面这一行；不要的项整项删除" if first else "")]
+    # Every item starts with a comment line after its "- ", so deleting the draft line never deletes the "- ".
+    out = [_marker("草稿：核对这一项与原文一致后删除下面这一行；不要的项整项删除" if first else "草稿：核对后删除下面这一行")]
     for child in children:
         entry = Entry(child.key, child.comment if first else "", child.value, children=child.children,
                       example=child.example, item=child.item, commented=child.commented)

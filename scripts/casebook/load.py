@@ -235,7 +235,8 @@ def _compose(text: str, display: str, top: type = dict) -> Document:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         problems, repaired = _syntax_problems(exc, display, text)
-        raise LoadError(problems, _partial(repaired, display) if repaired is not None else None) from None
+        partial, more = _partial(repaired, display) if repaired is not None else (None, [])
+        raise LoadError(problems + more, partial) from None
     except yaml.YAMLError:
         raise LoadError([Problem(display, 1, 1, "", "YAML 语法错误：文件无法解析，请检查引号、冒号和缩进")]) from None
     except RecursionError:
@@ -278,11 +279,12 @@ def _syntax_problems(exc: yaml.MarkedYAMLError, display: str, text: str) -> tupl
     return problems, None
 
 
-def _partial(text: str, display: str) -> Document | None:
+def _partial(text: str, display: str) -> tuple[Document | None, list[Problem]]:
+    """The repaired file, and its own problems (a repeated field, a bad number): all reported in one run."""
     try:
-        return _compose(text, display)
-    except LoadError:
-        return None  # the repaired file has other problems of its own: the syntax messages are enough
+        return _compose(text, display), []
+    except LoadError as exc:
+        return exc.partial, exc.problems
 
 
 def load_file(path: Path, display: str, top: type = dict, limit: int = MAX_BYTES) -> Document:
@@ -339,7 +341,8 @@ def _misplaced(text: str, before: int) -> Hint | None:
         if col:
             return Hint(number, col, "引号没有闭合：这一行的文本以引号开头，但没有在行内结束；补上结尾的引号",
                         line.rstrip() + line[col - 1])
-    return syntax_hints.indentation(lines, before) or syntax_hints.indicator(lines, before)
+    return (syntax_hints.indentation(lines, before) or syntax_hints.indicator(lines, before)
+            or syntax_hints.colon_in_value(lines, before))
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, display: str, text: str = "") -> tuple[Problem, Hint | None]:
@@ -417,6 +420,7 @@ class _Builder:
     def _mapping(self, node: yaml.MappingNode, path: tuple) -> dict:
         out: dict = {}
         first_line: dict = {}
+        segment: set = set()  # the fields since the last reported repeat: the item the editor meant
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self.fail(key_node, path, "不支持 YAML 合并键（<<）：请把字段直接写出来")
@@ -431,10 +435,22 @@ class _Builder:
                 continue
             here = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if key in out:
-                self.fail(key_node, path + (key,),
-                          f"字段“{key}”重复出现（第一次在第 {first_line[key]} 行）：只保留一个")
+                if key in segment:
+                    starts = key == next(iter(out))  # the item's first field again: the next item begins here
+                    self.fail(key_node, path + (key,), _repeated(key, first_line[key], path, starts))
+                    segment = set()  # the rest is one more item (a lost "- "): one message for it, not one a field
+                    first_line[key] = here[0]
+                segment.add(key)
                 continue
+            segment.add(key)
             first_line[key] = here[0]
             self.doc.marks[path + (key,)] = here
             out[key] = self.build(value_node, path + (key,))
         return out
+
+
+def _repeated(key: str, first: int, path: tuple, starts: bool) -> str:
+    if starts and path and isinstance(path[-1], int):  # in a list item: most likely the next item lost its "- "
+        return (f"字段“{key}”在这一项里重复出现（第一次在第 {first} 行）：如果从这里起是下一项，"
+                f"在这一行的 {key} 前加“- ”（与上一项的“- ”对齐）；否则只保留一个")
+    return f"字段“{key}”重复出现（第一次在第 {first} 行）：只保留一个"

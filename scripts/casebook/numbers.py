@@ -310,18 +310,49 @@ def _same(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
+def typed(quote: str, start: int, stop: int) -> str:
+    """The part of the quote as written whose normalised form (`prepare`) spans start:stop: messages
+    quote the article (超30％), never the form the reader compares (超过30%)."""
+    ends = [0]
+    for char in quote:
+        ends.append(ends[-1] + len(_prepare(char)))
+    if ends[-1] != len(_prepare(quote)):
+        return _prepare(quote)[start:stop]  # a sequence normalised as a whole: no character map
+    first = next(i for i, end in enumerate(ends) if end >= start)
+    last = next((i for i, end in enumerate(ends) if end >= stop), len(quote))
+    return quote[first:last]
+
+
 def _excerpt(quote: str, found: list[Reading], width: int = 8) -> str:
-    """The quote around its first number, so a long quote stays readable in a one-line message."""
+    """The quote as written around its first number, so a long quote stays readable in a one-line message."""
     text = _prepare(quote)
-    text = quote if len(text) == len(quote) else text  # show the quote as written where positions agree
     if len(text) <= 2 * width + 6 or not found:
-        return f"“{text}”"
+        return f"“{quote}”"
     start, end = max(0, found[0].start - width), min(len(text), found[0].stop + width)
-    return f"“{'…' if start else ''}{text[start:end]}{'…' if end < len(text) else ''}”"
+    return f"“{'…' if start else ''}{typed(quote, start, end)}{'…' if end < len(text) else ''}”"
 
 
-def _said(found: Reading | Stated) -> str:
-    return plain(found.value) + (f"（{found.qualifier}）" if found.qualifier else "")
+def _span(quote: str, found: Reading) -> str:
+    """A number of the quote as the quote writes it, its qualifier words and unit included: 超30％, 80%以上."""
+    text, start, stop = _prepare(quote), found.start, found.stop
+    if found.qualifier:
+        start -= next((len(w) for w, _ in _BEFORE if text.endswith(w, 0, start)), 0)
+        for skip in range(_UNIT_WINDOW + 1):
+            word = next((w for w, _ in _AFTER_UNIT if text.startswith(w, stop + skip)), None)
+            if word:
+                stop += skip + len(word)
+                break
+    return typed(quote, start, stop)
+
+
+def written_as(quote: str, wanted: int | float) -> str | None:
+    """How the quote writes the figure of this value (超30％, 1200多人次), or None if it states none."""
+    found = [f for f in _scan(_prepare(quote)) if _same(f.value, wanted)]
+    return _span(quote, found[0]) if found else None
+
+
+def _said(found: Reading, quote: str) -> str:
+    return f"“{_span(quote, found)}”"
 
 
 def _scale_hint(value: float, unit: str, found: list[Reading]) -> str:
@@ -363,12 +394,11 @@ def _not_a_figure(value: float, shown: str, quote: str, found: list[Reading]) ->
     """The message when the value is a date or a rank of the quote (10月28日, 2019年, 第二期), else None."""
     for reading in found:
         if reading.kind != "figure" and _same(reading.value, value):
-            text = _prepare(quote)
             start = reading.start
             for other in found:  # the whole date: 2019年4月, 10月28日
                 if other.kind == "date" and other.stop in (start, start - 1) and reading.kind == "date":
                     start = other.start
-            written = text[start - (reading.kind == "ordinal"):reading.stop]
+            written = typed(quote, start - (reading.kind == "ordinal"), reading.stop)
             what = "日期" if reading.kind == "date" else "序号"
             return (f"数值 {shown}在摘录{_excerpt(quote, [reading])}里是{what}“{written}”的一部分，不是数量："
                     f"{what}不填作数值，请摘录原文写明数量的句子")
@@ -400,19 +430,19 @@ def mismatch(item: dict) -> tuple[str, str] | None:
             return "value", dated
         if not found:
             return "value", f"数值 {shown}在摘录{excerpt}里找不到：摘录里没有数，请摘录原文写明这个数的句子"
-        numbers = "、".join(dict.fromkeys(_said(f) for f in found))
-        return "value", f"数值 {shown}与摘录{excerpt}不一致：摘录里的数是 {numbers}{_scale_hint(value, unit, found)}"
+        numbers = "、".join(dict.fromkeys(_said(f, quote) for f in found))
+        return "value", f"数值 {shown}与摘录{excerpt}不一致：摘录里的数是{numbers}{_scale_hint(value, unit, found)}"
     counted = [f for f in same if agrees(unit, f.unit)]
     if not counted:
         stated_as = same[0]
-        written = text[stated_as.start:stated_as.stop]
+        written = _span(quote, stated_as)
         return "unit", (f"单位“{unit}”与摘录{_excerpt(quote, same)}不一致：摘录里的 {plain(value)} "
                         f"数的是“{stated_as.unit}”（{written}），unit 应写 {stated_as.unit}")
     if any(f.qualifier == qualifier for f in counted):
         return None
     stated_as = counted[0]
     excerpt = _excerpt(quote, counted)
-    written = figure({"value": value, "unit": unit, "qualifier": stated_as.qualifier})
+    written = _span(quote, stated_as)
     if stated_as.qualifier and not qualifier:
         return "value", (f"数值 {shown}在摘录{excerpt}里是约数“{written}”："
                          f"请加一行 qualifier: {stated_as.qualifier}")

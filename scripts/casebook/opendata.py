@@ -150,7 +150,8 @@ def download_paths() -> tuple[str, ...]:
     return (*map(routes.download, DOWNLOADS), routes.SCHEMA_DOWNLOAD)
 
 
-def downloads(book: Casebook, version: str = "", scores: Mapping | None = None) -> dict[str, str | bytes]:
+def downloads(book: Casebook, version: str = "", scores: Mapping | None = None,
+              site_url: str = "") -> dict[str, str | bytes]:
     from . import completeness
 
     scores = scores if scores is not None else completeness.Scores(book)
@@ -162,8 +163,16 @@ def downloads(book: Casebook, version: str = "", scores: Mapping | None = None) 
         routes.download("outcomes.csv"): _csv(OUTCOME_COLUMNS, outcome_rows(book)),
         routes.download("resources.csv"): _csv(RESOURCE_COLUMNS, resource_rows(book)),
         routes.download("learning.csv"): _csv(LEARNING_COLUMNS, transfer.learning_links(book)),
-        routes.SCHEMA_DOWNLOAD: json.dumps(book.schema, ensure_ascii=False, indent=2),
+        routes.SCHEMA_DOWNLOAD: json.dumps(published_schema(book.schema, site_url), ensure_ascii=False, indent=2),
     }
+
+
+def published_schema(schema: dict, site_url: str) -> dict:
+    """The schema with the address it is published at as its `$id` (kept relative when the site has none),
+    so that tools resolving the `$schema` of a case's file find the same document."""
+    if not site_url:
+        return schema
+    return {**schema, "$id": site_url.rstrip("/") + "/" + routes.SCHEMA_DOWNLOAD}
 
 
 def column_docs(book: Casebook) -> dict[str, list[tuple[str, str]]]:

@@ -16,6 +16,8 @@ import sys
 import threading
 from typing import Callable, Iterable, Sequence, TypeVar
 
+from . import write_failure
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -143,6 +145,9 @@ def _send_all(produce: Callable[[], Iterable[tuple[str, object]]], send, receive
         send.send((_END, None))
     except expected as exc:
         send.send((_FAILED, str(exc)))
+    except OSError as exc:  # a full disk or read-only folder: the parent says so in one line
+        send.send((_FAILED, write_failure.line(exc) if write_failure.is_write_failure(exc)
+                   else f"{type(exc).__name__}: {exc}"))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which stops the build with it
         send.send((_FAILED, f"{type(exc).__name__}: {exc}"))
     finally:

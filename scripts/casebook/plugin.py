@@ -17,13 +17,13 @@ import jinja2.bccache
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
-from . import cache, incremental, materials, routes
+from . import cache, incremental, materials, routes, write_failure
 from .source_pages import MissingQuote
 from .atomic import SPOOL, StagedFolder, beside, interrupt_on_sigterm
 from .parallel import CAN_FORK, Stream, StreamError
@@ -79,6 +79,8 @@ class _StreamedFile(File):
             try:
                 self.abs_src_path = str(self.stream.get(self.src_uri))
             except StreamError as exc:
+                if write_failure.is_line(str(exc)):
+                    raise write_failure.Stop(str(exc)) from None
                 raise PluginError(f"生成 {self.src_uri} 时出错：{exc}") from None
             self.stream = None
         return None  # read from abs_src_path, as a plain build reads its files
@@ -137,6 +139,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         config.theme.dirs.insert(0, str(THEME))
         config.extra_css = [CSS, SEARCH_CSS, *config.extra_css]
         config.extra_javascript = [JS, SEARCH_JS, *config.extra_javascript]
+        config.extra["casebook_feed"] = routes.FEED  # the theme links every page to the feed
         if getattr(self, "command", None) == "serve":  # local previews only: never in a built or exported site
             config.extra_javascript.append(QUOTE_JS)
         self._stage(config)
@@ -150,7 +153,11 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if getattr(self, "command", "build") == "serve" or getattr(self, "dirty", False):
             return  # serve builds into its own temporary folder; a dirty build means to reuse site/
         self.restore_sigterm = interrupt_on_sigterm()  # a terminated build cleans up as an interrupted one does
-        self.staged = StagedFolder(Path(config.site_dir))
+        try:
+            self.staged = StagedFolder(Path(config.site_dir))
+        except OSError as exc:
+            self.restore_sigterm()
+            raise Abort(write_failure.line(exc, kept=f"原有的 {config.site_dir} 保持不变")) from None
         self.site_dir = config.site_dir
         config.site_dir = str(self.staged.path)
         self.warnings = _Counter()
@@ -179,6 +186,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             self.restore_sigterm()
             self.staged.discard()
             self.staged = None
+            if write_failure.is_write_failure(error):  # one line instead of MkDocs' English traceback
+                raise Abort(write_failure.line(error, kept=f"原有的 {self.site_dir} 保持不变")) from None
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         # Load, check and render before MkDocs empties the site folder, so a bad case
@@ -240,7 +249,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             layout = self.stream.get(LAYOUT)
         except StreamError as exc:
             self._drop_stream()
-            raise PluginError(str(exc)) from None
+            raise (Abort if write_failure.is_line(str(exc)) else PluginError)(str(exc)) from None
         self.generated = {path: _STREAMED for path in layout["paths"]}
         return layout["edit"]
 
@@ -267,8 +276,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         """While a case is broken in `mkdocs serve`: the pages the editor may be looking at, all saying what to fix."""
         pages = [src for src in getattr(self, "generated", {}) if src.endswith(".md")] or [
             routes.HOME, routes.CATALOGUE, routes.CATEGORIES, routes.REGIONS, routes.COMPARE, routes.MATRIX,
-            routes.OUTCOMES, routes.DATA, routes.FIELDS, routes.GUIDE, materials.PAGE,
-            *[routes.case(p.stem) for p in sorted(self.cases_dir.glob("*.yaml")) if p.name != "taxonomy.yaml"]]
+            routes.OUTCOMES, routes.DATA, routes.FIELDS, routes.GUIDE, materials.PAGE]
+        # A case file added while serving (a new draft) has no page yet: it gets the problem page too.
+        pages += [routes.case(p.stem) for p in sorted(self.cases_dir.glob("*.yaml")) if p.name != "taxonomy.yaml"]
         text = problems_page(self.problems)
         self.generated = {src: text for src in pages}
         for asset in (*ASSETS, QUOTE_JS):
@@ -276,7 +286,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.edit_uris = {}
 
     def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str | None:
-        if self.config.enabled and getattr(self, "problems", None):
+        # The preview's drafts page stays usable while a case is broken: drafting is how a new case begins.
+        if self.config.enabled and getattr(self, "problems", None) and page.file.src_uri != routes.DRAFTS:
             # Hand-written pages too: the problems are what to see now. MkDocs has read this page's front
             # matter already, so the problem page's own goes into the page's metadata, not its text.
             body, meta = get_data(problems_page(self.problems))

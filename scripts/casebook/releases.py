@@ -13,13 +13,14 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from . import safety
+from . import atomic, safety
 from .load import LoadError, read_bytes
 from .model import Casebook
 from .schema import case_schema, fields
@@ -287,13 +288,30 @@ def make_release(book: Casebook, today: dt.date | None = None) -> dict:
         "notes": notes(changes, names, level),
     }
     target = folder(book.cases_dir)
-    (target / new_version).mkdir(parents=True, exist_ok=True)
-    _write(target / new_version / SNAPSHOT, snapshot_text(book.cases))
-    _write(target / new_version / SCHEMA_SNAPSHOT, json.dumps(case_schema(), ensure_ascii=False, indent=2) + "\n")
-    entries = [entry, *history(book.cases_dir)]
-    _write(target / CHANGELOG, _HEADER + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=1000))
-    update_citation(book.cases_dir.parent / CITATION, entry)
+    made = not (target / new_version).exists()
+    try:
+        (target / new_version).mkdir(parents=True, exist_ok=True)
+        _write(target / new_version / SNAPSHOT, snapshot_text(book.cases))
+        _write(target / new_version / SCHEMA_SNAPSHOT, json.dumps(case_schema(), ensure_ascii=False, indent=2) + "\n")
+        entries = [entry, *history(book.cases_dir)]
+        _write(target / CHANGELOG, _HEADER + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=1000))
+    except OSError:  # a full disk or read-only folder: no half release (the changelog, written after its data, makes one)
+        if made:
+            shutil.rmtree(target / new_version, ignore_errors=True)
+        raise
+    if update_citation(book.cases_dir.parent / CITATION, entry):
+        _write_zenodo(book.cases_dir.parent)
     return entry
+
+
+def _write_zenodo(project: Path) -> None:
+    """An archive reads .zenodo.json for each release: it follows CITATION.cff's new version."""
+    from . import citation
+
+    try:
+        citation.write_zenodo(project)
+    except citation.CitationError as exc:
+        raise ReleaseError(str(exc)) from None
 
 
 def update_citation(citation: Path, entry: dict) -> bool:
@@ -313,9 +331,8 @@ def update_citation(citation: Path, entry: dict) -> bool:
 
 def _write(path: Path, text: str) -> None:
     """Write next to the target, then move into place: a failed release leaves the old files whole."""
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    with atomic.replacing(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def last_updated(book: Casebook) -> dict[str, str]:

@@ -15,7 +15,7 @@ from typing import Callable, NamedTuple
 import jinja2
 from markupsafe import Markup, escape
 
-from . import catalog, dataset, model, numbers, opendata, regions, routes, source_pages, transfer
+from . import catalog, dataset, datapackage, feed, listing, model, numbers, opendata, regions, routes, source_pages, transfer
 from .routes import page_url, relative_url, root_url
 from .model import Casebook
 from .schema import Taxonomy, fields, paths_using, vocabulary_flags
@@ -214,11 +214,15 @@ class SiteRenderer:
             slug = case["slug"]
             jobs.append(Job((routes.case(slug), routes.compare_data(slug), routes.case_json(slug)),
                             functools.partial(self._case_files, case, related)))
+        listed = functools.partial(listing.job, self.render)  # long listings page their rows (listing.py)
         for category in book.taxonomy.categories:
-            jobs.append(page("category.md.j2", routes.category(category["slug"]), category=category,
-                             cases=by_category[category["term"]], undone_cases=undone[category["term"]]))
+            cases = by_category[category["term"]]
+            jobs.append(listed("category.md.j2", routes.category(category["slug"]), f"category-{category['slug']}",
+                               "_category_rows.html.j2", cases, category=category, cases=cases,
+                               undone_cases=undone[category["term"]]))
         for region in regions.walk(tree):
-            jobs.append(page("region.md.j2", routes.region(region.key), region=region))
+            jobs.append(listed("region.md.j2", routes.region(region.key), "region-" + region.key.replace("/", "-"),
+                               "_region_rows.html.j2", region.cases, region=region))
         quotes = paths_using(book.schema, "quote")  # a walk over the schema: once, not once per source page
         for file, cases in source_pages.citing(book).items():
             jobs.append(Job((routes.source_page(file),), functools.partial(self._source_page, file, cases, quotes)))
@@ -227,24 +231,28 @@ class SiteRenderer:
         jobs += [
             page("home.md.j2", routes.HOME, stats=catalog.stats(book), recent=catalog.recent(book),
                  by_category=by_category, undone_by_category=undone),
-            page("catalogue.md.j2", routes.CATALOGUE, options=catalog.filter_options(book, tree),
-                 region_of=catalog.region_of(tree)),
+            listed("catalogue.md.j2", routes.CATALOGUE, "catalogue", "_catalogue_rows.html.j2", book.cases,
+                   options=catalog.filter_options(book, tree), region_of=catalog.region_of(tree)),
             page("categories.md.j2", routes.CATEGORIES, by_category=by_category, undone_by_category=undone),
             page("regions.md.j2", routes.REGIONS, regions=tree),
             page("compare.md.j2", routes.COMPARE),
-            page("matrix.md.j2", routes.MATRIX),
-            page("outcomes.md.j2", routes.OUTCOMES),
+            listed("matrix.md.j2", routes.MATRIX, "matrix", "_matrix_rows.html.j2", book.cases),
+            listed("outcomes.md.j2", routes.OUTCOMES, "outcomes", "_outcome_rows.html.j2", book.cases,
+                   first=listing.OUTCOME_CASES),
             page("learning.md.j2", routes.LEARNING, links=transfer.learning_links(book), diagram=transfer.diagram(book)),
-            page("data.md.j2", routes.DATA, columns=opendata.column_docs(book)),
+            page("data.md.j2", routes.DATA, columns=opendata.column_docs(book), list_separator=opendata.SEP),
             page("guide.md.j2", routes.GUIDE),
             page("fields.md.j2", routes.FIELDS, fields=list(fields(book.schema)), flags=vocabulary_flags()),
         ]
         version = self.common["version"]
         jobs.append(Job(dataset.download_paths(version),
-                        functools.partial(dataset.downloads, book, version, self.common["completeness"])))
+                        functools.partial(dataset.downloads, book, version, self.common["completeness"],
+                                          self.site_url)))
         # The kept texts themselves, as downloads (links go to their pages), and the dataset's other files.
         ready: dict[str, str | bytes] = {routes.source(relative): text for relative, text in book.sources.items()}
         ready.update(dataset.files(self))
+        ready.update(datapackage.files(self))
+        ready.update(feed.files(self))
         return ready, jobs
 
     def _page_job(self, template: str, src: str, **context) -> Job:

@@ -21,7 +21,7 @@ from html import unescape
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from . import model, numbers, routes
+from . import model, numbers, routes, search_grams
 from .model import Casebook
 from .render import vocabulary_context
 
@@ -231,11 +231,14 @@ def index_files(book: Casebook, use_directory_urls: bool, written: Iterable[Page
     files: dict[str, str] = {}
     names: list[str] = []
 
+    grams = search_grams.GramMap()
+
     def add(chunk: dict) -> None:  # packed as soon as it is full: only the small packed text is kept
         packed = _pack(chunk)
-        name = f"{INDEX_DIR}/{hashlib.sha1(packed.encode()).hexdigest()[:12]}.js"
-        files[name] = f'casebookSearch.chunk({len(names)},"{packed}");\n'
-        names.append(name.rsplit("/", 1)[-1])
+        digest = hashlib.sha1(packed.encode()).hexdigest()[:8]
+        files[f"{INDEX_DIR}/{len(names)}-{digest}.js"] = f'casebookSearch.chunk({len(names)},"{packed}");\n'
+        names.append(digest)
+        grams.add_chunk(search_grams.chunk_texts(chunk, labels.items))
 
     current: dict = {"p": [], "e": []}
     size = 0
@@ -252,10 +255,13 @@ def index_files(book: Casebook, use_directory_urls: bool, written: Iterable[Page
     if current["p"]:
         add(current)
     manifest = {
-        "chunks": names,
+        "chunks": "".join(names),  # 8 characters a chunk: at 50,000 cases the manifest stays small
         "labels": labels.items,
         "synonyms": {s["word"]: s["means"] for s in getattr(book.taxonomy, "synonyms", None) or []},
     }
+    if len(names) >= search_grams.MIN_CHUNKS:
+        shards, manifest["grams"] = grams.files(INDEX_DIR)
+        files.update(shards)
     files[MANIFEST] = _script("casebookSearch.manifest", manifest)
     return files
 
@@ -265,7 +271,7 @@ def read_index(site_dir: Path) -> list[dict]:
     manifest = json.loads(re.search(r"manifest\((.*)\);", (site_dir / MANIFEST).read_text(encoding="utf-8"),
                                     re.S).group(1))
     out = []
-    for name in manifest["chunks"]:
+    for name in chunk_names(manifest):
         packed = re.search(r'"([^"]+)"', (site_dir / INDEX_DIR / name).read_text(encoding="ascii")).group(1)
         chunk = json.loads(zlib.decompress(base64.b64decode(packed), -15))
         for page, anchor, section, text, chips, done in chunk["e"]:
@@ -275,6 +281,12 @@ def read_index(site_dir: Path) -> list[dict]:
                         "body": body, "marked": text, "labels": [manifest["labels"][i][0] for i in chips],
                         "done": done})
     return out
+
+
+def chunk_names(manifest: dict) -> list[str]:
+    """File names of the chunks, in order, from the manifest's digests (search.js names them the same way)."""
+    digests = manifest["chunks"]
+    return [f"{i}-{digests[k:k + 8]}.js" for i, k in enumerate(range(0, len(digests), 8))]
 
 
 def index_bytes(site_dir: Path) -> int:

@@ -6,6 +6,7 @@ kind widen (调解 or 物业). Cases named by hand are always included, first, i
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from . import model
@@ -102,7 +103,12 @@ def category_term(book: Casebook, text: str) -> str:
 
 
 def problem_slug(book: Casebook, entry: dict) -> str:
-    return f"wenti-{book.taxonomy.problems.index(entry) + 1}"
+    """The problem's own name in file names: its first phrase in pinyin (老人没人管，养老难 -> laorenmeirenguan)."""
+    from pypinyin import lazy_pinyin
+
+    phrase = re.split(r"[，,、；;。\s]", entry["problem"].strip())[0]
+    slug = re.sub(r"[^a-z0-9]+", "", "".join(lazy_pinyin(phrase)).lower())[:40]
+    return slug or f"wenti-{book.taxonomy.problems.index(entry) + 1}"
 
 
 def community_types(book: Casebook) -> list[str]:

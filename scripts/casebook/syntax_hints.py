@@ -50,6 +50,22 @@ def indicator(lines: list[str], last: int) -> Hint | None:
     return None
 
 
+def colon_in_value(lines: list[str], number: int) -> Hint | None:
+    """A plain value holding ": " on the line where the parser stopped (说明: 一是…): YAML reads a second field."""
+    if not 0 < number <= len(lines):
+        return None
+    line = lines[number - 1]
+    found = _KEY.match(line.strip())
+    value = (found.group("value") or "").strip() if found else ""
+    if not value or value[0] in "\"'[{|>#" or ": " not in _without_comment(value):
+        return None
+    text = _without_comment(value)
+    key = line[: len(line) - len(line.lstrip())] + found.group("dashes") + found.group("key")
+    return Hint(number, line.index(value) + text.index(": ") + 1,
+                f"这一行的值里有冒号加空格“: ”，YAML 把它后面读成了又一个字段：把整个值用引号括起来，"
+                f"写成 {key.strip()}: {quoted(text)}", f"{key}: {quoted(text)}")
+
+
 def commented_value(line: str) -> str | None:
     """The text after `key: #` when a value starting with # made the field empty, else None."""
     found = _KEY.match(line.strip())

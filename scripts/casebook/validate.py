@@ -415,8 +415,8 @@ def _qualifier_message(typed: str, item: dict, allowed: list) -> str:
         return f"修饰词“{shown(typed)}”不是可选的写法。可选值：{listed}"
     said = [s.qualifier for s in numbers.stated(quote) if s.value == value * numbers.scale(item.get("unit") or "")]
     number = numbers.plain(value)
-    at = quote.find(number)
-    excerpt = f"（摘录写作“{quote[max(0, at - 3):at + len(number) + 3].strip()}”）" if at >= 0 else ""
+    written = numbers.written_as(quote, value * numbers.scale(item.get("unit") or ""))
+    excerpt = f"（摘录写作“{written}”）" if written else ""
     if said and said[0]:
         return f"修饰词“{shown(typed)}”不是可选的写法{excerpt}：原文的这种说法写 qualifier: {said[0]}。可选值：{listed}"
     if said:

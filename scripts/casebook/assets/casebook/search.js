@@ -3,7 +3,10 @@
    scripts, loaded with <script> tags (fetch() fails from file://) when the reader turns to the box.
    Any run of two or more characters that occurs in the text is found (a scan of the text, so no
    segmentation decides what can be found); jieba's word boundaries, marked at build time, only rank
-   whole words first. Synonyms come from the vocabulary. Work is split per chunk, so no task is long. */
+   whole words first. Synonyms come from the vocabulary. Work is split per chunk, so no task is long.
+   A large index also has a map (search_grams.py) from each pair of neighbouring characters to the
+   chunks holding it: a query loads the map's shards for its pairs, then only the chunks that can
+   hold its words, those that can hold the most words first. */
 (function () {
   "use strict";
 
@@ -13,7 +16,8 @@
   var script = document.currentScript;
   var root = script ? script.src.replace(/assets\/casebook\/search\.js(\?.*)?$/, "") : "";
 
-  var manifest = null, synonyms = new Map(), chunks = [], arrived = 0;
+  var manifest = null, synonyms = new Map(), chunks = [], names = [], arrived = 0;
+  var grams = null;  // the map from character pairs to chunks, when the index has one
   var ui = null, limit = PAGE, pending = false;
 
   // Run f in a task of its own soon (setTimeout would wait 4 ms each time after a few rounds).
@@ -86,9 +90,23 @@
       // Words a reader types are looked up in a Map: in a plain object "constructor" or "__proto__"
       // would find Object's own properties (and the search would stop with a TypeError).
       synonyms = new Map(Object.keys(data.synonyms || {}).map(function (k) { return [k, data.synonyms[k]]; }));
-      chunks = new Array(data.chunks.length);
-      waiting = data.chunks.slice();
-      loadMore();
+      for (var i = 0; i < data.chunks.length / 8; i++) names.push(i + "-" + data.chunks.substr(i * 8, 8) + ".js");
+      chunks = new Array(names.length);
+      asked = new Uint8Array(names.length);
+      if (data.grams) {
+        var count = data.grams.shards.length / 8;
+        grams = {buckets: data.grams.buckets, per: data.grams.per, shards: new Array(count), asked: new Uint8Array(count),
+                 bits: new Map(), words: new Map()};
+        schedule(true);
+      } else {
+        want(names.map(function (n, c) { return c; }));  // a small index: all of it, as soon as the box is used
+      }
+    },
+    grams: function (s, base64) {
+      inflate(base64).then(function (json) {
+        grams.shards[s] = JSON.parse(json);
+        schedule(true);
+      }).catch(function () { if (ui) ui.meta.textContent = "这个浏览器无法读取搜索索引，请换用新版浏览器。"; });
     },
     chunk: function (i, base64) {
       inflate(base64).then(function (json) {
@@ -110,22 +128,99 @@
     schedule(true);
   }
 
-  // A few chunks at a time, in order: the first results come from the first chunks, and the page's
-  // task queue never fills with hundreds of scripts at once.
-  var waiting = [], loading = 0, IN_FLIGHT = 8;
+  // A few chunks at a time, in the order the query wants them: the first results come from the first
+  // chunks, and the page's task queue never fills with hundreds of scripts at once.
+  var waiting = [], asked = null, loading = 0, IN_FLIGHT = 8;
   function loadMore() {
-    while (loading < IN_FLIGHT && waiting.length) {
+    // One chunk until the query's first results are shown (they need no more), then several at a time.
+    var most = job && !job.found ? 1 : IN_FLIGHT;
+    while (loading < most && waiting.length) {
+      var c = waiting.shift();
+      if (asked[c]) continue;
+      asked[c] = 1;
       loading++;
-      addScript(root + "search/casebook/" + waiting.shift());
+      addScript(root + "search/casebook/" + names[c]);
     }
+  }
+
+  // The chunks a query needs, best first; chunks an earlier query wanted and that are not on their way are dropped.
+  function want(list) {
+    waiting = list.filter(function (c) { return !asked[c]; });
+    loadMore();
+  }
+
+  /* --- which chunks can hold a word (the map) ---------------------------------------------------- */
+
+  // FNV-1a over UTF-16 code units, as search_grams.fnv1a computes it at build time.
+  function hash(gram) {
+    var h = 0x811c9dc5;
+    for (var i = 0; i < gram.length; i++) { h ^= gram.charCodeAt(i); h = Math.imul(h, 0x01000193); }
+    return h >>> 0;
+  }
+
+  // The chunks a bucket of the map lists (one flag per chunk), or null while its shard is on its way.
+  function bucket(b) {
+    var bits = grams.bits.get(b);
+    if (bits) return bits;
+    var s = Math.floor(b / grams.per), shard = grams.shards[s];
+    if (!shard) {
+      if (!grams.asked[s]) {
+        grams.asked[s] = 1;
+        addScript(root + "search/casebook/g" + s + "-" + manifest.grams.shards.substr(s * 8, 8) + ".js");
+      }
+      return null;
+    }
+    var list = shard[b - s * grams.per], c = 0;
+    bits = new Uint8Array(chunks.length);
+    if (list) for (var i = 0; i < list.length; i++) { c += list[i]; bits[c] = 1; }
+    grams.bits.set(b, bits);
+    return bits;
+  }
+
+  // Chunks that can hold `word` (every pair of its characters is in them), or null until the map's shards are in.
+  var ALL = null;
+  function possible(word) {
+    if (!grams || word.length < 2) return ALL || (ALL = new Uint8Array(chunks.length).fill(1));
+    var known = grams.words.get(word);
+    if (known) return known;
+    var bits = null, pending = false;
+    for (var i = 0; i + 1 < word.length; i++) {
+      var b = bucket(hash(word.substr(i, 2)) & (grams.buckets - 1));
+      if (!b) { pending = true; continue; }
+      if (!bits) bits = b.slice(); else for (var c = 0; c < bits.length; c++) bits[c] &= b[c];
+    }
+    if (pending) return null;
+    grams.words.set(word, bits);
+    return bits;
   }
 
   /* --- the query -------------------------------------------------------------------------------- */
 
+  /* Whether a word occurs in the index. Until every chunk that can hold it is in, it counts as
+     occurring and those chunks are wanted (need); the query is read again when they arrive. */
+  var need = null;
   function occurs(word) {
-    for (var i = 0; i < chunks.length; i++) if (chunks[i] && chunks[i].text.indexOf(word) !== -1) return true;
-    return false;
+    var bits = possible(word), unknown = false;
+    if (!bits) { need.pending = true; return true; }
+    for (var c = 0; c < bits.length; c++) {
+      if (!bits[c]) continue;
+      if (!chunks[c]) unknown = true;
+      else if (chunks[c].text.indexOf(word) !== -1) return true;
+    }
+    if (unknown) need.add(bits, 0);
+    return unknown;
   }
+
+  // The chunks a reading of the query needs: flags, and how many of its words each chunk can hold.
+  function Need(n) { this.flags = new Uint8Array(n); this.words = new Uint8Array(n); this.pending = false; }
+  Need.prototype.add = function (bits, words) {
+    for (var c = 0; c < bits.length; c++) if (bits[c]) { this.flags[c] = 1; this.words[c] += words; }
+  };
+  Need.prototype.list = function () {
+    var list = [], words = this.words;
+    for (var c = 0; c < this.flags.length; c++) if (this.flags[c]) list.push(c);
+    return list.sort(function (a, b) { return words[b] - words[a] || a - b; });
+  };
 
   function term(word) {
     var alts = [{s: word, w: 1}];
@@ -336,17 +431,17 @@
     return link;
   }
 
-  function render(result, terms) {
+  function render(result, terms, have, of) {
     var list = ui.list;
     list.textContent = "";
-    var loadingNote = arrived < chunks.length ? "（正在载入索引 " + arrived + "/" + chunks.length + "）" : "";
+    var loadingNote = have < of ? "（正在载入索引 " + have + "/" + of + "）" : "";
     if (!result.pages.length) {
-      ui.meta.textContent = arrived < chunks.length ? "正在载入搜索索引…" : "没有找到符合条件的结果";
+      ui.meta.textContent = have < of ? "正在载入搜索索引…" : "没有找到符合条件的结果";
       return;
     }
     var count = result.pages.length;
-    // Until the whole index is in, a word not seen yet may still turn up: say so only at the end.
-    ui.meta.textContent = (arrived < chunks.length ? "找到 " + count + " 个页面" : summary(result)) + loadingNote;
+    // Until the index the query needs is in, a word not seen yet may still turn up: say so only at the end.
+    ui.meta.textContent = (have < of ? "找到 " + count + " 个页面" : summary(result)) + loadingNote;
     result.pages.slice(0, limit).forEach(function (page) {
       var chunk = chunks[page.c], item = el("li", "md-search-result__item");
       page.hits.slice(0, SHOWN_ENTRIES).forEach(function (hit, i) {
@@ -380,31 +475,56 @@
       ui.meta.textContent = "输入关键词开始搜索";
       return;
     }
+    need = new Need(chunks.length);
     var parsed = parse(query), terms = parsed.slice(0, 16), words = terms.map(function (t) { return t.word; }).join(" ");
     terms.missing = parsed.missing;
+    terms.forEach(function (t) {
+      var any = new Uint8Array(chunks.length);
+      t.alts.forEach(function (alt) {
+        var bits = possible(alt.s);
+        if (!bits) need.pending = true; else for (var c = 0; c < any.length; c++) any[c] |= bits[c];
+      });
+      need.add(any, 1);
+    });
+    if (need.pending) {  // the map's shards for these words are on their way; the query is read again then
+      ui.result.removeAttribute("data-cb-done");
+      ui.meta.textContent = "正在载入搜索索引…";
+      return;
+    }
+    var needed = need.list();
     // The same query goes on where it stopped (chunks that came since are searched, not the others);
     // a new query, or the same one read differently now that more of the index is in, starts afresh.
     if (!job || job.query !== query || job.words !== words) {
       if (job && job.timer) clearTimeout(job.timer);
       job = {query: query, terms: terms, words: words, seen: new Uint8Array(chunks.length), pages: [], shownAt: 0};
     }
-    job.forced = arrived === chunks.length && (keepLimit === true || job.limit !== limit);
+    job.need = need.flags;
+    job.needed = needed;
+    want(needed);
+    job.forced = have(job) === needed.length && (keepLimit === true || job.limit !== limit);
     job.limit = limit;
     step(job);
+  }
+
+  // How many of the chunks the query needs are in.
+  function have(j) {
+    var n = 0;
+    for (var i = 0; i < j.needed.length; i++) if (chunks[j.needed[i]]) n++;
+    return n;
   }
 
   function step(j) {
     if (j !== job) return;
     var began = performance.now();
     for (var c = 0; c < chunks.length; c++) {
-      if (j.seen[c] || !chunks[c]) continue;
+      if (j.seen[c] || !chunks[c] || !j.need[c]) continue;  // a chunk the query does not need holds none of its words
       collect(chunks[c], c, j.terms, scoreChunk(chunks[c], j.terms), j.pages);
       j.seen[c] = 1;
       if (performance.now() - began > SLICE_MS) { later(function () { step(j); }); return; }
     }
-    var complete = arrived === chunks.length, now = performance.now();
-    // While the index loads, the list is redrawn at most every 200 ms (the first time at once).
-    if (!complete && j.shownAt && now - j.shownAt < 200) {
+    var got = have(j), complete = got === j.needed.length, now = performance.now();
+    // While the index loads, the list is redrawn at most every 200 ms once it shows results (until then at once).
+    if (!complete && j.found && now - j.shownAt < 200) {
       if (!j.timer) j.timer = setTimeout(function () { j.timer = null; j.shownAt = 0; step(j); }, 200 - (now - j.shownAt));
       return;
     }
@@ -412,7 +532,9 @@
       j.shownAt = now;
       j.shownComplete = complete;
       j.forced = false;
-      render(rank(j.terms, j.pages), j.terms);
+      var result = rank(j.terms, j.pages);
+      render(result, j.terms, got, j.needed.length);
+      if (result.pages.length && !j.found) { j.found = true; later(loadMore); }  // after the results are painted
     }
     // Which query the list answers, once the whole index is searched (tests and benchmarks wait for it).
     if (complete) ui.result.setAttribute("data-cb-done", j.query); else ui.result.removeAttribute("data-cb-done");
