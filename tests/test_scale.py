@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from casebook import catalog, cli, validate
-from casebook.model import Casebook
-from casebook.validate import load_casebook
+from casebook.site import catalog
+from casebook.doors import cli
+from casebook.core import validate
+from casebook.core.model import Casebook
+from casebook.core.validate import load_casebook
 
 from conftest import serve_root, CASES, ENV, edit, free_port, line_of, make_project, page_with
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from casebook.validate import case_files, load_casebook, normalise
+from casebook.core.validate import case_files, load_casebook, normalise
 
 from conftest import REAL_CASES, assert_reported, edit, line_of, run_cli
 
