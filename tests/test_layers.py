@@ -61,3 +61,12 @@ def test_the_check_sees_an_upward_import(tmp_path, monkeypatch):
     (fake / "x.py").write_text("from ..site import routes\n", encoding="utf-8")
     monkeypatch.setattr(__import__(__name__), "PACKAGE", tmp_path)
     assert imported_folders(fake / "x.py") == {"site"}
+
+
+def test_no_package_file_is_hidden_by_gitignore():
+    """A pattern such as `site/` (meant for the build output) once hid the site package from git."""
+    import subprocess
+    paths = [str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    hidden = subprocess.run(["git", "check-ignore", "--no-index", *paths], cwd=ROOT,
+                            capture_output=True, text=True).stdout.split()
+    assert hidden == []
