@@ -8,7 +8,8 @@ from pathlib import Path
 import yaml
 
 from casebook.core.schema import case_schema, fields
-from casebook.core.validate import case_files, load_casebook
+from casebook.core.files import case_files
+from casebook.core.validate import load_casebook
 
 from conftest import CASES, REAL_CASES, ROOT, run_cli
 
@@ -149,7 +150,7 @@ def test_the_editors_guide_is_in_the_site_navigation_and_linked_from_contributin
 
 
 def test_the_guides_worked_example_quotes_its_fixture_article_verbatim():
-    from casebook.core.validate import verbatim_at
+    from casebook.core.quotes import verbatim_at
 
     guide = (ROOT / "docs" / "editing.md").read_text(encoding="utf-8")
     source = (CASES / "sources" / "huangtun-jinse-jiayuan.txt").read_text(encoding="utf-8")

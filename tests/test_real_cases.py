@@ -11,7 +11,8 @@ import pytest
 
 from casebook.core import siteconfig
 from casebook.core.numbers import base_unit, magnitude, scale, stated
-from casebook.core.validate import case_files, load_casebook
+from casebook.core.files import case_files
+from casebook.core.validate import load_casebook
 
 from conftest import REAL_CASES, ROOT, build
 

@@ -15,7 +15,9 @@ import yaml
 
 from casebook.core import cache
 from casebook.core.load import decode, parse
-from casebook.core.validate import TAXONOMY_FILE, display_name, load_casebook, load_taxonomy, with_vocabulary
+from casebook.core.files import TAXONOMY_FILE, display_name
+from casebook.core.schema import with_vocabulary
+from casebook.core.validate import load_casebook, load_taxonomy
 
 from conftest import CASES, ENV, edit, make_project
 

@@ -11,7 +11,7 @@ from typing import Callable
 
 from .model import Casebook
 from .schema import Field, fields
-from .validate import normalise
+from .quotes import normalise
 
 # Fields whose value says nothing about the case itself (editor's notes, old addresses).
 SKIP_MARK = "x-completeness"

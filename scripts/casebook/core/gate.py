@@ -25,7 +25,9 @@ from . import messages, releases
 from .load import Document, LoadError, decode, load_file, read_bytes
 from .problems import Problem, format_path
 from .schema import DATA
-from .validate import _digest_file, _unsafe_file, display_name, schema_problems
+from .check_run import digest_file
+from .files import unsafe_file, display_name
+from .rules import schema_problems
 
 CHANGELOG_SCHEMA = "changelog.schema.json"
 SNAPSHOT_SCHEMA = "release-snapshot.schema.json"
@@ -77,7 +79,7 @@ def changelog(cases_dir: Path) -> tuple[list[dict], list[Problem]]:
     if not os.path.lexists(path):
         return [], []
     name = display_name(path)
-    unsafe = _unsafe_file(path, cases_dir)
+    unsafe = unsafe_file(path, cases_dir)
     if unsafe:
         return [], [Problem(name, 1, 1, "", unsafe)]
     try:
@@ -126,7 +128,7 @@ def snapshots(cases_dir: Path, entries: list[dict], store: cache_module.Store | 
                 out.append(Problem(display_name(root / releases.CHANGELOG), 1, 1, "[0].version",
                                    f"找不到版本 {entry['version']} 的数据快照 {name}：它应随更新记录一起提交"))
             continue
-        unsafe = _unsafe_file(path, root)
+        unsafe = unsafe_file(path, root)
         if unsafe:
             out.append(Problem(name, 1, 1, "", unsafe))
             continue
@@ -165,7 +167,7 @@ def _schema_snapshot_problems(cases_dir: Path, version: str, root: Path) -> list
     path = releases.snapshot_path(cases_dir, version).with_name(releases.SCHEMA_SNAPSHOT)
     if not os.path.lexists(path):
         return []
-    unsafe = _unsafe_file(path, root)
+    unsafe = unsafe_file(path, root)
     if unsafe:
         return [Problem(display_name(path), 1, 1, "", unsafe)]
     try:
@@ -186,7 +188,7 @@ def _remembered(store: cache_module.Store | None, path: Path, name: str, check, 
         entry = store.get(name)
         if entry is not None and not entry.loaded and stamp is not None and stamp == entry.case_stamp:
             return entry.problems
-        digest = _digest_file(str(path))
+        digest = digest_file(str(path))
     except OSError:
         return check()
     if entry is not None and not entry.loaded and entry.case_digest == digest:
@@ -275,7 +277,7 @@ def manifest(folder: Path) -> tuple[dict | None, list[Problem]]:
     if not os.path.lexists(path):
         return None, []
     name = display_name(path)
-    unsafe = _unsafe_file(path, folder)
+    unsafe = unsafe_file(path, folder)
     if unsafe:
         return None, [Problem(name, 1, 1, "", unsafe)]
     try:
@@ -288,7 +290,7 @@ def manifest(folder: Path) -> tuple[dict | None, list[Problem]]:
     for i, scope in enumerate(doc.data["scopes"]):
         for fmt, entry in scope["files"].items():
             listed = folder / entry["file"]
-            unsafe = _unsafe_file(listed, folder) if os.path.lexists(listed) else None
+            unsafe = unsafe_file(listed, folder) if os.path.lexists(listed) else None
             if unsafe:
                 found.append(doc.problem(("scopes", i, "files", fmt, "file"), f"清单列出的文件不能发布：{unsafe}"))
     return (None if found else doc.data), found

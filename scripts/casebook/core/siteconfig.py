@@ -98,7 +98,8 @@ def url_problem(url: object) -> str | None:
 def check(config_file: Path) -> tuple[list[Problem], dict]:
     """Problems of the settings the casebook reads in mkdocs.yml, and the casebook plugin's options."""
     from .gate import SETTINGS_SCHEMA, validator  # the gate owns the schemas
-    from .validate import display_name, schema_problems
+    from .files import display_name
+    from .rules import schema_problems
 
     name = display_name(config_file)
     try:

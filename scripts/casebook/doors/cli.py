@@ -15,7 +15,8 @@ from ..exports.selection import Chosen, Selection, SelectionError, choose
 from ..core.problems import Problem
 from ..core.releases import ReleaseError
 from ..authoring.scaffold import ScaffoldError, create
-from ..core.validate import TAXONOMY_FILE, load_casebook
+from ..core.files import TAXONOMY_FILE
+from ..core.validate import load_casebook
 
 
 def _print_problems(problems: list[Problem]) -> None:

@@ -25,7 +25,8 @@ import yaml
 from ..site import catalog, routes
 from ..authoring import drafting_desk
 from ..core import siteconfig
-from ..core.validate import TAXONOMY_FILE, load_casebook
+from ..core.files import TAXONOMY_FILE
+from ..core.validate import load_casebook
 
 POLL_SECONDS = 0.2
 

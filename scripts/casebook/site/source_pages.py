@@ -1,18 +1,17 @@
 """Kept source texts as pages of the site, with every evidence quote a case uses highlighted.
 
-Quotes are found the way the validator finds them (validate.normalise: NFKC,
+Quotes are found the way the validator finds them (quotes.normalise: NFKC,
 quote styles, no whitespace), then mapped back to offsets in the original text,
 so a quote the validator accepts is always highlighted where it stands.
 """
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from dataclasses import dataclass
 
 from ..core.model import Casebook
+from ..core.quotes import normalise, normalised_with_offsets, verbatim_at
 from ..core.schema import paths_using, values_at
-from ..core.validate import normalise, verbatim_at
 
 
 @dataclass(frozen=True)
@@ -25,53 +24,6 @@ class Segment:
 def anchor(quote: str) -> str:
     """A stable anchor for a quote: the same quote gets the same address on every build."""
     return "q-" + hashlib.sha1(normalise(quote).encode("utf-8")).hexdigest()[:8]
-
-
-_PIECES: dict[str, str] = {}  # character -> what normalise() makes of it; texts repeat few characters
-
-
-def normalised_with_offsets(text: str) -> tuple[str, list[tuple[int, int]]]:
-    """normalise(text), and for each of its characters the span of the original text it came from.
-
-    Character by character with the validator's own function; a text where that differs
-    from normalising it whole (combining marks that compose) is cut into base-plus-marks clusters.
-    """
-    pieces: list[str] = []
-    spans: list[tuple[int, int]] = []
-    for i, char in enumerate(text):
-        piece = _PIECES.get(char)
-        if piece is None:
-            piece = _PIECES[char] = normalise(char)
-        if piece:
-            pieces.append(piece)
-            spans += [(i, i + 1)] * len(piece)
-    joined = "".join(pieces)
-    return (joined, spans) if joined == normalise(text) else _by_clusters(text)
-
-
-def _by_clusters(text: str) -> tuple[str, list[tuple[int, int]]]:
-    """Cut where normalising the two sides apart gives what normalising them together does: a cluster grows
-    while its next character changes it (combining marks, half-width kana with their sound marks, Hangul
-    jamo that make one syllable), so every normalised character maps to the characters it came from."""
-    pieces: list[str] = []
-    spans: list[tuple[int, int]] = []
-    start = 0
-    while start < len(text):
-        end = start + 1
-        piece = normalise(text[start:end])
-        while end < len(text):
-            joined = normalise(text[start:end + 1])
-            if joined == piece + normalise(text[end]):
-                break
-            piece, end = joined, end + 1
-        pieces.append(piece)
-        spans += [(start, end)] * len(piece)
-        start = end
-    joined = "".join(pieces)
-    if joined != normalise(text):  # never seen; rather one wide highlight than a quote the page cannot find
-        joined = normalise(text)
-        spans = [(0, len(text))] * len(joined)
-    return joined, spans
 
 
 class MissingQuote(Exception):

@@ -20,7 +20,9 @@ import yaml
 
 from ..core import load
 from ..core.load import LoadError, parse
-from ..core.validate import CaseChecker, case_files, load_casebook, load_taxonomy
+from ..core.files import case_files
+from ..core.rules import CaseChecker
+from ..core.validate import load_casebook, load_taxonomy
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 HOSTILE_TEXT = ["<script>alert(1)</script>", "\x7f", "\uffff", "\u202e", "=HYPERLINK(\"x\")", "index",

@@ -28,7 +28,9 @@ from ..core import gate, releases, siteconfig
 from ..site import source_pages, training, tree
 from ..core.load import LoadError
 from ..core.model import Casebook
-from ..core.validate import TAXONOMY_FILE, CaseChecker, case_files, load_casebook, load_taxonomy
+from ..core.files import TAXONOMY_FILE, case_files
+from ..core.rules import CaseChecker
+from ..core.validate import load_casebook, load_taxonomy
 
 KINDS = {  # kind -> what the report calls it
     "case": "案例文件", "changelog": "更新记录", "snapshot": "数据快照", "snapshot_schema": "快照的字段规范",
