@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from casebook import cache, incremental
+from casebook.core import cache, incremental
 
 from conftest import ENV, build, edit, make_project
 
