@@ -128,7 +128,7 @@ class SiteRenderer:
         self.common["learned_by"] = transfer.learned_by(book)
 
     def url_from(self, from_src: str, to_src: str) -> str:
-        return relative_url(from_src, to_src, self.use_directory_urls)
+        return relative_url(from_src, to_src, self.use_directory_urls, self.site_url)
 
     def absolute(self, src: str) -> str:
         """A page's full address when the site knows where it lives, else its path from the site root."""
@@ -136,8 +136,8 @@ class SiteRenderer:
             else "/" + page_url(src, self.use_directory_urls)
 
     def render(self, template: str, src: str, **context) -> str:
-        url: Callable[[str], str] = lambda to: relative_url(src, to, self.use_directory_urls)  # noqa: E731
-        root = root_url(src, self.use_directory_urls)
+        url: Callable[[str], str] = lambda to: relative_url(src, to, self.use_directory_urls, self.site_url)  # noqa: E731
+        root = root_url(src, self.use_directory_urls, self.site_url)
         return self.env.get_template(template).render(**self.common, **context, url=url, root=root,
                                                       absolute=self.absolute)
 
