@@ -53,7 +53,7 @@ def build_tree(tree: Path, site: Path, strict: bool = True) -> None:
     config = write_config(tree)
     built = tree / BUILT
     shutil.rmtree(built, ignore_errors=True)
-    command = [sys.executable, "-m", "zensical", "build", "-f", str(config), *(["--strict"] if strict else [])]
+    command = [sys.executable, "-m", "zensical", "build", "-f", str(config.resolve()), *(["--strict"] if strict else [])]
     done = subprocess.run(command, cwd=tree, capture_output=True, text=True, timeout=3600)
     if done.returncode != 0:
         lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
