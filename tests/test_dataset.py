@@ -176,7 +176,7 @@ def test_case_page_shows_last_update_and_how_to_cite(site: Path):
     version = fixture_version()
     # the published address (site_url in mkdocs.yml); a site without one shows its path, completed in the browser
     assert re.search(rf'\[DB/OL\]\. 版本 {re.escape(version)}\. \(2026-11-24\)\[引用日期\]\. '
-                     r'<span data-cb-address="\./">(https://community-casebook\.github\.io/casebook)?/cases/fuyou/</span>\.', page)
+                     r'<span data-cb-address="(\./|/casebook/cases/fuyou/)">(https://community-casebook\.github\.io/casebook)?/cases/fuyou/</span>\.', page)
     assert "@misc{casebook-fuyou," in page and f"version = {{{version}}}" in page
 
 
