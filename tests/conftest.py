@@ -9,8 +9,11 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -69,6 +72,27 @@ def serve_root(project: Path, port: int) -> str:
     from casebook import siteconfig
 
     return f"http://127.0.0.1:{port}{siteconfig.read(project / 'mkdocs.yml').serve_path}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def page_with(url: str, wanted: str, timeout: float = 90) -> str:
+    """The page's HTML once it contains `wanted` (a preview rebuilds it in the background)."""
+    deadline, body = time.monotonic() + timeout, ""
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                body = response.read().decode("utf-8")
+            if wanted in body:
+                return body
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{wanted!r} not on {url} after {timeout} s:\n{body[-2000:]}")
 
 
 def make_project(tmp_path: Path, cases: Path | None = None) -> Path:

@@ -98,7 +98,7 @@ def test_pages_fit_a_phone_screen(browser, served, path):
 
 
 def test_a_large_catalogue_shows_a_page_of_rows_and_filters_them_all(tmp_path, browser):
-    """With hundreds of cases the catalogue lays out 200 rows at a time; filters still search every row."""
+    """With hundreds of cases the catalogue carries and lays out 200 rows at a time; filters still search every row."""
     from pathlib import Path
 
     from casebook import bench, mkdocs_build
@@ -113,7 +113,7 @@ def test_a_large_catalogue_shows_a_page_of_rows_and_filters_them_all(tmp_path, b
     page = browser.new_page()
     page.goto((site / "cases/index.html").as_uri())
     rows = page.locator("[data-cb-rows] tbody tr")
-    assert rows.count() == 450 and len(page.locator("[data-cb-rows] tbody tr:visible").all()) == 200
+    assert rows.count() == 200 and len(page.locator("[data-cb-rows] tbody tr:visible").all()) == 200  # the rest loads later
     more = page.locator(".cb-more")
     assert "还有 250 个" in more.inner_text()
     more.click()

@@ -213,6 +213,7 @@ def test_a_renamed_case_keeps_its_old_address(tmp_path: Path, browser):
 
 
 def test_completeness_rises_when_a_field_is_filled(cases_dir: Path):
+    edit(cases_dir / "guhuai.yaml", " source.page,", "")  # a field left empty, not recorded as unstated
     book, _ = load_casebook(cases_dir)
     before = completeness.score(book.case("guhuai"), book)
     assert any("source.page" in m for m in before.missing)
@@ -222,6 +223,27 @@ def test_completeness_rises_when_a_field_is_filled(cases_dir: Path):
     assert after.score > before.score and not any("source.page" in m for m in after.missing)
     page = SiteRenderer(book).files()["cases/guhuai.md"]
     assert f'value="{after.score}"' in page and "还缺少什么" in page
+
+
+def test_a_field_recorded_as_unstated_by_the_source_costs_no_completeness(cases_dir: Path):
+    book, _ = load_casebook(cases_dir)
+    marked = completeness.score(book.case("huangtun-jinse-jiayuan"), book)
+    edit(cases_dir / "huangtun-jinse-jiayuan.yaml", "unstated: [location.city, ", "unstated: [")
+    book, problems = load_casebook(cases_dir)
+    assert not problems, problems
+    left_empty = completeness.score(book.case("huangtun-jinse-jiayuan"), book)
+    assert marked.score > left_empty.score
+    assert not any("location.city" in m for m in marked.missing) and any("location.city" in m for m in left_empty.missing)
+
+
+def test_fixture_cases_lose_nothing_for_what_their_sources_do_not_state():
+    book, _ = load_casebook(CASES)
+    for case in book.cases:
+        missing = completeness.score(case, book).missing
+        assert not [m for m in missing for name in case.get("unstated", []) if f" {name}（" in m], case["slug"]
+        assert not any("项成效没有数值" in m for m in missing), case["slug"]  # descriptions and plans have none
+    page = SiteRenderer(book).files()["cases/huangtun-jinse-jiayuan.md"]
+    assert "community_types" in page and "location.city" not in page.split("还缺少什么", 1)[1]
 
 
 def test_completeness_is_defined_on_the_field_reference_and_in_the_open_data(site: Path):
@@ -273,5 +295,5 @@ def test_a_damaged_release_record_stops_the_build_with_a_message(tmp_path: Path)
     project = make_project(tmp_path)
     (project / "cases" / "releases" / "changelog.yaml").write_text("- version: [1.0\n", encoding="utf-8")
     result = build(project, tmp_path / "site")
-    assert result.returncode != 0 and "changelog.yaml" in result.stderr and "更新记录" in result.stderr
+    assert result.returncode != 0 and "changelog.yaml:2:1:" in result.stderr and "YAML 语法错误" in result.stderr
     assert "Traceback" not in result.stderr

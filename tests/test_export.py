@@ -63,6 +63,7 @@ def test_offline_site_has_instructions_and_loads_only_its_own_files(unzipped: Pa
     # The search index is carried once: ours, in pieces; Material's own index holds no pages.
     assert (unzipped / "search/casebook/manifest.js").is_file()
     assert not list(unzipped.glob("search/search_index.*"))
+    assert list(unzipped.glob("data/releases/*/cases.json"))  # the whole book keeps every release's data
     for page in unzipped.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         assert not re.search(r'src="(https?:)?//|<link[^>]+href="(https?:)?//', html), page
@@ -76,6 +77,9 @@ def test_export_of_chosen_cases_holds_only_those(tmp_path: Path, project: Path):
     names = zipfile.ZipFile(archive).namelist()
     assert {n.split("/")[-1] for n in names if "/cases/" in n and n.endswith(".html") and "index" not in n} == {
         "fuyou.html", "cangnanjie.html", "tianma.html"}
+    # Nothing about the other cases: a release's full data holds every case of the book, so it stays online.
+    assert not [n for n in names if "/data/releases/" in n]
+    assert {n.split("/")[-1] for n in names if "/data/cases/" in n} == {"fuyou.json", "cangnanjie.json", "tianma.json"}
 
 
 def test_handout_pdf_has_both_cases_and_a_quoted_figure(tmp_path: Path, project: Path):
@@ -114,7 +118,8 @@ def test_pdf_without_a_renderer_says_what_to_install(tmp_path: Path, project: Pa
 def test_unknown_case_or_category_is_refused(tmp_path: Path, project: Path):
     result = run_cli("export", "handout", "--case", "nowhere", "--out", str(tmp_path / "h.html"), cwd=project)
     assert result.returncode == 1 and "没有案例“nowhere”" in result.stderr
-    result = run_cli("export", "handout", "--category", "调解", "--out", str(tmp_path / "h.html"), cwd=project)
+    # 调解 is the short name of 矛盾纠纷调解 (accepted since issue 28); 调节 names nothing.
+    result = run_cli("export", "handout", "--category", "调节", "--out", str(tmp_path / "h.html"), cwd=project)
     assert result.returncode == 1 and "是否" not in result.stderr and "可选：" in result.stderr
 
 
@@ -128,3 +133,61 @@ def test_a_failed_export_keeps_the_previous_zip(tmp_path: Path):
     result = run_cli("export", "site", "--out", str(out), cwd=project)
     assert result.returncode == 1 and "党建" in result.stderr
     assert [p.name for p in out.iterdir()] == [archive.name] and archive.read_bytes() == before
+
+
+# --- issue 28: what a zip says it holds ------------------------------------------------------------
+
+def test_zip_unpacks_into_a_folder_named_for_its_topic_and_day_and_says_what_it_holds(unzipped: Path):
+    today = dt.date.today().isoformat()
+    assert unzipped.name == f"casebook-all-{today}"
+    home = (unzipped / "index.html").read_text(encoding="utf-8")
+    statement = re.search(r'<p class="cb-offline-copy"[^>]*>(.*?)</p>', home, re.S)
+    assert statement, "the home page of an offline copy says what it holds"
+    text = re.sub(r"<[^>]+>", "", statement.group(1))
+    assert "离线版" in text and "全部案例" in text and "共 5 个案例" in text and today in text
+
+
+def test_offline_copy_has_no_edit_links_to_files_that_do_not_exist(unzipped: Path):
+    for page in unzipped.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "编辑此页" not in html and "/edit/" not in html, page
+
+
+def test_problem_zip_and_folder_follow_the_problems_own_name(tmp_path: Path, project: Path):
+    result = run_cli("export", "site", "--problem", "养老", "--out", str(tmp_path), cwd=project)
+    assert result.returncode == 0, result.stderr
+    today = dt.date.today().isoformat()
+    (archive,) = tmp_path.glob("*.zip")
+    assert archive.name == f"casebook-offline-laorenmeirenguan-{today}-3cases.zip"
+    names = zipfile.ZipFile(archive).namelist()
+    assert {n.split("/")[0] for n in names} == {f"casebook-laorenmeirenguan-{today}"}
+    home = zipfile.ZipFile(archive).read(f"casebook-laorenmeirenguan-{today}/index.html").decode("utf-8")
+    assert "老人没人管，养老难" in home and "共 3 个案例" in home
+
+
+def test_materials_by_default_are_the_whole_book_and_each_category_problems_on_request(cases_dir: Path):
+    from casebook import materials
+    from casebook.validate import load_casebook
+
+    book, _ = load_casebook(cases_dir)
+    default = materials.scopes(book)
+    assert {s.kind for s in default} == {"all", "category"}
+    everything = materials.scopes(book, problems=True)
+    problems = [s for s in everything if s.kind == "problem"]
+    assert problems and len(everything) == len(default) + len(problems)
+    slugs = [s.chosen.slug for s in problems]
+    assert "laorenmeirenguan" in slugs and not [s for s in slugs if s.startswith("wenti-")]
+    assert len(set(s.chosen.slug for s in everything)) == len(everything)  # no two materials share a name
+    (asked,) = materials.scopes(book, only=["老人没人管，养老难"])
+    assert asked.kind == "problem"
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_offline_home_says_what_it_holds_within_the_first_screen(unzipped: Path, browser, width: int):
+    page = browser.new_page(viewport={"width": width, "height": 740})
+    page.goto((unzipped / "index.html").as_uri())
+    note = page.locator(".cb-offline-copy")
+    assert note.is_visible() and "共 5 个案例" in note.inner_text()
+    box = note.bounding_box()
+    assert box["y"] + box["height"] <= 740 and box["x"] >= 0 and box["x"] + box["width"] <= width
+    page.close()

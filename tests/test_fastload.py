@@ -60,6 +60,7 @@ TRICKY = {
     "single-quoted multi-line Chinese": "a: '第一行，\n  第二行'\n",
     "real space and folded break": "a: >-\n  甲 乙，\n  丙\nb: 甲 乙，丙\n",
     "trailing space before a fold": "a: >-\n  第一行， \n  第二行\n",
+    "folded before and after a digit": "a: >-\n  开启运营：\n  60周岁\nb: 共有60\n  户 and\n  6 words\n",
     "literal block": "a: |\n  第一行\n  第二行\n",
     "more-indented folded line": "a: >\n  第一行\n    第二行\n  第三行\n",
     "top level list": "- a\n- b\n",

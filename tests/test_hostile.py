@@ -43,7 +43,8 @@ def test_bad_file_gets_a_located_message_and_exit_1(cases_dir: Path, name, conte
     result = run_cli("validate", "--cases-dir", str(cases_dir))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    first = result.stderr.splitlines()[0]
+    # A repaired syntax mistake lets the rest of the file be checked too: its message is one of the lines.
+    first = next((text for text in result.stderr.splitlines() if words in text), result.stderr)
     assert first.startswith(f"{target}:{line}:"), first
     assert words in first, first
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 from pathlib import Path
 
@@ -52,7 +53,10 @@ def test_a_failure_in_the_rendering_process_stops_the_build_with_its_message_and
     before = _files(site)
     manifest = project / "dist" / "materials" / "manifest.json"  # a trainer's materials, one file since deleted
     manifest.parent.mkdir(parents=True)
-    manifest.write_text('{"scopes": [{"files": {"a": {"file": "gone.zip", "bytes": 1}}}]}', encoding="utf-8")
+    entry = {"file": "gone.zip", "bytes": 1, "cases": 5, "date": "2026-11-24", "data_version": "1.0.0"}
+    manifest.write_text(json.dumps({"date": "2026-11-24", "data_version": "1.0.0", "scopes": [
+        {"kind": "all", "label": "全部案例", "slug": "", "cases": 5,
+         "files": {"zip": entry, "pdf": entry, "html": entry}}]}), encoding="utf-8")
     result = build(project, site)
     assert result.returncode != 0
     assert "清单里的 gone.zip 不存在或已改变" in result.stderr

@@ -111,6 +111,11 @@ def test_folded_chinese_lines_join_without_a_space(site: Path):
     assert data == {"a": "第一行，第二行 and more 文字\n下一段", "b": "不折行 的文字"}
 
 
+def test_a_line_break_before_or_after_a_digit_in_chinese_text_leaves_no_space():
+    data = parse("a: >-\n  10月28日正式开启运营：\n  60周岁以上老人\nb: >-\n  共有\n  60户 in\n  2018 and\n  more\n", "x.yaml").data
+    assert data == {"a": "10月28日正式开启运营：60周岁以上老人", "b": "共有60户 in 2018 and more"}
+
+
 def test_a_district_is_placed_only_under_a_stated_city_and_sibling_slugs_never_collide(site: Path):
     import csv
 

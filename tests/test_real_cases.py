@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pytest
 
 from casebook import siteconfig
-from casebook.numbers import scale, stated
+from casebook.numbers import base_unit, magnitude, scale, stated
 from casebook.validate import case_files, load_casebook
 
 from conftest import REAL_CASES, ROOT, build
@@ -81,3 +82,66 @@ def test_citation_file_names_the_last_released_version():
     last = releases.history(REAL_CASES)[0]
     assert (citation["version"], str(citation["date-released"])) == (last["version"], str(last["date"]))
     assert (REAL_CASES / "releases" / last["version"] / "cases.json").is_file()
+
+
+def test_completeness_never_counts_what_a_source_cannot_give(book):
+    from casebook import completeness
+
+    for case in book.cases:
+        missing = completeness.score(case, book).missing
+        assert not [m for m in missing for name in case.get("unstated", []) if f" {name}（" in m], case["slug"]
+        assert not any("项成效没有数值" in m for m in missing), case["slug"]
+
+
+def test_a_figure_is_a_resource_or_an_outcome_not_both(book):
+    """What a practice put in (staff, money, floor space) is not also what it achieved."""
+    for case in book.cases:
+        put_in = {(magnitude(r), base_unit(r["unit"]))
+                  for p in case["practices"] for r in p.get("resources", []) if r.get("value") is not None}
+        achieved = {(magnitude(o), base_unit(o["unit"])) for o in case["outcomes"] if o.get("value") is not None}
+        assert not put_in & achieved, (case["slug"], put_in & achieved)
+
+
+# Words that make a sentence a possibility or an intention (可…参加, 将, 计划, 拟, 应该, 建议),
+# and words that say something was done (成立了, 已, 先后, 开展, 建立…).
+# 将 as "will" (将要, 将继续, 将在…), not as 把 (将…建设成为, 将矛盾化解在).
+_MAYBE = re.compile(r"可(?!以说)|将(?:要|会|继续|进一步|在|于|通过)|即将|下一步|今后|计划|拟|应该|建议")
+_DONE = re.compile(r"了|已|先后|坚持|成立|建立|建成|开展|实施|配备|采取|组织|打造|划分|设立|构建|依托")
+
+
+def only_possible(quote: str) -> bool:
+    """A quote that only says something can or will be done, never that it was."""
+    return bool(_MAYBE.search(quote)) and not _DONE.search(quote)
+
+
+@pytest.mark.parametrize("quote, flagged", [
+    ("每位居民可根据自己的实际情况,参加诸如舞蹈队、志愿者服务队、社区教育讲师队、“编外党支部”等", True),
+    ("下一步将建设社区食堂", True),
+    ("先后成立了“夕阳红”老年舞蹈队、书法兴趣小组", False),
+    ("于2019年4月成立公益项目", False),
+])
+def test_the_wording_rule_tells_a_possibility_from_a_deed(quote, flagged):
+    assert only_possible(quote) is flagged
+
+
+def test_what_is_marked_done_is_not_quoted_as_only_possible(book):
+    """A practice or model in place (a status the vocabulary counts as done), or an achieved outcome,
+    must not rest on a quote that only says 可/将/计划."""
+    done = set(book.taxonomy.having("practice_statuses", "done"))
+    achieved = set(book.taxonomy.having("outcome_kinds", "achieved"))
+    for case in book.cases:
+        items = [i for i in case["practices"] + case.get("models", []) if i["status"] in done]
+        items += [o for o in case["outcomes"] if o["kind"] in achieved]
+        flagged = [i["evidence"] for i in items if only_possible(i["evidence"])]
+        assert not flagged, (case["slug"], flagged)
+
+
+def test_words_credited_to_a_person_are_that_persons_quoted_words_or_near_their_name(book):
+    """said_by names someone the case quotes, and the source names them within the same passage."""
+    for case in book.cases:
+        text = book.sources[case["source"]["file"]]
+        speakers = {q["speaker"] for q in case.get("quotes", [])}
+        for item in case["practices"] + case["outcomes"] + case.get("models", []) + case.get("lessons", []):
+            name = item.get("said_by")
+            if name:
+                assert name in speakers and name in text, (case["slug"], item["evidence"])

@@ -5,11 +5,8 @@ import copy
 import os
 import random
 import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -19,7 +16,7 @@ from casebook import catalog, cli, validate
 from casebook.model import Casebook
 from casebook.validate import load_casebook
 
-from conftest import serve_root, CASES, ENV, edit, line_of, make_project
+from conftest import serve_root, CASES, ENV, edit, free_port, line_of, make_project, page_with
 
 
 @pytest.fixture
@@ -149,49 +146,33 @@ def test_a_rare_shared_feature_outranks_a_common_one():
     assert "只有两个案例有的标签" in shared
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def _page(url: str, wanted: str, timeout: float = 90) -> str:
-    """The page's HTML once it contains `wanted` (it is rebuilt in the background)."""
-    deadline = time.monotonic() + timeout
-    body = ""
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                body = response.read().decode("utf-8")
-            if wanted in body:
-                return body
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{wanted!r} not on {url} after {timeout} s:\n{body[-2000:]}")
-
-
-def test_preview_shows_an_edit_then_its_problems_on_the_page(tmp_path: Path):
+def test_preview_shows_an_edit_then_its_problems_on_thepage_with(tmp_path: Path):
     project = make_project(tmp_path)
-    port = _free_port()
+    port = free_port()
     preview = subprocess.Popen([str(Path(sys.executable).with_name("casebook")), "preview", "cases/fuyou.yaml",
                                 "--dev-addr", f"127.0.0.1:{port}"], cwd=project, env=ENV,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = serve_root(project, port)
     try:
-        _page(base + "cases/fuyou/", "思享荟")
+        page_with(base + "cases/fuyou/", "思享荟")
         # What the case links to is there: its category pages and the cases related to it.
-        page = _page(base + "cases/fuyou/", "相关案例")
+        page = page_with(base + "cases/fuyou/", "相关案例")
         related = re.findall(r'class="cb-related".*?</ul>', page, re.S)[0]
         first_related = re.findall(r'href="\.\./([a-z0-9-]+)/"', related)[0]
-        _page(base + f"cases/{first_related}/", "</h1>")
-        _page(base + "cases/", "府佑")
+        page_with(base + f"cases/{first_related}/", "</h1>")
+        page_with(base + "cases/", "府佑")
+        assert "0.0.0" not in page_with(base + "cases/fuyou/", "+dev")  # the data version of the build, not none
+        assert "assets/casebook/quote.js" in page_with(base + "sources/fuyou/", "</h1>")  # quoting by selection
         edit(project / "cases/fuyou.yaml", "title: 党群服务中心打造", "title: 预览里改过的标题：党群服务中心打造")
-        _page(base + "cases/fuyou/", "预览里改过的标题")
+        page_with(base + "cases/fuyou/", "预览里改过的标题")
         edit(project / "cases/fuyou.yaml", "kind: recognition", "kind: recognitio")
-        page = _page(base + "cases/fuyou/", "案例检查发现")
+        page = page_with(base + "cases/fuyou/", "案例检查发现")
         line = line_of(project / "cases/fuyou.yaml", "kind: recognitio")
         assert f"cases/fuyou.yaml:{line}:" in page and "是否想写“recognition”" in page
+        # The problem page is a page: its front matter is its title, not text in it.
+        assert "search:" not in page and "<title>案例检查发现问题" in page, page[:3000]
     finally:
         preview.terminate()
         preview.wait(timeout=30)

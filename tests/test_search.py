@@ -149,3 +149,23 @@ def test_practices_in_place_rank_above_proposals(start):
     for query, in_place in [("网格", "黄屯街道金色嘉苑社区"), ("微信", CANTEEN)]:
         order = titles(search(start, query))
         assert order.index(in_place) < order.index("古槐街道"), (query, order)
+
+
+def test_a_word_found_nowhere_is_named_and_the_rest_is_shown(start):
+    # No fixture case mentions 积分; written together with 志愿者 or apart, the reader is told.
+    for query in ["志愿者积分", "志愿者 积分"]:
+        shown = titles(search(start, query))
+        meta = start.locator(".md-search-result__meta").inner_text()
+        assert "没有找到“积分”" in meta and "“志愿者”" in meta, (query, meta)
+        assert CANTEEN in shown, (query, shown)
+    search(start, "调解 积分")
+    assert "没有找到“积分”" in start.locator(".md-search-result__meta").inner_text()
+
+
+def test_words_that_name_object_properties_are_searched_like_any_other(start):
+    # Looked up in a plain object, these found Object's own properties and the search stopped with a TypeError.
+    for query in ["constructor", "__proto__", "hasOwnProperty"]:
+        assert search(start, query) == []
+        assert "没有找到" in start.locator(".md-search-result__meta").inner_text()
+    assert FUYOU in titles(search(start, "toString 议事"))
+    assert "没有找到“tostring”" in start.locator(".md-search-result__meta").inner_text()

@@ -53,6 +53,14 @@ def pdf_text(path: Path) -> str:
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
+def link_targets(pdf: Path) -> set[str]:
+    """The web addresses a PDF links to (the QR codes' targets), as a PDF reader sees them."""
+    import pypdf
+
+    return {str(a.get_object()["/A"]["/URI"]) for page in pypdf.PdfReader(pdf).pages for a in page.get("/Annots", [])
+            if "/URI" in a.get_object().get("/A", {})}
+
+
 def cases_in(path: Path) -> int:
     """How many cases a material really holds: case pages in a zip, case sections in a handout."""
     if path.suffix == ".zip":
@@ -80,7 +88,10 @@ def test_training_page_links_resolve_to_files_of_the_stated_size_and_case_count(
 
 def test_training_page_without_materials_says_so_instead_of_linking(site: Path):
     page = site / "training/index.html"
-    assert "没有生成培训资料" in page.read_text(encoding="utf-8")
+    text = page.read_text(encoding="utf-8")
+    assert "还没有生成培训资料" in text
+    article = text[text.index("<article"):text.index("</article>")]
+    assert "casebook export" not in article and "mkdocs" not in article  # readers get no developer commands
     assert not [a for a in links_of(page) if "materials/" in a.get("href", "")]
 
 
@@ -98,14 +109,38 @@ def test_handout_pdf_has_page_numbers_contents_links_and_no_developer_wording(pu
     (pdf,) = (project / "dist/materials").glob(f"casebook-handout-{TODAY}-5cases.pdf")
     text = pdf_text(pdf)
     pages = text.count("\f")
-    assert f"第 1 页 / 共 {pages} 页" in text and f"第 {pages} 页 / 共 {pages} 页" in text
+    assert f"第 2 页 / 共 {pages} 页" in text and f"第 {pages} 页 / 共 {pages} 页" in text
     assert "目录" in text and "全部案例" in text and TODAY in text and "数据版本" in text
     for word in DEVELOPER_WORDING:
         assert word not in text, word
     assert not re.search(r"\b(value|unit|slug|evidence|kind)\b", text)
-    targets = set(re.findall(rb"/URI \(([^)]*)\)", pdf.read_bytes()))  # the QR codes' targets, as PDF links
-    assert {f"{SITE_URL}cases/{p.stem}/".encode() for p in CASES.glob("*.yaml") if p.stem != "taxonomy"} <= targets
+    assert {f"{SITE_URL}cases/{p.stem}/" for p in CASES.glob("*.yaml") if p.stem != "taxonomy"} <= link_targets(pdf)
     assert "参与案例库" in text.split("\f")[-2]  # the closing page says how to contribute
+
+
+def test_handout_pdf_contents_give_each_cases_page_and_the_cover_stays_bare(published):
+    project, _ = published
+    (pdf,) = (project / "dist/materials").glob(f"casebook-handout-{TODAY}-5cases.pdf")
+    pages = pdf_text(pdf).split("\f")
+    assert "第" not in pages[0] and "培训讲义 ·" not in pages[0]  # no running header or page number on the cover
+    assert "第 2 页" in pages[1] and "社区治理实践案例 · 全部案例" in pages[1]
+    contents = pages[1]
+    names = re.findall(r"^\d+\. (\S+?)：", contents, re.M)
+    assert len(names) == 5
+    numbers = [int(n) for n in re.findall(r"^(\d+)$", contents, re.M)]
+    assert numbers[:5] == sorted(numbers[:5]) and len(numbers) >= 5
+    for i, (name, number) in enumerate(zip(names, numbers), 1):
+        starts = [n for n, page in enumerate(pages, 1) if f"{i}. {name}\n" in page and n > 2]
+        assert starts and starts[0] == number, (name, number, starts)
+
+
+def test_handout_pdf_fonts_are_searchable_outlines_not_type3(published):
+    project, _ = published
+    (pdf,) = (project / "dist/materials").glob(f"casebook-handout-{TODAY}-5cases.pdf")
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    listed = fonts.splitlines()[2:]
+    assert listed and not [line for line in listed if "Type 3" in line], fonts
+    assert "全部案例" in pdf_text(pdf)
 
 
 def test_handout_prints_cases_in_the_order_asked_each_on_its_own_page(tmp_path: Path):
@@ -117,10 +152,10 @@ def test_handout_prints_cases_in_the_order_asked_each_on_its_own_page(tmp_path: 
     (pdf,) = (project / "dist").glob("casebook-handout-*-2cases.pdf")  # written to dist/, named for its content
     assert str(pdf.relative_to(project)) in result.stdout and "A4" in result.stdout
     pages = pdf_text(pdf).split("\f")
-    firsts = [i for i, p in enumerate(pages) if "1. 新城街道府佑社区" in p], [
-        i for i, p in enumerate(pages) if "2. 南关街道仓南街社区" in p]
+    assert "目录" in pages[1]  # from two cases on, a contents page (issue 28)
+    firsts = [i for i, p in enumerate(pages[2:], 2) if "1. 新城街道府佑社区" in p], [
+        i for i, p in enumerate(pages[2:], 2) if "2. 南关街道仓南街社区" in p]
     assert firsts[0] and firsts[1] and firsts[0][0] < firsts[1][0]
-    assert "目录" not in pages[1]  # two cases need no contents page
     for page in pages:  # no date or figure split across lines
         for line in page.splitlines():
             assert not re.search(r"\d{4}-\d{0,2}$|\d{4}年\d{0,2}$", line.strip()), line

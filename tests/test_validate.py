@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from casebook.validate import load_casebook, normalise
+from casebook.validate import case_files, load_casebook, normalise
 
-from conftest import assert_reported, edit, line_of, run_cli
+from conftest import REAL_CASES, assert_reported, edit, line_of, run_cli
 
 H = "huangtun-jinse-jiayuan.yaml"
 
@@ -117,7 +117,7 @@ def test_cli_checks_only_the_named_files(cases_dir: Path):
 def test_cli_exits_0_on_the_real_cases():
     result = run_cli("validate")
     assert result.returncode == 0, result.stderr
-    assert "5 个案例全部符合要求" in result.stdout
+    assert f"{len(case_files(REAL_CASES))} 个案例全部符合要求" in result.stdout
 
 
 def test_validator_never_modifies_a_case_file(cases_dir: Path):
@@ -125,3 +125,75 @@ def test_validator_never_modifies_a_case_file(cases_dir: Path):
     before = {p: p.read_bytes() for p in cases_dir.rglob("*") if p.is_file()}
     run_cli("validate", "--cases-dir", str(cases_dir))
     assert before == {p: p.read_bytes() for p in cases_dir.rglob("*") if p.is_file()}
+
+
+# Messages that point at the mistake (issue 26): the line the editor got wrong, and what it should be.
+POINTING = [
+    ("list item indented by 3", H, "  - name: 五级网格党建\n", "   - name: 五级网格党建\n", "",
+     "缩进了 3 个空格，上面没有同样缩进的一层：这个列表项应缩进 2 个空格", "   - name: 五级网格党建"),
+    ("field indented by 5", H, "    category: 党建引领\n", "     category: 党建引领\n", "",
+     "缩进了 5 个空格，上面没有同样缩进的一层：这个字段应缩进 4 个空格", "     category: 党建引领"),
+    *[(f"value starting with {c}", H, "    unit: 起\n", f"    unit: {c}起\n", "",
+       f'以“{c}”开头的值要加引号（YAML 把它当成了特殊符号）：写成 unit: "{c}起"', f"unit: {c}起") for c in "%@`*&!|>"],
+    ("bare %", H, "    unit: 起\n", "    unit: %\n", "", '要加引号（YAML 把它当成了特殊符号）：写成 unit: "%"', "unit: %"),
+    ("value starting with #", H, "    unit: 起\n", "    unit: #起\n", "outcomes[0].unit",
+     'YAML 把它当成了注释，这个字段成了空值：以 # 开头的值要加引号，写成 unit: "#起"', "unit: #起"),
+    ("a category's short name", H, "category: 便民服务", "category: 便民", "practices[3].category",
+     "“便民”是词表里“便民服务”的简称，不是词条本身：这里要写 便民服务", "category: 便民"),
+    ("a status's Chinese name", H, "status: in_place\n    description: 街道党工委", "status: 已实施\n    description: 街道党工委",
+     "practices[0].status", "“已实施”是词表里“in_place”的中文名称，不是词条本身：这里要写 in_place", "status: 已实施"),
+    ("quote shown as typed", H, "有效化解了16起矛盾纠纷\n", "有效化解了１６起“矛盾”纠纷\n", "outcomes[0].evidence",
+     "前 16 个字能找到，从““矛盾”纠纷”起不一致", "有效化解了１６起"),
+    ("what the quote check compares", H, "有效化解了16起矛盾纠纷\n", "有效化解了61起矛盾纠纷\n", "outcomes[0].evidence",
+     "只有全角和半角的同一字符（如“，”和“,”、“１”和“1”）、中文和英文引号看作相同，空格和换行不计；其余每个字、每个标点都要与原文一致",
+     "有效化解了61起"),
+    ("unstated names no counted field", H, "unstated: [location.city,", "unstated: [location.cty,", "unstated[0]",
+     "“location.cty”不是可以标为原文未写明的字段。是否想写“location.city”？", "unstated:"),
+    ("unstated names a filled field", H, "unstated: [location.city,", "unstated: [location.city, location.street,",
+     "unstated[1]", "location.street 已经填写，却列为原文未写明", "unstated:"),
+    ("qualifier not in the list, exact figure", H, "    unit: 起\n", "    unit: 起\n    qualifier: 超\n", "outcomes[0].qualifier",
+     "修饰词“超”不是可选的写法，而且摘录里的 16 是确数：删去 qualifier", "qualifier: 超"),
+]
+
+
+@pytest.mark.parametrize("name, file, old, new, path, words, line_text", POINTING, ids=[b[0] for b in POINTING])
+def test_message_points_at_the_mistake(cases_dir: Path, name, file, old, new, path, words, line_text):
+    assert_reported(cases_dir, file, old, new, path, words, line_text)
+
+
+@pytest.mark.parametrize("old, new", [("  - name: 五级网格党建\n", "   - name: 五级网格党建\n"), ("    unit: 起\n", "    unit: &起\n"),
+                                      ("    unit: 起\n", "    unit: 起\n    qualifier: 超\n"), ("    unit: 起\n", "    unit: #起\n")],
+                         ids=["indentation", "anchor-like value", "qualifier", "comment-like value"])
+def test_one_mistake_gives_one_message(cases_dir: Path, old: str, new: str):
+    edit(cases_dir / H, old, new)
+    _, problems = load_casebook(cases_dir)
+    assert len(problems) == 1, "\n".join(map(str, problems))
+
+
+def test_a_qualifier_message_quotes_the_article_as_written(cases_dir: Path):
+    for path in (cases_dir / "sources" / "cangnanjie.txt", cases_dir / "cangnanjie.yaml"):
+        edit(path, "内容80%以上得到了", "内容超80%得到了", count=2)
+    edit(cases_dir / "cangnanjie.yaml", "    qualifier: 以上\n", "    qualifier: 超\n")
+    _, problems = load_casebook(cases_dir)
+    assert [p.path for p in problems] == ["outcomes[0].qualifier"], problems
+    assert "摘录写作“超80%”" in problems[0].message and "qualifier: 超过" in problems[0].message
+    assert "超过80%" not in problems[0].message
+
+
+def test_after_a_syntax_mistake_the_rest_of_the_file_is_still_checked(cases_dir: Path):
+    edit(cases_dir / H, "    unit: 起\n", "    unit: %\n")
+    edit(cases_dir / H, "  - name: 五级网格党建\n", "   - name: 五级网格党建\n")
+    edit(cases_dir / H, "category: 便民服务", "category: 便民")
+    edit(cases_dir / H, "added: 2026-11-23", "added: 2023-02-30")
+    _, problems = load_casebook(cases_dir)
+    target = cases_dir / H
+    assert [(p.line, p.path) for p in problems] == [
+        (line_of(target, "added: 2023"), "added"), (line_of(target, "   - name: 五级"), ""),
+        (line_of(target, "category: 便民"), "practices[3].category"), (line_of(target, "unit: %"), "")], problems
+
+
+def test_a_syntax_mistake_with_no_sure_repair_says_checking_stopped_there(cases_dir: Path):
+    edit(cases_dir / H, "tags: [农村社区, 街村合一, 供暖]", "tags: [农村社区, 街村合一, 供暖")
+    edit(cases_dir / H, "added: 2026-11-23", "added: 2023-02-30")
+    _, problems = load_casebook(cases_dir)
+    assert len(problems) == 1 and "改好这一处之前，文件的其余部分无法检查" in problems[0].message, problems

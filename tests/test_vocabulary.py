@@ -1,6 +1,7 @@
 """The vocabulary drives everything: no term is written elsewhere, and a renamed or new term is followed."""
 from __future__ import annotations
 
+import ast
 import csv
 import re
 import shutil
@@ -39,6 +40,57 @@ def test_no_vocabulary_term_is_a_literal_in_code_schema_templates_or_css():
             pattern = rf"(?<![A-Za-z_]){re.escape(word)}(?![A-Za-z_])" if word.isascii() else re.escape(word)
             if re.search(pattern, text):
                 found.append(f"{path.relative_to(ROOT)}: {word}")
+    assert not found, "\n".join(found)
+
+
+def real_case_words() -> set[str]:
+    """What a test on the real cases must not expect: a case's slug, title or name (a listed case)."""
+    words = set()
+    for path in REAL_CASES.glob("*.yaml"):
+        if path.name != "taxonomy.yaml":
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            words.update(str(data[key]) for key in ("slug", "title", "name") if data.get(key))
+    return words
+
+
+def reads_real_cases(function: ast.FunctionDef, module: Path) -> bool:
+    """A test that reads cases/: every test of test_real_cases.py, one naming REAL_CASES, or the CLI run
+    in the repository without another casebook (neither --cases-dir nor cwd=)."""
+    if module.name == "test_real_cases.py":
+        return True
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and node.id == "REAL_CASES":
+            return True
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "run_cli":
+            given = [a.value for a in node.args if isinstance(a, ast.Constant)]
+            if "--cases-dir" not in given and "cwd" not in {k.arg for k in node.keywords}:
+                return True
+    return False
+
+
+def test_no_test_on_the_real_cases_counts_or_lists_them():
+    # A contributor's valid new case (or a renamed one) must keep CI green: tests on cases/ may only
+    # expect what holds for every case, never "5 个案例" or a particular case's slug or title.
+    words, count = real_case_words(), len(list(REAL_CASES.glob("*.yaml"))) - 1
+    found = []
+    for module in sorted((ROOT / "tests").glob("test_*.py")):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        for function in [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]:
+            if not reads_real_cases(function, module):
+                continue
+            for node in ast.walk(function):
+                where = f"{module.name}:{getattr(node, 'lineno', function.lineno)} {function.name}"
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    if re.search(r"\d+\s*个案例", node.value):
+                        found.append(f"{where}: counts the cases: {node.value!r}")
+                    found += [f"{where}: names a case: {w}" for w in words
+                              if re.search(rf"(?<![a-z0-9-]){re.escape(w)}(?![a-z0-9-])", node.value)]
+                if isinstance(node, ast.Compare) and any(isinstance(c, ast.Constant) and c.value == count
+                                                         and not isinstance(c.value, bool)
+                                                         for c in [node.left, *node.comparators]) \
+                        and any(isinstance(c, ast.Call) and getattr(c.func, "id", None) == "len"
+                                for c in [node.left, *node.comparators]):
+                    found.append(f"{where}: compares a length with {count}, the number of cases today")
     assert not found, "\n".join(found)
 
 

@@ -13,9 +13,11 @@ import hashlib
 import os
 import secrets
 import shutil
+import signal
 import tempfile
+import threading
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 _STAGING = ".building-"
 _OLD = ".old-"
@@ -43,8 +45,10 @@ def replacing(target: Path) -> Iterator[Path]:
     try:
         yield tmp
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         _remove(tmp)
+        if isinstance(exc, OSError) and exc.filename is None:  # zipfile's writes name no file: say which one
+            exc.filename = str(target)
         raise
 
 
@@ -64,6 +68,28 @@ def write_new(target: Path, text: str) -> None:
             os.replace(tmp, target)
     finally:
         _remove(tmp)
+
+
+def interrupt_on_sigterm() -> Callable[[], None]:
+    """Let SIGTERM stop this process as Ctrl-C does, so that what atexit removes is removed; returns the undo.
+
+    By default SIGTERM ends Python at once, leaving the build's temporary folders and its renderer
+    behind. Processes forked meanwhile inherit the handler; in them SIGTERM still simply ends them.
+    """
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return lambda: None  # someone else decides what SIGTERM does here
+    owner = os.getpid()
+
+    def interrupt(signum, frame) -> None:
+        if os.getpid() != owner:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    return lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def disk_full(exc: BaseException) -> bool:

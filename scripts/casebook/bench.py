@@ -53,6 +53,10 @@ def synthetic_cases(n: int, real: list[dict], sources: dict[str, str], terms: li
         case["location"] = {"province": province, "city": city, "district": district, "street": street,
                             "community": community, "evidence": [place_line]}
         case["source"] = {**case["source"], "file": f"sources/{slug}.txt"}
+        # Fields this case now fills are no longer "not stated by the source".
+        case["unstated"] = [name for name in base.get("unstated", []) if name.split(".")[0] not in ("location", "year")]
+        if not case["unstated"]:
+            del case["unstated"]
         for model in case.get("models", []):
             model["name"] = rng.choice(MODEL_HEADS) + rng.choice(MODEL_TAILS)
         for practice in case["practices"]:

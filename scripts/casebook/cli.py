@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import ci, siteconfig
+from . import ci, siteconfig, write_failure
 from .atomic import disk_full
 from .export import ExportError, build_failure, export_handout, export_site
 from .selection import Chosen, Selection, SelectionError, choose
@@ -72,14 +72,40 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_draft(args: argparse.Namespace) -> int:
+    from . import draft
+    from .validate import load_taxonomy
+
+    source = Path(args.source)
+    if not source.is_file():
+        print(f"{source}: 找不到这个原文文件", file=sys.stderr)
+        return 2
+    cases_dir = Path(args.cases_dir) if args.cases_dir else _cases_dir(argparse.Namespace(cases_dir=None, paths=[source]))
+    taxonomy, _ = load_taxonomy(cases_dir)  # a broken vocabulary is reported by validate; the draft still helps
+    try:
+        target, drafted = draft.write(source, Path(args.out) if args.out else None, taxonomy)
+    except ScaffoldError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    counts = "、".join(f"{key} {len(items)} 项" for key, items in drafted.lists.items() if items)
+    print(f"已写出草稿 {target}（{counts or '没有找到可提出的内容'}）。下一步：")
+    print("  1. 逐项核对带“draft: …”的内容：与原文一致就删除那一行，不要的整项删除；")
+    print("  2. 补上程序无法提出的字段（summary、做法的类别和状态等）；")
+    print(f"  3. 运行 casebook validate {target}，按提示修改到“检查通过”。")
+    return 0
+
+
 def cmd_preview(args: argparse.Namespace) -> int:
     from . import preview
 
     config = Path(args.config)
-    paths = [Path(p) for p in args.paths]
+    # A source text (cases/sources/x.txt) opens the preview's drafts page, where its case can be drafted.
+    given = [Path(p) for p in args.paths]
+    paths = [p for p in given if not (p.suffix == ".txt" and p.parent.name == "sources" and p.is_file())]
     wrong = [p for p in paths if p.suffix not in {".yaml", ".yml"} or p.name == TAXONOMY_FILE or not p.is_file()]
     if wrong:
-        print("\n".join(f"{p}: 不是案例文件（cases/ 下的 .yaml 文件）" for p in wrong), file=sys.stderr)
+        print("\n".join(f"{p}: 不是案例文件（cases/ 下的 .yaml 文件）或原文文件（cases/sources/ 下的 .txt 文件）"
+                        for p in wrong), file=sys.stderr)
         return 2
     if not config.is_file():
         print(f"找不到 {config}：请在项目根目录运行，或用 --config 指定 mkdocs.yml", file=sys.stderr)
@@ -147,7 +173,7 @@ def cmd_export_site(args: argparse.Namespace) -> int:
         return 2
     how = "用法：在电脑上解压这个 zip，双击文件夹里的 index.html，用浏览器打开；不需要联网，搜索、筛选、比较都能用。"
     return _export(args, lambda book, chosen: export_site(book, chosen.cases, offline_builder(config), Path(args.out),
-                                                          _progress, chosen.slug), how)
+                                                          _progress, chosen.slug, chosen.theme), how)
 
 
 def offline_builder(config: Path):
@@ -165,9 +191,15 @@ def offline_builder(config: Path):
     return build
 
 
-def _handout_settings(config: Path | None, site_url: str | None) -> siteconfig.SiteSettings:
-    """The site settings handouts link to; without a site address, say that they carry no QR codes."""
+def _handout_settings(config: Path | None, site_url: str | None) -> siteconfig.SiteSettings | None:
+    """The site settings handouts link to (None, said why, if the address cannot be one);
+    without a site address, say that they carry no QR codes."""
     settings = siteconfig.read(config, site_url)
+    why = siteconfig.url_problem(settings.site_url)
+    if why:
+        where = "--site-url" if site_url is not None else f"{config}: site_url"
+        print(f"{where}: {why}", file=sys.stderr)
+        return None
     if not settings.site_url:
         print("注意：没有网站地址（mkdocs.yml 的 site_url 为空，也没有用 --site-url 指定），讲义里不放二维码。",
               file=sys.stderr)
@@ -177,6 +209,8 @@ def _handout_settings(config: Path | None, site_url: str | None) -> siteconfig.S
 def cmd_export_handout(args: argparse.Namespace) -> int:
     config = Path(args.config)
     settings = _handout_settings(config if config.is_file() else None, args.site_url)
+    if settings is None:
+        return 2
     args.pdf = args.pdf or Path(args.out).suffix.lower() == ".pdf"  # --out x.pdf means a PDF
     if args.pdf:
         how = "用法：用任何 PDF 阅读器打开，A4 打印；每个案例从新的一页开始。"
@@ -198,12 +232,15 @@ def cmd_export_materials(args: argparse.Namespace) -> int:
     if config is None:
         return 2
     settings = _handout_settings(config, args.site_url)
+    if settings is None:
+        return 2
     book, problems = load_casebook(_cases_dir(args))
     if problems:
         _print_problems(problems)
         return 1
     try:
-        manifest = materials.build(book, offline_builder(config), Path(args.out), settings, _progress, args.only)
+        manifest = materials.build(book, offline_builder(config), Path(args.out), settings, _progress, args.only,
+                                   args.problems)
     except (ExportError, materials.MaterialsError) as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -266,6 +303,8 @@ def cmd_release(args: argparse.Namespace) -> int:
         _print_problems(problems)
         print("案例没有通过检查，没有发布新版本。", file=sys.stderr)
         return 1
+    if args.tag:
+        return _tag_release(book)
     try:
         if args.dry_run:
             last, changes = releases.pending(book)
@@ -289,9 +328,36 @@ def cmd_release(args: argparse.Namespace) -> int:
     written = [folder / releases.CHANGELOG, folder / entry["version"] / releases.SNAPSHOT]
     citation = book.cases_dir.parent / releases.CITATION
     if citation.is_file():
-        written.append(citation)
-    print(f"已写入 {'、'.join(map(str, written))}。请提交这些文件；"
-          "没有创建 git 标签（提交并通过检查后可自行打标签）。")
+        written += [citation, citation.with_name(".zenodo.json")]
+    print(f"已写入 {'、'.join(map(str, written))}。请提交这些文件，"
+          "再运行 casebook release --tag 为这个版本打 git 标签。")
+    return 0
+
+
+def _tag_release(book) -> int:
+    from . import release_tag
+
+    try:
+        made = release_tag.tag(book)
+    except (release_tag.TagError, ReleaseError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"已创建标签 {made}。推送到 GitHub：git push origin {made}（Zenodo 等存档按标签为每个版本登记 DOI）。")
+    return 0
+
+
+def cmd_zenodo(args: argparse.Namespace) -> int:
+    from . import citation
+
+    try:
+        written = citation.write_zenodo(Path(args.project))
+    except citation.CitationError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if written is None:
+        print(f"{Path(args.project) / citation.CITATION} 不存在：没有可转换的引用信息", file=sys.stderr)
+        return 1
+    print(f"已按 {citation.CITATION} 写入 {written}。")
     return 0
 
 
@@ -317,20 +383,19 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_fuzz(args: argparse.Namespace) -> int:
-    from . import fuzz
+    from . import fuzz_files
     from .load import LoadError
 
     try:
-        report, seconds = fuzz.run(_cases_dir(args), args.examples, args.seed, _progress)
+        reports, seconds = fuzz_files.run(_cases_dir(args), args.examples, args.seed, _progress)
     except LoadError as exc:
         _print_problems(exc.problems)
         return 1
-    print(f"试了 {report.tried} 个输入（{seconds:.1f} 秒，{report.tried / max(seconds, 1e-9):.0f} 个/秒）："
-          f"{report.problems_found} 个得到定位的问题提示，{report.accepted} 个通过检查，"
-          f"失败（异常或不合格的提示）{len(report.failures)} 个。")
-    for text, error in report.failures[:5]:
-        print(f"--- 输入 {text[:300]!r}\n{error}", file=sys.stderr)
-    return 1 if report.failures else 0
+    print(fuzz_files.summary(reports, seconds))
+    failures = [failure for report in reports.values() for failure in report.failures]
+    for given, error in failures[:5]:
+        print(f"--- 输入 {repr(given)[:300]}\n{error}", file=sys.stderr)
+    return 1 if failures else 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -344,11 +409,16 @@ def parser() -> argparse.ArgumentParser:
     new = sub.add_parser("new", parents=[common], help="新建案例文件和原文文件")
     new.add_argument("slug", help="案例标识：小写拼音、数字和连字符，如 huangtun-jinse-jiayuan")
     new.set_defaults(run=cmd_new)
+    drafted = sub.add_parser("draft", parents=[common], help="从清理后的原文起草案例文件：提出数字、地点、发言人和名称，逐项待核对")
+    drafted.add_argument("source", metavar="原文文件", help="清理后的原文，如 cases/sources/案例标识.txt（文件名就是案例标识）")
+    drafted.add_argument("--out", help="草稿保存到的文件（默认 cases/案例标识.yaml；已有的文件不会被覆盖）")
+    drafted.set_defaults(run=cmd_draft)
 
     choose = argparse.ArgumentParser(add_help=False)
     pick = choose.add_argument_group("选择案例（不同种类的条件须同时满足；--case 指定的案例总会包含，并按指定顺序排在最前）")
     pick.add_argument("--case", action="append", default=[], metavar="案例标识", help="加入这个案例（可重复，按顺序）")
-    pick.add_argument("--category", action="append", default=[], metavar="实践类别", help="有这一类做法的案例（可重复）")
+    pick.add_argument("--category", action="append", default=[], metavar="实践类别",
+                      help="有这一类做法的案例：全称、简称或网址里的拼音都可以，可重复")
     pick.add_argument("--problem", action="append", default=[], metavar="常见问题",
                       help="能解决这个常见问题的案例，写全称、其中几个字或编号，如 --problem 养老（可重复）")
     pick.add_argument("--region", action="append", default=[], metavar="地区", help="这个省、市、区或街道的案例，如 --region 潍坊市（可重复）")
@@ -367,17 +437,20 @@ def parser() -> argparse.ArgumentParser:
     handout.add_argument("--site-url", help="网站的在线地址（覆盖 mkdocs.yml 的 site_url），二维码指向这里的案例页")
     handout.set_defaults(run=cmd_export_handout)
     preview = sub.add_parser("preview", parents=[common], help="只预览正在编辑的案例：保存后几秒内刷新")
-    preview.add_argument("paths", nargs="+", metavar="案例文件", help="要预览的案例文件，如 cases/fuyou.yaml")
+    preview.add_argument("paths", nargs="+", metavar="案例文件", help="要预览的案例文件，如 cases/fuyou.yaml；"
+                         "或还没有案例的原文，如 cases/sources/新案例.txt（打开“起草案例”页）")
     preview.add_argument("--dev-addr", default="127.0.0.1:8000", help="预览网站的地址和端口（默认 127.0.0.1:8000）")
     preview.add_argument("--config", default="mkdocs.yml", help="网站配置文件（默认 mkdocs.yml）")
     preview.set_defaults(run=cmd_preview)
     kit = export.add_parser("materials", parents=[common],
-                            help="网站“培训资料”页的全部文件：全部案例、每个实践类别和常见问题的离线网站和讲义")
+                            help="网站“培训资料”页的文件：全部案例和每个实践类别（加 --problems 还有每个常见问题）的离线网站和讲义")
     kit.add_argument("--out", default=str(Path("dist") / "materials"), help="保存到的目录（默认 dist/materials，网站构建从这里读取）")
     kit.add_argument("--config", default="mkdocs.yml", help="网站配置文件（默认 mkdocs.yml）")
     kit.add_argument("--site-url", help="网站的在线地址（覆盖 mkdocs.yml 的 site_url），讲义二维码指向这里")
     kit.add_argument("--only", action="append", metavar="主题",
-                     help="只生成这些主题：all（全部案例）、实践类别或常见问题的全称或网址标识（可重复；默认全部）")
+                     help="只生成这些主题：all（全部案例）、实践类别或常见问题的全称或网址标识（可重复；默认全部案例和每个实践类别）")
+    kit.add_argument("--problems", action="store_true",
+                     help="另外为每个常见问题生成资料（每份离线网站都是一个完整网站，网站会大很多）")
     kit.set_defaults(run=cmd_export_materials)
     render = sub.add_parser("render", parents=[common], help="写出完整的文档目录（页面、下载文件、资源），不运行网站生成器")
     render.add_argument("--out", required=True, help="输出目录，如 build/tree")
@@ -386,7 +459,12 @@ def parser() -> argparse.ArgumentParser:
     render.set_defaults(run=cmd_render)
     release = sub.add_parser("release", parents=[common], help="发布新的数据版本：检查案例，写入更新记录和数据快照")
     release.add_argument("--dry-run", action="store_true", help="只显示下一个版本和更新内容，不写文件")
+    release.add_argument("--tag", action="store_true",
+                         help="为最近一次发布的版本打带说明的 git 标签 vX.Y.Z（先发布并提交；工作区须干净）")
     release.set_defaults(run=cmd_release)
+    zenodo = sub.add_parser("zenodo", help="从 CITATION.cff 重新生成 .zenodo.json（存档登记 DOI 用的信息）")
+    zenodo.add_argument("--project", default=".", help="项目根目录（CITATION.cff 所在，默认当前目录）")
+    zenodo.set_defaults(run=cmd_zenodo)
     bench = sub.add_parser("bench", help="性能基准：100 到 5000 个案例的检查和构建耗时")
     bench.add_argument("--sizes", nargs="+", default=["100,1000,5000"], metavar="案例数",
                        help="案例数，空格或逗号分隔（默认 100 1000 5000）")
@@ -394,7 +472,7 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--no-serve", action="store_true", help="不测 mkdocs serve 的刷新时间")
     bench.add_argument("--no-browser", action="store_true", help="不构建离线站点、不测浏览器中筛选的耗时")
     bench.set_defaults(run=cmd_bench)
-    fuzz = sub.add_parser("fuzz", parents=[common], help="模糊测试：用大量随机改坏的案例检查读取和检查程序")
+    fuzz = sub.add_parser("fuzz", parents=[common], help="模糊测试：用大量随机改坏的输入文件（案例、词表、原文、更新记录、快照、地名表、清单、设置、缓存）检查读取和检查程序")
     fuzz.add_argument("--examples", type=int, default=10_000, help="输入个数（默认 10000）")
     fuzz.add_argument("--seed", type=int, default=0, help="随机种子（默认 0，结果可重现）")
     fuzz.set_defaults(run=cmd_fuzz)
@@ -408,9 +486,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except siteconfig.SettingsError as exc:  # mkdocs.yml read by a command that does not validate first
+        print(exc, file=sys.stderr)
+        return 1
     except OSError as exc:  # a full disk, a folder without write permission: say which file, no traceback
+        if write_failure.is_write_failure(exc):
+            print(write_failure.line(exc, getattr(args, "out", None)), file=sys.stderr)
+            return 1
         reason = "磁盘空间不足" if disk_full(exc) else (exc.strerror or str(exc))
-        print(f"无法读写文件 {exc.filename or ''}：{reason}。没有留下写了一半的文件。", file=sys.stderr)
+        print(f"无法读写文件 {write_failure.shown_path(exc, getattr(args, 'out', None))}：{reason}。"
+              "没有留下写了一半的文件。", file=sys.stderr)
         return 1
 
 

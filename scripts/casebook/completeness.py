@@ -19,10 +19,13 @@ SKIP_MARK = "x-completeness"
 
 @dataclass
 class Part:
-    """One criterion's result for one case: a share in [0, 1] and what is missing."""
+    """One criterion's result for one case: a share in [0, 1] and what is missing.
+
+    A criterion that cannot apply (no figure the case could give a number for) does not count."""
 
     share: float
     missing: list[str] = field(default_factory=list)
+    applies: bool = True
 
 
 @dataclass
@@ -47,7 +50,7 @@ def counted_fields(schema: dict) -> list[Field]:
     return out
 
 
-def _filled(value: object) -> bool:
+def is_filled(value: object) -> bool:
     return value not in (None, "", [], {})
 
 
@@ -61,22 +64,26 @@ def _value(case: dict, path: tuple) -> object:
 
 def filled_fields(case: dict, book: Casebook, counted: list[Field] | None = None) -> Part:
     counted = counted if counted is not None else counted_fields(book.schema)
-    empty = [f for f in counted if not _filled(_value(case, f.path))]
+    # A field the case records as not stated by its source is done, not missing: guessing scores nothing.
+    unstated = set(case.get("unstated") or [])
+    empty = [f for f in counted if not is_filled(_value(case, f.path)) and f.dotted not in unstated]
     missing = [f"未填写 {f.dotted}（{_short(f.node.get('description', ''))}）" for f in empty]
     return Part(1 - len(empty) / len(counted) if counted else 1.0, missing)
 
 
 def figures_with_values(case: dict, book: Casebook, counted: list[Field] | None = None) -> Part:
-    """Profile figures and outcomes that carry a value, among all of them (an outcome kind says if it has one)."""
+    """Profile figures and outcomes that carry a value, among those whose kind can have one.
+
+    An outcome of a kind that needs a value (the vocabulary's needs_value) counts, and so does any
+    outcome that gives one; a description or a plan never has a number and is not counted against
+    the case. With no figure at all, the criterion does not apply."""
     needs_value = set(book.taxonomy.having("outcome_kinds", "needs_value"))
     profile = case.get("profile") or []
-    outcomes = case.get("outcomes") or []
-    valued = len(profile) + sum(o["kind"] in needs_value for o in outcomes)
+    outcomes = [o for o in case.get("outcomes") or [] if o["kind"] in needs_value or o.get("value") is not None]
+    valued = len(profile) + sum(o.get("value") is not None for o in outcomes)
     total = len(profile) + len(outcomes)
-    missing = []
-    if total > valued:
-        missing.append(f"{total - valued} 项成效没有数值")
-    return Part(valued / total if total else 0.0, missing)
+    missing = [f"{total - valued} 项成效没有数值"] if total > valued else []
+    return Part(valued / total if total else 1.0, missing, applies=bool(total))
 
 
 def evidence_coverage(case: dict, book: Casebook, counted: list[Field] | None = None) -> Part:
@@ -119,9 +126,11 @@ def _short(description: str) -> str:
 Criterion = tuple[str, str, int, str, Callable[[dict, Casebook, list[Field] | None], Part]]
 CRITERIA: list[Criterion] = [
     ("fields", "字段填写", 40,
-     "下面所列字段中已填写的比例（列表项内的字段、原文摘录和整理说明不计）。", filled_fields),
+     "下面所列字段中已填写或已列入 unstated（原文未写明）的比例（列表项内的字段、原文摘录和整理说明不计）。"
+     "原文没写的字段列入 unstated 就不算缺少，不必为了分数去猜。", filled_fields),
     ("values", "数值依据", 30,
-     "社区概况数字和各项成效中带数值的比例：概况数字都带数值；成效的类型在受控词表中标为 needs_value（须填数值和单位）才计入。",
+     "社区概况数字和可以有数值的成效中带数值的比例：成效的类型在受控词表中标为 needs_value（须填数值和单位）、"
+     "或这项成效填了数值，才计入；只有文字描述、尚未实现的成效不计。没有任何可计的数字时，这一项不参与计算，其余两项按权重折算。",
      figures_with_values),
     ("evidence", "原文覆盖", 30,
      "清理后的原文中，至少有一处原文摘录出自其中的段落所占比例。", evidence_coverage),
@@ -130,8 +139,8 @@ CRITERIA: list[Criterion] = [
 
 def score(case: dict, book: Casebook, counted: list[Field] | None = None) -> Score:
     parts = {key: fn(case, book, counted) for key, _, _, _, fn in CRITERIA}
-    total = sum(weight for _, _, weight, _, _ in CRITERIA)
-    value = sum(parts[key].share * weight for key, _, weight, _, _ in CRITERIA) / total
+    total = sum(weight for key, _, weight, _, _ in CRITERIA if parts[key].applies)
+    value = sum(parts[key].share * weight for key, _, weight, _, _ in CRITERIA if parts[key].applies) / total
     return Score(round(value * 100), parts)
 
 

@@ -72,9 +72,9 @@ def download_paths(version: str) -> tuple[str, ...]:
     return (*opendata.download_paths(), *(routes.versioned_download(version, name) for name in DOWNLOADS))
 
 
-def downloads(book: Casebook, version: str, scores: Mapping) -> dict[str, str | bytes]:
+def downloads(book: Casebook, version: str, scores: Mapping, site_url: str = "") -> dict[str, str | bytes]:
     """The open-data downloads, and a copy of each named by the dataset version."""
-    made = opendata.downloads(book, version, scores)
+    made = opendata.downloads(book, version, scores, site_url)
     return {**made, **{routes.versioned_download(version, name): made[routes.download(name)] for name in DOWNLOADS}}
 
 
@@ -89,9 +89,10 @@ def files(renderer: SiteRenderer) -> dict[str, str | bytes]:
             out[from_src] = redirect_page(target, case["name"])
             # Tools that fetched the old data address keep working.
             out.update({routes.case_json(old): content for content in case_file(renderer, case).values()})
-    for entry in renderer.common["history"]:
-        path = releases.folder(book.cases_dir) / entry["version"] / releases.SNAPSHOT
-        if path.is_file():
-            out[routes.release_download(entry["version"])] = path.read_bytes()
-    out[routes.VERSIONS] = renderer.render("versions.md.j2", routes.VERSIONS)
+    # A selection (an offline zip for one category) carries no release's full data: every case of the book is in it.
+    for entry in renderer.common["history"] if book.version is None else []:
+        data = releases.published_snapshot(book.cases_dir, entry["version"])
+        if data is not None:
+            out[routes.release_download(entry["version"])] = data
+    out[routes.VERSIONS] = renderer.render("versions.md.j2", routes.VERSIONS, snapshots=set(out))
     return out

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -15,7 +16,7 @@ import zipfile
 from pathlib import Path
 from typing import Callable
 
-from . import atomic, handout, releases
+from . import atomic, handout, handout_pdf, releases
 from . import pdf as pdf_printer
 from .model import Casebook
 from .selection import Chosen
@@ -57,16 +58,22 @@ def site_zip_name(count: int, today: dt.date, slug: str = "") -> str:
     return output_name("offline", slug, count, today, "zip")
 
 
+def site_folder(slug: str, today: dt.date) -> str:
+    """The folder a zip unpacks into, named for its topic and day (ASCII: every unzip tool keeps it)."""
+    return f"casebook-{slug or 'all'}-{today.isoformat()}"
+
+
 def export_site(book: Casebook, cases: list[dict], build: Build, out_dir: Path, progress: Progress,
-                slug: str = "") -> Path:
+                slug: str = "", theme: str = "全部案例") -> Path:
     """Build the site of the chosen cases for file:// (through the door's `build`) and zip it."""
     today = dt.date.today()
-    folder = f"casebook-{today.isoformat()}"
+    folder = site_folder(slug, today)
     with tempfile.TemporaryDirectory(prefix="casebook-export-") as tmp:
         work = Path(tmp)
         progress(f"[1/3] 生成离线网站（{len(cases)} 个案例）…")
         site = work / "site"
-        build(selection(book, cases), site)
+        copy = {"theme": theme, "cases": len(cases), "date": today.isoformat()}
+        build(dataclasses.replace(selection(book, cases), export=copy), site)
         (site / "使用说明.txt").write_text(_readme(len(cases), today), encoding="utf-8")
         files = sorted(p for p in site.rglob("*") if p.is_file())
         progress(f"[2/3] 打包 {len(files)} 个文件…")
@@ -87,9 +94,19 @@ def selection(book: Casebook, cases: list[dict]) -> Casebook:
         return book
     slugs = {c["slug"] for c in cases}
     files = {c["source"]["file"] for c in cases}
+    cases = [_within(c, slugs) for c in cases]
     return dataclasses.replace(book, cases=cases, files={s: p for s, p in book.files.items() if s in slugs},
                                sources={f: text for f, text in book.sources.items() if f in files},
                                version=releases.version(book))
+
+
+def _within(case: dict, slugs: set[str]) -> dict:
+    """A case whose learned-from links point only inside the selection: a case left out is named by its place."""
+    entries = case.get("learned_from") or []
+    if all(e.get("case") in (None, *slugs) for e in entries):
+        return case
+    kept = [e if e.get("case") in (None, *slugs) else {k: v for k, v in e.items() if k != "case"} for e in entries]
+    return {**case, "learned_from": kept}
 
 
 def _readme(count: int, today: dt.date) -> str:
@@ -124,21 +141,33 @@ def export_handouts(book: Casebook, jobs: list[tuple[Chosen, Path]], settings: S
     """Several handouts at once (one browser prints all PDFs); each file appears whole or not at all."""
     version = dataset_version(book)
     with tempfile.TemporaryDirectory(prefix="casebook-handout-") as tmp:
-        prints, staged = [], []
-        for i, (chosen, out) in enumerate(jobs):
-            source = Path(tmp) / f"handout-{i}.html"
-            source.write_text(handout.render(book, chosen, settings, version), encoding="utf-8")
-            if pdf:
-                header, footer = handout.header_footer(chosen, version)
-                prints.append(pdf_printer.PrintJob(source, Path(tmp) / f"handout-{i}.pdf", header, footer))
-            staged.append((prints[-1].pdf if pdf else source, out))
-        if pdf:
-            progress(f"正在用 Chromium 生成 PDF（{len(prints)} 份讲义）…")
-            try:
-                pdf_printer.print_pdfs(prints, timeout=PDF_TIMEOUT)
-            except pdf_printer.PdfError as exc:
-                raise ExportError(str(exc)) from exc
-        return [_move(src, out) for src, out in staged]
+        work = Path(tmp)
+        if not pdf:
+            staged = [(work / f"handout-{i}.html", out) for i, (_, out) in enumerate(jobs)]
+            for (source, _), (chosen, _) in zip(staged, jobs):
+                source.write_text(handout.render(book, chosen, settings, version), encoding="utf-8")
+            return [_move(src, out) for src, out in staged]
+        printed = [_printed_handout(book, chosen, settings, version, work / f"handout-{i}.pdf")
+                   for i, (chosen, _) in enumerate(jobs)]
+        progress(f"正在用 Chromium 生成 PDF（{len(printed)} 份讲义）…")
+        try:
+            handout_pdf.print_handouts(printed, work, PDF_TIMEOUT, _corpus(book))
+        except pdf_printer.PdfError as exc:
+            raise ExportError(str(exc)) from exc
+        return [_move(h.pdf, out) for h, (_, out) in zip(printed, jobs)]
+
+
+def _corpus(book: Casebook) -> str:
+    """Every character the casebook's handouts can print, whichever cases are chosen."""
+    return json.dumps([book.cases, dataclasses.asdict(book.taxonomy)], ensure_ascii=False, default=str)
+
+
+def _printed_handout(book: Casebook, chosen: Chosen, settings: SiteSettings, version: str,
+                     target: Path) -> handout_pdf.Handout:
+    return handout_pdf.Handout(
+        render=lambda pages, css: handout.render(book, chosen, settings, version, pages=pages or {}, print_css=css),
+        furniture=lambda count, css: handout.furniture(chosen, version, count, css),
+        contents=len(chosen.cases) >= handout.CONTENTS_FROM, pdf=target)
 
 
 def _move(src: Path, out: Path) -> Path:

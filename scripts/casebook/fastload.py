@@ -19,7 +19,7 @@ import ryml
 import yaml
 from yaml.constructor import SafeConstructor
 
-from .folding import WIDE
+from .folding import FOLDED, joins
 
 # Text the full reader treats in ways this one may not: escapes, anchors, aliases, tags, merge keys,
 # reserved indicators, carriage returns, tabs, YAML 1.1 line breaks, flow mappings, stray braces; then directives,
@@ -30,7 +30,7 @@ _UNUSUAL_LINES = re.compile(r"\n[ ]*(?:-[ ]+)*[?%:]|\n(?:---|\.\.\.)|[:\n-][ ]*\
 _UNUSUAL_FLOW = re.compile(r"\[[^\]\n]*(?::[ ,\]\n]|\[|\n|$)")  # apart: a literal first character is found fast
 _MAX_CHARS = 100_000  # far above a real case (~12 KB); larger files get the full reader's size limits
 _MAX_DEPTH = 50
-_FOLDED = re.compile(f"{WIDE} {WIDE}")  # where YAML may have folded a line break between two Chinese characters
+_FOLDED = FOLDED  # where YAML may have folded a line break that Chinese text does not want
 
 
 # JSON's integers (-?(0|[1-9][0-9]*)), null and true/false are what rapidyaml writes for plain
@@ -193,7 +193,7 @@ def _unfold(value: str, text: str) -> str:
     for separator, part in zip(layouts.pop(), parts[1:]):
         if separator != " " and not separator.startswith("\n"):
             raise _Fallback  # trailing spaces before a break: folding.py keeps YAML's own result
-        joined = separator != " " and re.match(WIDE, out[-1]) and re.match(WIDE, part[0])
+        joined = separator != " " and joins(out[-1], part[0])
         out += part if joined else " " + part
     return out
 

@@ -1,10 +1,10 @@
 """Line joins in folded YAML text that Chinese does not want.
 
 YAML folds a line break inside a `>-` block (or a plain multi-line value) into
-a space. Between two Chinese characters that space is a stray gap on every page,
-search result and handout ("微信群， 开办"). This refolds such values from the
-file's own lines, joining with nothing where both sides are Chinese, and only
-when the result is otherwise exactly what YAML produced.
+a space. Between two Chinese characters, or a Chinese character and a digit, that
+space is a stray gap on every page, search result and handout ("微信群， 开办",
+"开启运营： 60周岁"). This refolds such values from the file's own lines, joining
+with nothing there, and only when the result is otherwise exactly what YAML produced.
 """
 from __future__ import annotations
 
@@ -16,10 +16,21 @@ import yaml
 # Han characters, CJK and full-width punctuation, and the quotes and dashes Chinese text uses.
 WIDE = r"[\u2014\u2018-\u201f\u2026\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]"
 _WIDE = re.compile(WIDE)
+_DIGITS = "0123456789"
+# Where YAML may have folded a line break that joins() removes: what a fast reader must refold or leave.
+FOLDED = re.compile(f"{WIDE} (?:{WIDE}|[0-9])|[0-9] {WIDE}")
 
 
 def _wide(char: str) -> bool:
     return bool(_WIDE.match(char))
+
+
+def joins(before: str, after: str) -> bool:
+    """Whether a line break between these two characters is no space in Chinese: between two Chinese
+    characters, and between a Chinese character and a digit (开启运营：60周岁, 共有60户). Between
+    Latin letters, or a letter and a Chinese character, the break stays a space."""
+    wide_before, wide_after = _wide(before), _wide(after)
+    return (wide_before and (wide_after or after in _DIGITS)) or (before in _DIGITS and wide_after)
 
 
 def _refold(lines: list[str]) -> tuple[str, str]:
@@ -34,7 +45,7 @@ def _refold(lines: list[str]) -> tuple[str, str]:
             continue
         if previous:
             yaml_text += " "
-            if not (_wide(previous[-1]) and _wide(line[0])):
+            if not joins(previous[-1], line[0]):
                 chinese += " "
         yaml_text += line
         chinese += line

@@ -61,16 +61,24 @@ def _paths(data, prefix=()):
         yield from _paths(value, prefix + (key,))
 
 
-def _structured(rng: random.Random, seeds: list[dict]) -> str:
-    """A real case with one to three fields replaced by hostile values, written back as YAML."""
-    case = copy.deepcopy(rng.choice(seeds))
+def mutated(rng: random.Random, data, under: tuple = ()):
+    """A copy of `data` with one to three values (below the path `under`) replaced by hostile values."""
+    data = copy.deepcopy(data)
     for _ in range(rng.randint(1, 3)):
-        paths = [p for p in _paths(case) if p]
+        paths = [p for p in _paths(data) if p and p[:len(under)] == under]
+        if not paths:
+            break
         *parent_path, key = rng.choice(paths)
-        parent = case
+        parent = data
         for part in parent_path:
             parent = parent[part]
         parent[key] = _values(rng)
+    return data
+
+
+def _structured(rng: random.Random, seeds: list[dict]) -> str:
+    """A real case with one to three fields replaced by hostile values, written back as YAML."""
+    case = mutated(rng, rng.choice(seeds))
     try:
         return yaml.safe_dump(case, allow_unicode=True, sort_keys=False)
     except yaml.YAMLError:
@@ -104,17 +112,17 @@ def _random_text(rng: random.Random) -> str:
                    for _ in range(rng.randint(0, 200)))
 
 
-def fast_reader_differs(text: str) -> str | None:
+def fast_reader_differs(text: str, top: type = dict) -> str | None:
     """Why the fast reader's data for `text` is not the full reader's, or None (also when it leaves the text)."""
     try:
         load._precheck(text, "x")
     except LoadError:
         return None  # neither reader sees such a text
     fast = load._FAST.read(text)
-    if fast is None:
-        return None
+    if fast is None or not isinstance(fast, top):
+        return None  # parse() hands such a text to the full reader
     try:
-        full = load._full_parse(text, "x").data
+        full = load._full_parse(text, "x", top).data
     except LoadError as exc:
         return f"fast reader accepted what the full reader refuses: {exc.problems[0]}"
     return None if _same(fast, full) else "fast reader's data differs from the full reader's"
@@ -146,30 +154,47 @@ def run(cases_dir: Path, examples: int, seed: int, progress: Callable[[str], Non
     report = Report()
     start = time.perf_counter()
     for i in range(examples):
-        roll = rng.random()
-        text = (_structured(rng, book.cases) if roll < 0.45 else _textual(rng, texts) if roll < 0.9
-                else _random_text(rng))
-        report.tried += 1
-        differs = fast_reader_differs(text)
-        if differs:
-            report.failures.append((text, differs))
-            continue
-        try:
-            doc = parse(text, path.name)
-            found = checker.check(doc, path)
-        except LoadError as exc:
-            found = exc.problems
-        except Exception:  # noqa: BLE001 - any other outcome is what this run looks for
-            report.failures.append((text, traceback.format_exc(limit=3)))
-            continue
-        # A problem an editor can use: located, one line, in Chinese (no parser English passed through).
-        bad = [p for p in found if p.line < 1 or p.col < 1 or "\n" in str(p) or not _CJK.search(p.message)]
-        if bad:
-            report.failures.append((text, f"malformed problem: {bad[0]!r}"))
-        elif found:
-            report.problems_found += 1
-        else:
-            report.accepted += 1
+        tally(report, case_input(rng, book.cases, texts), lambda text: check_case(text, checker, path))
         if (i + 1) % 2000 == 0:
             progress(f"已试 {i + 1}/{examples} 个输入，失败 {len(report.failures)} 个")
     return report, time.perf_counter() - start
+
+
+def case_input(rng: random.Random, cases: list[dict], texts: list[str]) -> str:
+    roll = rng.random()
+    return _structured(rng, cases) if roll < 0.45 else _textual(rng, texts) if roll < 0.9 else _random_text(rng)
+
+
+def check_case(text: str, checker: CaseChecker, path: Path) -> list:
+    differs = fast_reader_differs(text)
+    if differs:
+        raise Differs(differs)
+    try:
+        return checker.check(parse(text, path.name), path)
+    except LoadError as exc:
+        return exc.problems
+
+
+class Differs(Exception):
+    """The fast and the full reader read one text differently."""
+
+
+def tally(report: Report, given, check: Callable[[object], list]) -> None:
+    """Count one input: its problems must each be located, one line and in Chinese; nothing else may come out."""
+    report.tried += 1
+    try:
+        found = check(given)
+    except Differs as exc:
+        report.failures.append((given, str(exc)))
+        return
+    except Exception:  # noqa: BLE001 - any other outcome is what this run looks for
+        report.failures.append((given, traceback.format_exc(limit=4)))
+        return
+    # A problem an editor can use: located, one line, in Chinese (no parser English passed through).
+    bad = [p for p in found if not p.file or p.line < 1 or p.col < 1 or "\n" in str(p) or not _CJK.search(p.message)]
+    if bad:
+        report.failures.append((given, f"malformed problem: {bad[0]!r}"))
+    elif found:
+        report.problems_found += 1
+    else:
+        report.accepted += 1

@@ -1,4 +1,4 @@
-"""The printable handout: one self-contained HTML file (A4), which pdf.py prints with page numbers.
+"""The printable handout: one self-contained HTML file (A4), which handout_pdf.py prints with page numbers.
 
 Typesetting rules a printed page needs live here: figures, dates and units never break across
 lines, a quoted figure keeps its qualifier (300余人, 16起以上), and each case carries a QR code
@@ -19,7 +19,7 @@ from .routes import page_url
 from .selection import Chosen
 from .siteconfig import SiteSettings
 
-CONTENTS_FROM = 4  # a contents page only pays off from this many cases
+CONTENTS_FROM = 2  # from two cases a trainer wants to see at once what the handout holds
 
 _UNIT = r"(?:平方公里|平方米|公里|万元|亿元|[万亿千百]?(?:元|[个名人户起件次场项家栋处条支位所座期批间套张份辆岁倍米]))"
 _UNBREAKABLE = re.compile(
@@ -56,7 +56,8 @@ def case_address(settings: SiteSettings, slug: str) -> str | None:
 
 
 def render(book: Casebook, chosen: Chosen, settings: SiteSettings, version: str,
-           today: dt.date | None = None) -> str:
+           today: dt.date | None = None, pages: dict[str, int] | None = None, print_css: str = "") -> str:
+    """The handout; `pages` (slug -> first page, {} to reserve their space) numbers the contents of a PDF."""
     env = environment()
     env.filters.update(nobreak=nobreak, figure=figure)
     urls = {c["slug"]: case_address(settings, c["slug"]) for c in chosen.cases}
@@ -66,12 +67,11 @@ def render(book: Casebook, chosen: Chosen, settings: SiteSettings, version: str,
         urls=urls, qr={slug: qr_svg(url) for slug, url in urls.items() if url},
         contents=len(chosen.cases) >= CONTENTS_FROM, settings=settings,
         about_url=about_url, about_qr=qr_svg(about_url) if about_url else None,
-        **vocabulary_context(book.taxonomy))
+        pages=pages, print_css=Markup(print_css), **vocabulary_context(book.taxonomy))
 
 
-def header_footer(chosen: Chosen, version: str, today: dt.date | None = None) -> tuple[str, str]:
-    """Chromium's running header and footer for the PDF (page numbers are filled in by Chromium)."""
-    env = environment()
-    context = {"theme": chosen.theme, "today": (today or dt.date.today()).isoformat(), "version": version}
-    return (env.get_template("handout_header.html.j2").render(**context),
-            env.get_template("handout_footer.html.j2").render(**context))
+def furniture(chosen: Chosen, version: str, pages: int, print_css: str = "", today: dt.date | None = None) -> str:
+    """One A4 page per handout page holding the running header and page number (none on the cover)."""
+    return environment().get_template("handout_furniture.html.j2").render(
+        theme=chosen.theme, today=(today or dt.date.today()).isoformat(), version=version, pages=pages,
+        print_css=Markup(print_css))

@@ -7,6 +7,7 @@ which also defeats alias bombs.
 from __future__ import annotations
 
 import math
+import os
 import re
 import stat
 from dataclasses import dataclass, field
@@ -16,13 +17,16 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
-from . import fastload, safety
+from . import fastload, safety, syntax_hints
 from .folding import join_chinese_lines
 from .problems import Problem, format_path
+from .syntax_hints import Hint
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 50_000
 MAX_DEPTH = 50  # a case nests about 5 levels; deeper structures only exhaust the stack
+MAX_REPAIRS = 20  # syntax mistakes repaired in turn to read the rest of a file; beyond, the editor has enough to do
+STOPPED = "；改好这一处之前，文件的其余部分无法检查：YAML 从这里起读不下去，猜不出后面的结构"
 _SCAN_DEPTH = 2_000  # above this, even composing could crash the interpreter: refuse before parsing
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -76,15 +80,16 @@ class Document:
     marks: dict[tuple, tuple[int, int]] | None = None
     text: str | None = field(default=None, repr=False)
     path: Path | None = None
+    top: type = dict  # what the file holds at its top level: a case is a mapping, a changelog a list
 
     def positions(self) -> dict[tuple, tuple[int, int]]:
         if self.marks is None:
             self.marks = {}  # if the file cannot be read again, problems point at its first line
             try:
                 if self.text is not None:
-                    self.marks = _full_parse(self.text, self.file).marks
+                    self.marks = _full_parse(self.text, self.file, self.top).marks
                 elif self.path is not None:
-                    self.marks = _full_parse(read_text(self.path, self.file), self.file).marks
+                    self.marks = _full_parse(read_text(self.path, self.file), self.file, self.top).marks
             except LoadError:
                 pass
         return self.marks
@@ -97,34 +102,70 @@ class Document:
                 return marks[path[:end]]
         return (1, 1)
 
+    def line_text(self, number: int) -> str:
+        """The file's line `number` (1-based) as the editor wrote it, or "" if it cannot be read again."""
+        text = self.text
+        if text is None and self.path is not None:
+            try:
+                text = read_text(self.path, self.file)
+            except LoadError:
+                return ""
+        lines = (text or "").split("\n")
+        return lines[number - 1].rstrip("\r") if 0 < number <= len(lines) else ""
+
     def problem(self, path: tuple, message: str, display: str | None = None) -> Problem:
         line, col = self.where(path)
         return Problem(self.file, line, col, display if display is not None else format_path(path), message)
 
 
 class LoadError(Exception):
-    def __init__(self, problems: list[Problem]):
+    """The file's problems; `partial` is the file read with its syntax mistakes repaired as the messages
+    say, so that the checks can still report the rest of it (None when the mistakes could not be repaired)."""
+
+    def __init__(self, problems: list[Problem], partial: Document | None = None):
         self.problems = problems
+        self.partial = partial
         super().__init__("; ".join(map(str, problems)))
 
 
-def read_text(path: Path, display: str) -> str:
+def read_text(path: Path, display: str, limit: int = MAX_BYTES, what: str = "一个案例文件") -> str:
     """Bytes to text, refusing what no text editor should produce."""
-    return decode(read_bytes(path, display), display)
+    return decode(read_bytes(path, display, limit, what), display)
 
 
-def read_bytes(path: Path, display: str) -> bytes:
-    """A file's bytes, refusing to read what is not a small regular file."""
+def read_bounded(path, limit: int) -> tuple[bytes, int]:
+    """A file's bytes, never more than limit + 1 of them, and its size (as read, if it grew).
+
+    Over the limit, the bytes are empty or cut short: the caller reports the size, not the text."""
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        # read(n) reserves n bytes at once: ask for what the file holds, then for any growth up to the limit
+        raw = file.read(size + 1) if size <= limit else b""
+        if len(raw) > size:
+            raw += file.read(limit + 1 - len(raw))
+    return raw, max(size, len(raw))
+
+
+def read_bytes(path: Path, display: str, limit: int = MAX_BYTES, what: str = "一个案例文件") -> bytes:
+    """A file's bytes, refusing to read what is not a small regular file.
+
+    Never more than `limit` bytes are read, whatever the file claims: a sparse or growing file
+    costs no more memory than the limit.
+    """
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):  # reading a FIFO or a device would block or never end
             raise _fail(display, "不是普通文件（可能是文件夹、管道或设备文件）：请换成普通文本文件")
-        size = info.st_size
-        if size > MAX_BYTES:
-            raise _fail(display, f"文件过大（{size / 1e6:.1f} MB）：一个案例文件不应超过 {MAX_BYTES // 1_000_000} MB")
-        return path.read_bytes()
+        raw, size = read_bounded(path, limit)
+        if size > limit:
+            raise _fail(display, f"文件过大（{_megabytes(size)}）：{what}不应超过 {_megabytes(limit)}")
+        return raw
     except OSError as exc:
         raise _fail(display, f"无法读取文件：{exc.strerror or exc}") from None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size % 1_000_000 else f"{size // 1_000_000} MB"
 
 
 def decode(raw: bytes, display: str) -> str:
@@ -154,13 +195,16 @@ def _fail(display: str, message: str, line: int = 1) -> LoadError:
     return LoadError([Problem(display, line, 1, "", message)])
 
 
-def parse(text: str, display: str) -> Document:
-    """YAML text to a Document; every problem found becomes a LoadError."""
+def parse(text: str, display: str, top: type = dict) -> Document:
+    """YAML text to a Document; every problem found becomes a LoadError.
+
+    `top` is what the file must hold at its top level (a mapping for a case, a list for a changelog).
+    """
     _precheck(text, display)
     data = _FAST.read(text)
-    if data is not None:
-        return Document(display, data, text=text)
-    return _compose(text, display)
+    if data is not None and isinstance(data, top):
+        return Document(display, data, text=text, top=top)
+    return _compose(text, display, top)
 
 
 def _precheck(text: str, display: str) -> None:
@@ -180,37 +224,71 @@ def _precheck(text: str, display: str) -> None:
         raise LoadError([Problem(display, deep, 1, "", f"嵌套层次过深（超过 {MAX_DEPTH} 层）：案例文件只需要几层缩进")])
 
 
-def _full_parse(text: str, display: str) -> Document:
+def _full_parse(text: str, display: str, top: type = dict) -> Document:
     _precheck(text, display)
-    return _compose(text, display)
+    return _compose(text, display, top)
 
 
-def _compose(text: str, display: str) -> Document:
+def _compose(text: str, display: str, top: type = dict) -> Document:
     """PyYAML with a position for every field: for files the fast reader leaves, and for locating problems."""
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        raise LoadError([_yaml_problem(exc, display, text)]) from None
+        problems, repaired = _syntax_problems(exc, display, text)
+        partial, more = _partial(repaired, display) if repaired is not None else (None, [])
+        raise LoadError(problems + more, partial) from None
     except yaml.YAMLError:
         raise LoadError([Problem(display, 1, 1, "", "YAML 语法错误：文件无法解析，请检查引号、冒号和缩进")]) from None
     except RecursionError:
         raise LoadError([Problem(display, 1, 1, "", f"嵌套层次过深（超过 {MAX_DEPTH} 层）：案例文件只需要几层缩进")]) from None
     if root is None:
         raise LoadError([Problem(display, 1, 1, "", "文件是空的：请从模板复制（见 CONTRIBUTING.md）")])
-    doc = Document(display, None, {})
+    doc = Document(display, None, {}, top=top)
     problems: list[Problem] = []
     doc.data = _Builder(doc, problems).build(root, ())
     doc.data = join_chinese_lines(root, doc.data, text)
     if problems:
         raise LoadError(problems)
-    if not isinstance(doc.data, dict):
-        kind = "列表" if isinstance(doc.data, list) else "一段文本或数值"
-        raise LoadError([Problem(display, 1, 1, "", f"文件顶层应是“字段名: 值”的映射（如 slug: …），实际是{kind}")])
+    if not isinstance(doc.data, top):
+        kind = "列表" if isinstance(doc.data, list) else "字段映射" if isinstance(doc.data, dict) else "一段文本或数值"
+        wanted = "列表（每项以“- ”开头）" if top is list else "“字段名: 值”的映射（如 slug: …）"
+        raise LoadError([Problem(display, 1, 1, "", f"文件顶层应是{wanted}，实际是{kind}")])
     return doc
 
 
-def load_file(path: Path, display: str) -> Document:
-    return parse(read_text(path, display), display)
+def _syntax_problems(exc: yaml.MarkedYAMLError, display: str, text: str) -> tuple[list[Problem], str | None]:
+    """Every syntax mistake found by repairing one after another as its message says, and the repaired
+    text (None when a mistake has no sure repair: then the message says checking stopped there)."""
+    problems: list[Problem] = []
+    lines = text.split("\n")
+    for _ in range(MAX_REPAIRS):
+        problem, hint = _yaml_problem(exc, display, "\n".join(lines))
+        if hint is None or lines[hint.line - 1] == hint.repaired:
+            problems.append(Problem(problem.file, problem.line, problem.col, "", problem.message + STOPPED))
+            return problems, None
+        problems.append(problem)
+        lines[hint.line - 1] = hint.repaired
+        try:
+            yaml.compose("\n".join(lines), Loader=_Loader)
+        except yaml.MarkedYAMLError as again:
+            exc = again
+        except (yaml.YAMLError, RecursionError):
+            return problems, None
+        else:
+            return problems, "\n".join(lines)
+    return problems, None
+
+
+def _partial(text: str, display: str) -> tuple[Document | None, list[Problem]]:
+    """The repaired file, and its own problems (a repeated field, a bad number): all reported in one run."""
+    try:
+        return _compose(text, display), []
+    except LoadError as exc:
+        return exc.partial, exc.problems
+
+
+def load_file(path: Path, display: str, top: type = dict, limit: int = MAX_BYTES) -> Document:
+    return parse(read_text(path, display, limit, "这个文件"), display, top)
 
 
 def _line_col(text: str, index: int) -> tuple[int, int]:
@@ -252,27 +330,33 @@ def _unclosed_quote(line: str) -> int | None:
     return None if closed else found.start(1) + 1
 
 
-def _misplaced(text: str, before: int) -> Problem | None:
-    for number, line in enumerate(text.splitlines()[:before], 1):
+def _misplaced(text: str, before: int) -> Hint | None:
+    lines = text.split("\n")
+    for number, line in enumerate(lines[:before], 1):
         if _WIDE_COLON.match(line):
-            return Problem("", number, line.index("：") + 1, "", "用了全角冒号“：”：字段名后面应是半角冒号“:”加一个空格")
+            at = line.index("：")
+            return Hint(number, at + 1, "用了全角冒号“：”：字段名后面应是半角冒号“:”加一个空格",
+                        line[:at] + ": " + line[at + 1:].lstrip())
         col = _unclosed_quote(line)
         if col:
-            return Problem("", number, col, "", "引号没有闭合：这一行的文本以引号开头，但没有在行内结束；补上结尾的引号")
-    return None
+            return Hint(number, col, "引号没有闭合：这一行的文本以引号开头，但没有在行内结束；补上结尾的引号",
+                        line.rstrip() + line[col - 1])
+    return (syntax_hints.indentation(lines, before) or syntax_hints.indicator(lines, before)
+            or syntax_hints.colon_in_value(lines, before))
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError, display: str, text: str = "") -> Problem:
+def _yaml_problem(exc: yaml.MarkedYAMLError, display: str, text: str = "") -> tuple[Problem, Hint | None]:
+    """The problem to report, and how to repair its line when that is sure."""
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     guess = _misplaced(text, line)
     if guess:
-        return Problem(display, guess.line, guess.col, "", guess.message)
+        return Problem(display, guess.line, guess.col, "", guess.message), guess
     english = f"{exc.context or ''} {exc.problem or ''}"
     for needle, chinese in _YAML_MESSAGES:
         if needle in english:
-            return Problem(display, line, col, "", chinese)
-    return Problem(display, line, col, "", "YAML 语法错误：请检查这一行的引号、冒号和缩进")
+            return Problem(display, line, col, "", chinese), None
+    return Problem(display, line, col, "", "YAML 语法错误：请检查这一行的引号、冒号和缩进"), None
 
 
 class _Builder:
@@ -336,6 +420,7 @@ class _Builder:
     def _mapping(self, node: yaml.MappingNode, path: tuple) -> dict:
         out: dict = {}
         first_line: dict = {}
+        segment: set = set()  # the fields since the last reported repeat: the item the editor meant
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self.fail(key_node, path, "不支持 YAML 合并键（<<）：请把字段直接写出来")
@@ -350,10 +435,22 @@ class _Builder:
                 continue
             here = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if key in out:
-                self.fail(key_node, path + (key,),
-                          f"字段“{key}”重复出现（第一次在第 {first_line[key]} 行）：只保留一个")
+                if key in segment:
+                    starts = key == next(iter(out))  # the item's first field again: the next item begins here
+                    self.fail(key_node, path + (key,), _repeated(key, first_line[key], path, starts))
+                    segment = set()  # the rest is one more item (a lost "- "): one message for it, not one a field
+                    first_line[key] = here[0]
+                segment.add(key)
                 continue
+            segment.add(key)
             first_line[key] = here[0]
             self.doc.marks[path + (key,)] = here
             out[key] = self.build(value_node, path + (key,))
         return out
+
+
+def _repeated(key: str, first: int, path: tuple, starts: bool) -> str:
+    if starts and path and isinstance(path[-1], int):  # in a list item: most likely the next item lost its "- "
+        return (f"字段“{key}”在这一项里重复出现（第一次在第 {first} 行）：如果从这里起是下一项，"
+                f"在这一行的 {key} 前加“- ”（与上一项的“- ”对齐）；否则只保留一个")
+    return f"字段“{key}”重复出现（第一次在第 {first} 行）：只保留一个"

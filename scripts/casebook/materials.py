@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import atomic, routes
+from . import atomic, gate, routes
 from .export import Build, ExportError, Progress, export_handouts, export_site, output_name
 from .model import Casebook
 from .selection import Chosen, Selection, choose
 from .siteconfig import SiteSettings
 from .version import dataset_version
 
-MANIFEST = "manifest.json"
-DEFAULT_DIR = Path("dist") / "materials"
+MANIFEST = gate.MANIFEST
+DEFAULT_DIR = gate.MATERIALS_DIR
 PAGE = routes.TRAINING
 FORMATS = ("zip", "pdf", "html")
 
@@ -38,14 +39,18 @@ class Scope:
     chosen: Chosen
 
 
-def scopes(book: Casebook, only: list[str] | None = None) -> list[Scope]:
-    """The whole casebook, each category and each everyday problem that has cases (or those named in `only`)."""
+def scopes(book: Casebook, only: list[str] | None = None, problems: bool = False) -> list[Scope]:
+    """The whole casebook and each category that has cases, each everyday problem too when asked
+    (`problems`), or those named in `only`. Problems are left out by default: each overlaps
+    categories, and every topic's zip is a whole site (all topics made the site ten times larger)."""
     out = [Scope("all", "全部案例", choose(book, Selection()))]
     for term in book.taxonomy.terms("categories"):
         out.append(Scope("category", term, choose(book, Selection(categories=[term]))))
     for entry in book.taxonomy.problems:
         out.append(Scope("problem", entry["problem"], choose(book, Selection(problems=[entry["problem"]]))))
     out = [s for s in out if s.chosen.cases]
+    if not only and not problems:
+        out = [s for s in out if s.kind != "problem"]
     if only:
         known = out
         out = [s for s in out if s.chosen.slug in only or s.label in only or (s.kind == "all" and "all" in only)]
@@ -56,19 +61,17 @@ def scopes(book: Casebook, only: list[str] | None = None) -> list[Scope]:
 
 
 def build(book: Casebook, build_site: Build, out_dir: Path, settings: SiteSettings, progress: Progress,
-          only: list[str] | None = None) -> Path:
+          only: list[str] | None = None, problems: bool = False) -> Path:
     """Every material and the manifest listing them; returns the manifest's path."""
     today = dt.date.today()
     version = dataset_version(book)
-    chosen_scopes = scopes(book, only)
+    chosen_scopes = scopes(book, only, problems)
     out_dir.mkdir(parents=True, exist_ok=True)
-    zips: dict[tuple[str, ...], Path] = {}  # a problem often covers the same cases as a category: zip once
+    zips: list[Path] = []  # one per topic, even of the same cases: each unpacks into its topic's folder
     for i, scope in enumerate(chosen_scopes, 1):
-        key = tuple(c["slug"] for c in scope.chosen.cases)
-        if key not in zips:
-            progress(f"[{i}/{len(chosen_scopes)}] {scope.label}：离线网站（{len(key)} 个案例）")
-            zips[key] = export_site(book, scope.chosen.cases, build_site, out_dir, _quiet(progress),
-                                    scope.chosen.slug)
+        progress(f"[{i}/{len(chosen_scopes)}] {scope.label}：离线网站（{len(scope.chosen.cases)} 个案例）")
+        zips.append(export_site(book, scope.chosen.cases, build_site, out_dir, _quiet(progress),
+                                scope.chosen.slug, scope.label))
     progress(f"讲义：{len(chosen_scopes)} 份 HTML 和 {len(chosen_scopes)} 份 PDF")
     names = {fmt: [out_dir / output_name("handout", s.chosen.slug, len(s.chosen.cases), today, fmt)
                    for s in chosen_scopes] for fmt in ("pdf", "html")}
@@ -77,7 +80,7 @@ def build(book: Casebook, build_site: Build, out_dir: Path, settings: SiteSettin
                         fmt == "pdf", progress)
     entries = []
     for i, scope in enumerate(chosen_scopes):
-        files = {"zip": zips[tuple(c["slug"] for c in scope.chosen.cases)],
+        files = {"zip": zips[i],
                  "pdf": names["pdf"][i], "html": names["html"][i]}
         entries.append({
             "kind": scope.kind, "label": scope.label, "slug": scope.chosen.slug, "cases": len(scope.chosen.cases),
@@ -105,20 +108,24 @@ def _remove_stale(out_dir: Path, keep: set[str]) -> None:
 
 
 def read_manifest(folder: Path) -> dict | None:
-    """The manifest, with each file's real path; None when no materials were built here."""
+    """The manifest, with each file's real path; None when no materials were built here.
+
+    It is checked as `casebook validate` checks it (gate.manifest): only plain file names in this
+    folder are ever copied into the site.
+    """
     path = folder / MANIFEST
-    if not path.is_file():
+    if not os.path.lexists(path):
         return None
+    manifest, problems = gate.manifest(folder)
+    if problems:
+        raise MaterialsError(f"{problems[0]}。请重新运行 casebook export materials，或删除 {folder} 后再构建。")
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
         for scope in manifest["scopes"]:
             for entry in scope["files"].values():
                 entry["path"] = folder / entry["file"]
                 entry["size"] = human_size(entry["bytes"])
                 if not entry["path"].is_file() or entry["path"].stat().st_size != entry["bytes"]:
                     raise MaterialsError(f"{path}：清单里的 {entry['file']} 不存在或已改变")
-    except (ValueError, KeyError, TypeError) as exc:
-        raise MaterialsError(f"{path}：培训资料清单无法读取（{exc}）") from exc
     except MaterialsError as exc:
         raise MaterialsError(f"{exc}。请重新运行 casebook export materials，或删除 {folder} 后再构建。") from exc
     return manifest

@@ -66,8 +66,10 @@ def message(error: ValidationError) -> str:
         listed = schema.get("x-choices") or "、".join(allowed)
         if value in ("", None):
             return f"未填写。可选值：{listed}"
-        if isinstance(value, str) and value.strip() in labels:
-            return f"“{value}”不在受控词表中：它是词表里的中文名称，这里要写它的代码：{labels[value.strip()]}"
+        kinds: dict = schema.get("x-label-kinds", {}) if isinstance(schema, dict) else {}
+        if isinstance(value, str) and value.strip() in kinds:
+            term = labels[value.strip()]
+            return f"“{shown(value)}”是词表里“{term}”的{kinds[value.strip()]}，不是词条本身：这里要写 {term}"
         guess = nearest(value, allowed) or (labels.get(nearest(value, list(labels))) if labels else None)
         hint = f"是否想写“{guess}”？" if guess else ""
         return f"“{shown(value)}”不在受控词表中。{hint}可选值：{listed}"
@@ -92,12 +94,21 @@ def message(error: ValidationError) -> str:
     return f"不符合要求：{error.message}"
 
 
+# `casebook draft` marks every value it proposes with this field, which no schema object allows:
+# an unconfirmed proposal can never pass validation.
+DRAFT_FIELD = "draft"
+DRAFT_MESSAGE = "草稿：请核对后删除标记（这一项与原文一致就删除“draft: …”这一行，不要的项整项删除）"
+
+
 def unknown_field_messages(error: ValidationError) -> list[tuple[str, str]]:
     """For additionalProperties: (field, message) per unknown field, suggesting the nearest known one."""
     known = list(error.schema.get("properties", {}))
     out = []
     for name in error.instance:
         if name in known:
+            continue
+        if name == DRAFT_FIELD:
+            out.append((name, DRAFT_MESSAGE))
             continue
         guess = nearest(name, known)
         hint = f"是否想写“{guess}”？" if guess else ""

@@ -77,7 +77,7 @@ def tree_config(config_file: Path, tree: Path, offline: bool = False) -> dict:
     theme = config.get("theme", {"name": "material"})
     theme = {"name": theme} if isinstance(theme, str) else dict(theme)
     theme["custom_dir"] = manifest["theme_dir"]
-    extra = dict(config.get("extra") or {})
+    extra = {**(config.get("extra") or {}), **manifest.get("extra", {})}
     if offline:
         extra["polyfills"] = [*manifest["offline_polyfills"], *extra.get("polyfills", [])]
     edit_uri = config.get("edit_uri")
@@ -92,6 +92,9 @@ def tree_config(config_file: Path, tree: Path, offline: bool = False) -> dict:
         "extra_javascript": [*manifest["extra_javascript"], *config.get("extra_javascript", [])],
         "use_directory_urls": manifest["use_directory_urls"],
         **({"edit_uri": edit_uri} if edit_uri else {}),
+        # Without the plugin an edit link would name a generated page that is in no repository:
+        # an offline copy carries none (its readers are offline anyway).
+        **({"edit_uri": ""} if offline else {}),
         # The offline copy lives on a disk: no canonical links or image addresses on the published host.
         **({"site_url": ""} if offline else {}),
     }

@@ -20,6 +20,7 @@ class Casebook:
     files: dict[str, Path] = field(default_factory=dict)  # slug -> YAML file
     sources: dict[str, str] = field(default_factory=dict)  # source file (relative) -> text
     version: str | None = None  # set on a selection of cases, which keeps the whole dataset's version
+    export: dict | None = None  # an offline copy: {"theme", "cases", "date"}, which its home page states
 
     def case(self, slug: str) -> dict:
         return next(c for c in self.cases if c["slug"] == slug)

@@ -28,26 +28,43 @@ class Stated(NamedTuple):
     qualifier: str | None
 
 
-class _Found(NamedTuple):
+class Reading(NamedTuple):
+    """A number as it stands in a text: what it counts (`unit`: 家, 人, 平方米, %…, None when nothing
+    follows it) and whether it is a figure, part of a date (2019年4月, 10月28日) or a rank (第二期).
+    `start`/`stop` delimit the number with its qualifier and unit, in the NFKC form of the text."""
+
     value: int | float
     qualifier: str | None
+    unit: str | None
+    kind: str  # "figure", "date" or "ordinal"
     start: int
-    end: int
+    stop: int
+    range: tuple | None = None  # (low, high) when the number is one end of 3至5人
 
 
 _DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
-_ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# ASCII digits only: after NFKC full-width digits are ASCII, and other scripts' digits
+# (Arabic-Indic…) are not how a Chinese quote writes a figure.
+_ARABIC = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
 _RUN = re.compile(rf"(?P<pct>百分之)?(?P<num>(?:{_ARABIC}|[〇零一二两三四五六七八九十百千万亿])+)")
 _TOKEN = re.compile(rf"{_ARABIC}|.")
+# A run longer than this is no figure an article writes (the largest figure a case may hold, 1万亿,
+# takes 13 digits); reading it would only cost time and overflow floats.
+_MAX_RUN = 24
+_MAX_VALUE = 10**15
 
 # Words a quote puts around a number to make it approximate, and the qualifier each stands for.
 _BEFORE = [("将近", "近"), ("接近", "近"), ("近", "近"), ("大约", "约"), ("约", "约"),
            ("超过", "超过"), ("超", "超过"), ("逾", "超过"), ("不足", "不足"), ("不到", "不足")]
-_AFTER_NUMBER = {"多": "多", "余": "余"}
+_AFTER_NUMBER = {"多": "多", "余": "余", "几": "多"}  # 十几 is 10-something, as 10多
 _AFTER_UNIT = [("以上", "以上"), ("以下", "以下"), ("以内", "以下"), ("左右", "左右")]
 # A character before 近/约 that makes a word, not a qualifier: 附近, 最近, 签约, 节约…
 _NOT_BEFORE = {"近": set("附靠最就邻亲"), "约": set("签合节制公契条预邀相履违")}
+# Vague amounts: 几十/数百 (several tens, hundreds), 上千 (reaching a thousand).
+_VAGUE_BEFORE = {"几": "多", "数": "多", "上": "以上"}
+_VAGUE_HEAD = {"几": set("十百千万亿"), "数": set("十百千万亿"), "上": set("百千万亿")}
+_NOT_BEFORE_VAGUE = {"数": set("人户次总岁分指函系倍件票位字步参"), "上": set("以向往")}
 # What may follow a lone Chinese numeral for it to count: measure words and units (三个, 五级, 六化).
 _MEASURE = set("个名人户家次项件条位期起处支座栋幢间所年月天日届批类种级层组队场轮本份张台辆元岁米平公里部套片块股笔篇首门"
                "大化室群堂站点网格万千百亿倍成分")
@@ -56,6 +73,16 @@ _NOT_AFTER = set("元样功种方彩")
 _UNIT_BREAK = set("，,。.、；;：:！!？?“”\"'‘’（）()《》【】[] \t\n")
 _UNIT_WINDOW = 4  # at most this many characters of unit between a number and 以上/左右: 2.1万平方米以上
 _SCALES = (("万亿", 10**12), ("亿", 10**8), ("万", 10**4))
+# What a number counts, longest first: the word right after it (and after 多/余/%).
+_UNITS = sorted("""平方公里 平方千米 平方米 立方米 平米 公里 千米 公顷 公斤 千克 厘米 毫米 米 亩 吨 斤
+    人次 户次 个月 课时 小时 分钟 人 名 位 户 家 个 项 件 条 次 期 场 起 处 支 座 栋 幢 间 所 批 类 种 级 层 组 队
+    轮 本 份 张 台 辆 部 套 片 块 笔 篇 首 门 元 角 天 周 年 月 日 届 倍 床 把 棵 株 盆 册 枚 顶 盏 节 堂 班 岁 %
+    ‰ 周岁 季度 季 场次 餐 顿 杯 箱 袋 包 斤 桌 座 所 栋 单元 楼 网格 m2 ㎡""".split(), key=len, reverse=True)
+# Units that count the same thing: an item's unit agrees with the quote's word if both are in one group.
+_SAME_UNIT = [{"人", "名", "位"}, {"平方米", "平米", "m2", "㎡"}, {"元", "块"}, {"天", "日"}, {"公里", "千米"},
+              {"平方公里", "平方千米"}, {"公斤", "千克"}, {"岁", "周岁"}]
+_RANGE = set("至到-~—")
+_SPANS = re.compile(r"[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?")  # 2024-06-28, 07:19
 
 
 def _plain_float(value: float) -> int | float:
@@ -97,7 +124,8 @@ def _chinese_value(tokens: list[str]) -> int | float:
         unit_before = unit_before if token in _DIGITS else None
     if current is not None and chinese_digit and unit_before and unit_before >= 100:
         current *= unit_before // 10
-    return _plain_float(total + wan + section + (current or 0))
+    value = total + wan + section + (current or 0)
+    return _plain_float(value) if value <= _MAX_VALUE else math.inf
 
 
 def _before(text: str, start: int, end: int) -> str | None:
@@ -112,6 +140,16 @@ def _before(text: str, start: int, end: int) -> str | None:
     return None
 
 
+def _vague(text: str, start: int, tokens: list[str]) -> str | None:
+    """几十, 数百, 上千: the qualifier the word before the number gives, or None."""
+    word = text[start - 1:start]
+    if not word or tokens[0] not in _VAGUE_HEAD.get(word, ()):
+        return None
+    if start > 1 and text[start - 2] in _NOT_BEFORE_VAGUE.get(word, ()):
+        return None  # 人数百分之, 以上百姓: 数 and 上 belong to the word before
+    return _VAGUE_BEFORE[word]
+
+
 def _after_unit(text: str, end: int) -> str | None:
     for skip in range(_UNIT_WINDOW + 1):
         unit = text[end:end + skip]
@@ -123,28 +161,95 @@ def _after_unit(text: str, end: int) -> str | None:
     return None
 
 
-def _scan(text: str) -> Iterator[_Found]:
-    pos = 0
+def _unit_at(text: str, end: int) -> str | None:
+    at = end + 1 if text[end:end + 1] == " " else end  # 10 元
+    return next((u for u in _UNITS if text.startswith(u, at)), None)
+
+
+def _kind(text: str, start: int, value: float, unit: str | None, previous: Reading | None) -> str:
+    """Dates and ranks are not figures: 2019年, 4月 after a year or before a day, 28日 after a month, 第二期."""
+    if text[start - 1:start] == "第":
+        return "ordinal"
+    whole = value == int(value)
+    if unit == "年" and whole and 1900 <= value <= 2100:
+        return "date"
+    if unit == "月" and whole and 1 <= value <= 12:
+        return "date"
+    after_date = previous is not None and previous.kind == "date" and (
+        previous.stop == start or (previous.stop + 1 == start and text[previous.stop] in _RANGE))
+    if unit in ("日", "号") and whole and 1 <= value <= 31 and (after_date or unit == "日"):
+        return "date"
+    return "figure"
+
+
+def _run_at(text: str, match: re.Match) -> tuple[int | float, str | None, int, int]:
+    """(value, qualifier, start, end) of one run of numerals, its qualifier words included."""
+    start, end = match.start(), match.end()
+    tokens = _TOKEN.findall(match.group("num"))
+    value = _chinese_value(tokens)
+    lone = len(tokens) == 1 and not tokens[0][0].isdigit()  # one numeral character: 三, 十, 百
+    qualifier = _before(text, start, end)
+    vague = None if match.group("pct") or qualifier else _vague(text, start, tokens)
+    if vague:
+        qualifier, start = vague, start - 1
+    following = text[end:end + 1]
+    if following in _AFTER_NUMBER and not (lone and text[end + 1:end + 2] in _NOT_AFTER):
+        qualifier = qualifier or _AFTER_NUMBER[following]
+        end += 1
+        if text[end:end + 1] in ("万", "亿"):  # 10余万 = more than 100,000
+            value = value * (10**4 if text[end] == "万" else 10**8)
+            value = _plain_float(value) if value <= _MAX_VALUE else math.inf
+            end += 1
+    if text[end:end + 1] == "%":
+        end += 1
+    qualifier = qualifier or _after_unit(text, end)
+    if lone and not (qualifier or match.group("pct") or text[match.end():match.end() + 1] in _MEASURE):
+        value = math.nan  # 一是, 统一, 十甲: a numeral character inside a word, not a number
+    return value, qualifier, start, end
+
+
+def _scan_all(text: str) -> Iterator[Reading]:
+    spans = [m.span() for m in _SPANS.finditer(text)]
+    pos, previous = 0, None
     while match := _RUN.search(text, pos):
-        start, end = match.start(), match.end()
-        tokens = _TOKEN.findall(match.group("num"))
-        value = _chinese_value(tokens)
-        lone = len(tokens) == 1 and not tokens[0][0].isdigit()  # one numeral character: 三, 十, 百
-        qualifier = _before(text, start, end)
-        following = text[end:end + 1]
-        if following in _AFTER_NUMBER and not (lone and text[end + 1:end + 2] in _NOT_AFTER):
-            qualifier = qualifier or _AFTER_NUMBER[following]
-            end += 1
-            if text[end:end + 1] in ("万", "亿"):  # 10余万 = more than 100,000
-                value = _plain_float(value * (10**4 if text[end] == "万" else 10**8))
-                end += 1
-        if text[end:end + 1] == "%":
-            end += 1
-        qualifier = qualifier or _after_unit(text, end)
-        pos = end  # 10余万: the 万 belongs to this number
-        if lone and not (qualifier or match.group("pct") or text[match.end():match.end() + 1] in _MEASURE):
-            continue  # 一是, 统一, 十甲: a numeral character inside a word, not a number
-        yield _Found(value, qualifier, start, end)
+        pos = match.end()
+        if len(match.group("num")) > _MAX_RUN:
+            continue  # no figure: a run of digits or numerals longer than any figure an article writes
+        value, qualifier, start, end = _run_at(text, match)
+        pos = max(pos, end)  # 10余万: the 万 belongs to this number
+        if math.isnan(value) or math.isinf(value):
+            continue
+        unit = "%" if match.group("pct") or text[end - 1:end] == "%" else _unit_at(text, end)
+        stop = end if unit == "%" else end + (len(unit) + (text[end:end + 1] == " ") if unit else 0)
+        in_span = any(a <= match.start() < b for a, b in spans)
+        kind = "date" if in_span else _kind(text, match.start(), value, unit, previous)
+        reading = Reading(value, qualifier, unit, kind, start, stop)
+        previous = reading
+        yield reading
+
+
+def _ranges(found: list[Reading], text: str) -> list[Reading]:
+    """3至5人, 3-5人: both ends count what the second counts."""
+    out = list(found)
+    for i in range(len(out) - 1):
+        low, high = out[i], out[i + 1]
+        if (low.kind == high.kind == "figure" and low.unit is None and high.start == low.stop + 1
+                and text[low.stop] in _RANGE and low.value < high.value):
+            span = (low.value, high.value)
+            out[i] = low._replace(unit=high.unit, range=span)
+            out[i + 1] = high._replace(range=span)
+    return out
+
+
+def readings(text: str) -> list[Reading]:
+    """Every number in the text (NFKC-normalised first, as `prepare` does), in order, dates and ranks included."""
+    text = _prepare(text)
+    return _ranges(list(_scan_all(text)), text)
+
+
+def _scan(text: str) -> list[Reading]:
+    """The figures of an already prepared text (dates and ranks left out)."""
+    return [r for r in _ranges(list(_scan_all(text)), text) if r.kind == "figure"]
 
 
 def _prepare(quote: str) -> str:
@@ -152,8 +257,11 @@ def _prepare(quote: str) -> str:
     return unicodedata.normalize("NFKC", quote)
 
 
+prepare = _prepare
+
+
 def stated(quote: str) -> list[Stated]:
-    """Every number the quote states, first first, each (value, qualifier) once."""
+    """Every figure the quote states, first first, each (value, qualifier) once (dates and ranks are no figures)."""
     found = [Stated(f.value, f.qualifier) for f in _scan(_prepare(quote))]
     return list(dict.fromkeys(found))
 
@@ -202,21 +310,52 @@ def _same(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
-def _excerpt(quote: str, found: list[_Found], width: int = 8) -> str:
-    """The quote around its first number, so a long quote stays readable in a one-line message."""
+def typed(quote: str, start: int, stop: int) -> str:
+    """The part of the quote as written whose normalised form (`prepare`) spans start:stop: messages
+    quote the article (超30％), never the form the reader compares (超过30%)."""
+    ends = [0]
+    for char in quote:
+        ends.append(ends[-1] + len(_prepare(char)))
+    if ends[-1] != len(_prepare(quote)):
+        return _prepare(quote)[start:stop]  # a sequence normalised as a whole: no character map
+    first = next(i for i, end in enumerate(ends) if end >= start)
+    last = next((i for i, end in enumerate(ends) if end >= stop), len(quote))
+    return quote[first:last]
+
+
+def _excerpt(quote: str, found: list[Reading], width: int = 8) -> str:
+    """The quote as written around its first number, so a long quote stays readable in a one-line message."""
     text = _prepare(quote)
-    text = quote if len(text) == len(quote) else text  # show the quote as written where positions agree
     if len(text) <= 2 * width + 6 or not found:
-        return f"“{text}”"
-    start, end = max(0, found[0].start - width), min(len(text), found[0].end + width)
-    return f"“{'…' if start else ''}{text[start:end]}{'…' if end < len(text) else ''}”"
+        return f"“{quote}”"
+    start, end = max(0, found[0].start - width), min(len(text), found[0].stop + width)
+    return f"“{'…' if start else ''}{typed(quote, start, end)}{'…' if end < len(text) else ''}”"
 
 
-def _said(found: _Found | Stated) -> str:
-    return plain(found.value) + (f"（{found.qualifier}）" if found.qualifier else "")
+def _span(quote: str, found: Reading) -> str:
+    """A number of the quote as the quote writes it, its qualifier words and unit included: 超30％, 80%以上."""
+    text, start, stop = _prepare(quote), found.start, found.stop
+    if found.qualifier:
+        start -= next((len(w) for w, _ in _BEFORE if text.endswith(w, 0, start)), 0)
+        for skip in range(_UNIT_WINDOW + 1):
+            word = next((w for w, _ in _AFTER_UNIT if text.startswith(w, stop + skip)), None)
+            if word:
+                stop += skip + len(word)
+                break
+    return typed(quote, start, stop)
 
 
-def _scale_hint(value: float, unit: str, found: list[_Found]) -> str:
+def written_as(quote: str, wanted: int | float) -> str | None:
+    """How the quote writes the figure of this value (超30％, 1200多人次), or None if it states none."""
+    found = [f for f in _scan(_prepare(quote)) if _same(f.value, wanted)]
+    return _span(quote, found[0]) if found else None
+
+
+def _said(found: Reading, quote: str) -> str:
+    return f"“{_span(quote, found)}”"
+
+
+def _scale_hint(value: float, unit: str, found: list[Reading]) -> str:
     """When the quote writes the number with 万 or 亿 and the unit lacks it: say both ways to write it."""
     if scale(unit) != 1:
         return ""
@@ -227,32 +366,83 @@ def _scale_hint(value: float, unit: str, found: list[_Found]) -> str:
     return ""
 
 
+def base_unit(unit: str) -> str:
+    """The unit without its 万/亿, as the quote's number already includes them: 万元 -> 元."""
+    for prefix, _ in _SCALES:
+        if unit.startswith(prefix) and len(unit) > len(prefix):
+            return _prepare(unit[len(prefix):])
+    return _prepare(unit)
+
+
+def agrees(unit: str | None, counted: str | None) -> bool:
+    """Whether an item's unit counts what the quote's number counts (个 and 家 do not; 人 and 名 do)."""
+    if not unit or counted is None:
+        return True
+    base = base_unit(unit)
+    words = next((group for group in _SAME_UNIT if counted in group), {counted})
+    return any(base.startswith(word) for word in words)
+
+
+def _finite(value: int | float) -> bool:
+    """A value the reader can compare: not inf, NaN or an integer beyond any figure (the schema reports those)."""
+    if isinstance(value, int):
+        return abs(value) <= _MAX_VALUE
+    return math.isfinite(value) and abs(value) <= _MAX_VALUE
+
+
+def _not_a_figure(value: float, shown: str, quote: str, found: list[Reading]) -> str | None:
+    """The message when the value is a date or a rank of the quote (10月28日, 2019年, 第二期), else None."""
+    for reading in found:
+        if reading.kind != "figure" and _same(reading.value, value):
+            start = reading.start
+            for other in found:  # the whole date: 2019年4月, 10月28日
+                if other.kind == "date" and other.stop in (start, start - 1) and reading.kind == "date":
+                    start = other.start
+            written = typed(quote, start - (reading.kind == "ordinal"), reading.stop)
+            what = "日期" if reading.kind == "date" else "序号"
+            return (f"数值 {shown}在摘录{_excerpt(quote, [reading])}里是{what}“{written}”的一部分，不是数量："
+                    f"{what}不填作数值，请摘录原文写明数量的句子")
+    return None
+
+
 def mismatch(item: dict) -> tuple[str, str] | None:
-    """(field, message) when the item's value or qualifier disagrees with its evidence quote, else None."""
+    """(field, message) when the item's value, unit or qualifier disagrees with its evidence quote, else None."""
     value, quote, qualifier = item.get("value"), item.get("evidence"), item.get("qualifier")
     if value is None and qualifier is not None:
         return "qualifier", f"写了修饰词“{qualifier}”却没有数值：删去 qualifier，或按原文填上 value 和 unit"
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not isinstance(quote, str):
         return None  # the schema reports a missing or mistyped value or quote
+    if not _finite(value):
+        return None  # the schema reports a value beyond any figure
     unit = item.get("unit") if isinstance(item.get("unit"), str) else ""
     factor = scale(unit)
     wanted = value * factor
     # 数值 2.1万平方米（即 21000）与…: no space after a closing bracket
     shown = f"{plain(value)} " if factor == 1 else f"{plain(value)}{unit}（即 {plain(_plain_float(round(wanted, 6)))}）"
     text = _prepare(quote)
-    found = list(_scan(text))
+    every = _ranges(list(_scan_all(text)), text)
+    found = [f for f in every if f.kind == "figure"]
     same = [f for f in found if _same(f.value, wanted)]
     if not same:
         excerpt = _excerpt(quote, found)
+        dated = _not_a_figure(wanted, shown, quote, every)
+        if dated:
+            return "value", dated
         if not found:
             return "value", f"数值 {shown}在摘录{excerpt}里找不到：摘录里没有数，请摘录原文写明这个数的句子"
-        numbers = "、".join(dict.fromkeys(_said(f) for f in found))
-        return "value", f"数值 {shown}与摘录{excerpt}不一致：摘录里的数是 {numbers}{_scale_hint(value, unit, found)}"
-    if any(f.qualifier == qualifier for f in same):
+        numbers = "、".join(dict.fromkeys(_said(f, quote) for f in found))
+        return "value", f"数值 {shown}与摘录{excerpt}不一致：摘录里的数是{numbers}{_scale_hint(value, unit, found)}"
+    counted = [f for f in same if agrees(unit, f.unit)]
+    if not counted:
+        stated_as = same[0]
+        written = _span(quote, stated_as)
+        return "unit", (f"单位“{unit}”与摘录{_excerpt(quote, same)}不一致：摘录里的 {plain(value)} "
+                        f"数的是“{stated_as.unit}”（{written}），unit 应写 {stated_as.unit}")
+    if any(f.qualifier == qualifier for f in counted):
         return None
-    stated_as = same[0]
-    excerpt = _excerpt(quote, same)
-    written = figure({"value": value, "unit": unit, "qualifier": stated_as.qualifier})
+    stated_as = counted[0]
+    excerpt = _excerpt(quote, counted)
+    written = _span(quote, stated_as)
     if stated_as.qualifier and not qualifier:
         return "value", (f"数值 {shown}在摘录{excerpt}里是约数“{written}”："
                          f"请加一行 qualifier: {stated_as.qualifier}")

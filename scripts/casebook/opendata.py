@@ -31,9 +31,11 @@ CASE_COLUMNS: list[Column] = [
     ("region", None, regions.label, "网站按地区浏览和筛选用的地区（省 市 区县）：原文写明的；只写明城市时按地名表补上省份；"
      "区县只在写明城市时列出；都没有写明则为“地区未注明”。"),
     ("year", None, lambda c: model.year(c) or "", "年份：案例的 year，没有则取原文发表年份；都没有则为空。"),
+    ("year_note", "year_note", lambda c: c.get("year_note") or "", ""),
     ("categories", None, lambda c: SEP.join(model.categories(c)), "案例涉及的实践类别，用“；”分隔。"),
     ("models", None, lambda c: SEP.join(model.model_names(c)), "治理模式名称，用“；”分隔。"),
     ("tags", "tags", lambda c: SEP.join(c.get("tags", [])), ""),
+    ("unstated", "unstated", lambda c: SEP.join(c.get("unstated", [])), ""),
     ("community_types", None, lambda c: SEP.join(transfer.community_types(c)),
      "社区类型（受控词表 community_types 的名称），用“；”分隔；原文看不出则为空。"),
     ("learned_from", None, lambda c: SEP.join(transfer.origin(e) for e in c.get("learned_from", [])),
@@ -41,6 +43,10 @@ CASE_COLUMNS: list[Column] = [
     ("source_title", "source.title", lambda c: c["source"]["title"], ""),
     ("source_publisher", "source.publisher", lambda c: c["source"].get("publisher") or "", ""),
     ("source_date", "source.date", lambda c: c["source"].get("date") or "", ""),
+    ("source_month_day", "source.month_day", lambda c: c["source"].get("month_day") or "", ""),
+    ("source_written", "source.written", lambda c: c["source"].get("written") or "", ""),
+    ("source_host", "source.host", lambda c: c["source"].get("host") or "", ""),
+    ("source_medium", "source.medium", lambda c: c["source"].get("medium") or "", ""),
     ("source_url", "source.url", lambda c: c["source"].get("url") or "", ""),
     ("source_file", "source.file", lambda c: c["source"]["file"], ""),
     ("added", "added", lambda c: c["added"], ""),
@@ -57,6 +63,8 @@ OUTCOME_COLUMNS: list[Column] = [
     ("qualifier", "outcomes[].qualifier", lambda r: r["outcome"].get("qualifier", ""), ""),
     ("year", "outcomes[].year", lambda r: r["outcome"].get("year") or "", ""),
     ("practice", "outcomes[].practice", lambda r: r["outcome"].get("practice") or "", ""),
+    ("level", "outcomes[].level", lambda r: r["outcome"].get("level") or "", ""),
+    ("said_by", "outcomes[].said_by", lambda r: r["outcome"].get("said_by") or "", ""),
     ("evidence", "outcomes[].evidence", lambda r: r["outcome"]["evidence"], ""),
 ]
 
@@ -71,6 +79,8 @@ RESOURCE_COLUMNS: list[Column] = [
     ("resource", "practices[].resources[].name", lambda r: r["resource"]["name"], ""),
     ("value", "practices[].resources[].value", lambda r: r["resource"].get("value", ""), ""),
     ("unit", "practices[].resources[].unit", lambda r: r["resource"].get("unit", ""), ""),
+    ("qualifier", "practices[].resources[].qualifier", lambda r: r["resource"].get("qualifier", ""), ""),
+    ("level", "practices[].resources[].level", lambda r: r["resource"].get("level") or "", ""),
     ("evidence", "practices[].resources[].evidence", lambda r: r["resource"]["evidence"], ""),
 ]
 
@@ -140,7 +150,8 @@ def download_paths() -> tuple[str, ...]:
     return (*map(routes.download, DOWNLOADS), routes.SCHEMA_DOWNLOAD)
 
 
-def downloads(book: Casebook, version: str = "", scores: Mapping | None = None) -> dict[str, str | bytes]:
+def downloads(book: Casebook, version: str = "", scores: Mapping | None = None,
+              site_url: str = "") -> dict[str, str | bytes]:
     from . import completeness
 
     scores = scores if scores is not None else completeness.Scores(book)
@@ -152,8 +163,16 @@ def downloads(book: Casebook, version: str = "", scores: Mapping | None = None) 
         routes.download("outcomes.csv"): _csv(OUTCOME_COLUMNS, outcome_rows(book)),
         routes.download("resources.csv"): _csv(RESOURCE_COLUMNS, resource_rows(book)),
         routes.download("learning.csv"): _csv(LEARNING_COLUMNS, transfer.learning_links(book)),
-        routes.SCHEMA_DOWNLOAD: json.dumps(book.schema, ensure_ascii=False, indent=2),
+        routes.SCHEMA_DOWNLOAD: json.dumps(published_schema(book.schema, site_url), ensure_ascii=False, indent=2),
     }
+
+
+def published_schema(schema: dict, site_url: str) -> dict:
+    """The schema with the address it is published at as its `$id` (kept relative when the site has none),
+    so that tools resolving the `$schema` of a case's file find the same document."""
+    if not site_url:
+        return schema
+    return {**schema, "$id": site_url.rstrip("/") + "/" + routes.SCHEMA_DOWNLOAD}
 
 
 def column_docs(book: Casebook) -> dict[str, list[tuple[str, str]]]:

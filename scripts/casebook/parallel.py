@@ -6,16 +6,25 @@ as `mkdocs serve`) must not fork, so callers pass workers=1 there.
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import multiprocessing
+import os
+import signal
+import sys
 import threading
 from typing import Callable, Iterable, Sequence, TypeVar
+
+from . import write_failure
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 # Windows has no fork: there everything runs in the calling process.
 CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 _WORK: tuple[Callable, Sequence] | None = None  # set before forking: the workers inherit it, only indices are sent
 
@@ -62,7 +71,8 @@ class Stream:
         """`expected`: failures whose message is for the user as it stands (others are named by their type)."""
         context = multiprocessing.get_context("fork")
         receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_send_all, args=(produce, send, expected), daemon=True)
+        self._process = context.Process(target=_send_all, args=(produce, send, receive, os.getpid(), expected),
+                                        daemon=True)
         # Frozen, the objects both processes hold are never scanned by the child's collector, so their
         # memory stays shared instead of being copied page by page.
         gc.freeze()
@@ -123,14 +133,42 @@ class Stream:
             self._arrived.notify_all()
 
 
-def _send_all(produce: Callable[[], Iterable[tuple[str, object]]], send, expected: tuple) -> None:
+def _send_all(produce: Callable[[], Iterable[tuple[str, object]]], send, receive, parent: int,
+              expected: tuple) -> None:
+    _die_with(parent)
+    # The reading end came along with the fork; holding it open, this process would fill the pipe and
+    # wait for ever once the parent is gone instead of learning (EPIPE) that nobody reads any more.
+    receive.close()
     try:
         for item in produce():
             send.send(item)
         send.send((_END, None))
     except expected as exc:
         send.send((_FAILED, str(exc)))
+    except OSError as exc:  # a full disk or read-only folder: the parent says so in one line
+        send.send((_FAILED, write_failure.line(exc) if write_failure.is_write_failure(exc)
+                   else f"{type(exc).__name__}: {exc}"))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which stops the build with it
         send.send((_FAILED, f"{type(exc).__name__}: {exc}"))
     finally:
         send.close()
+
+
+def _die_with(parent: int) -> None:
+    """End this process as soon as `parent` ends, however it ends (even by SIGKILL).
+
+    Linux signals a child whose parent thread exits (PR_SET_PDEATHSIG; streams are started from
+    the main thread); the parent may have gone before that was asked, so its id is checked after.
+    A SIGTERM the parent turned into Ctrl-C is plain termination again here.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops us
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # no prctl: a closed pipe still ends this process at its next page
+    if os.getppid() != parent:
+        os._exit(1)
+

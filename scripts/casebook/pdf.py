@@ -1,4 +1,4 @@
-"""HTML to PDF with headless Chromium, page numbers and a running header included.
+"""HTML to PDF with headless Chromium (header and footer templates optional).
 
 Chromium's `--print-to-pdf` switch cannot take header or footer templates, and Chromium
 ignores CSS `@page` margin boxes, so we speak the DevTools protocol over the pipe Chromium
@@ -9,6 +9,7 @@ prints any number of documents, which keeps a batch of handouts quick.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import select
@@ -28,8 +29,8 @@ class PdfError(Exception):
 class PrintJob:
     html: Path
     pdf: Path
-    header: str  # HTML of the running header (Chromium fills class="pageNumber" / "totalPages")
-    footer: str
+    header: str = ""  # HTML of the running header (Chromium fills class="pageNumber" / "totalPages")
+    footer: str = ""  # with neither, the page is printed as it is, margins and all
 
 
 def find_browser() -> str:
@@ -49,18 +50,30 @@ def print_pdfs(jobs: list[PrintJob], timeout: float = 300) -> None:
     """Print each job's HTML file to its PDF file (A4 and margins come from the page's CSS)."""
     if not jobs:
         return
+    with printer(timeout) as print_all:
+        print_all(jobs)
+
+
+@contextlib.contextmanager
+def printer(timeout: float = 300):
+    """One browser for several rounds of printing (a handout is printed, its pages read, and printed again)."""
     browser = find_browser()
     with tempfile.TemporaryDirectory(prefix="casebook-pdf-") as profile, _Chromium(browser, profile, timeout) as cdp:
-        for job in jobs:
-            target = cdp.call("Target.createTarget", url="about:blank")["targetId"]
-            session = cdp.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-            cdp.call("Page.enable", session=session)
-            cdp.call("Page.navigate", session=session, url=job.html.resolve().as_uri())
-            cdp.wait_event("Page.loadEventFired", session)
-            result = cdp.call("Page.printToPDF", session=session, printBackground=True, preferCSSPageSize=True,
-                              displayHeaderFooter=True, headerTemplate=job.header, footerTemplate=job.footer)
-            job.pdf.write_bytes(base64.b64decode(result["data"]))
-            cdp.call("Target.closeTarget", targetId=target)
+        yield lambda jobs: [_print(cdp, job) for job in jobs]
+
+
+def _print(cdp: _Chromium, job: PrintJob) -> None:
+    target = cdp.call("Target.createTarget", url="about:blank")["targetId"]
+    session = cdp.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+    cdp.call("Page.enable", session=session)
+    cdp.call("Page.navigate", session=session, url=job.html.resolve().as_uri())
+    cdp.wait_event("Page.loadEventFired", session)
+    furniture = bool(job.header or job.footer)
+    options = {"headerTemplate": job.header, "footerTemplate": job.footer} if furniture else {}
+    result = cdp.call("Page.printToPDF", session=session, printBackground=True, preferCSSPageSize=True,
+                      displayHeaderFooter=furniture, **options)
+    job.pdf.write_bytes(base64.b64decode(result["data"]))
+    cdp.call("Target.closeTarget", targetId=target)
 
 
 class _Chromium:

@@ -17,12 +17,14 @@ import jinja2.bccache
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.utils.meta import get_data
 
-from . import materials, routes
-from .atomic import SPOOL, StagedFolder, beside
+from . import materials, routes, write_failure
+from .source_pages import MissingQuote
+from .atomic import SPOOL, StagedFolder, beside, interrupt_on_sigterm
 from .parallel import CAN_FORK, Stream, StreamError
 from .releases import ReleaseError
 from .render import problems_page
@@ -32,6 +34,7 @@ from .tree import (ASSETS, CSS, JS, LAYOUT, PACKAGE, SEARCH_CSS, SEARCH_JS, THEM
 from .validate import load_casebook
 
 log = logging.getLogger("mkdocs.plugins.casebook")
+QUOTE_JS = "assets/casebook/quote.js"  # quoting by selection on source pages: local previews only
 
 
 class _Counter(logging.Handler):
@@ -59,6 +62,8 @@ class _StreamedFile(File):
             try:
                 self.abs_src_path = str(self.stream.get(self.src_uri))
             except StreamError as exc:
+                if write_failure.is_line(str(exc)):
+                    raise write_failure.Stop(str(exc)) from None
                 raise PluginError(f"生成 {self.src_uri} 时出错：{exc}") from None
             self.stream = None
         return None  # read from abs_src_path, as a plain build reads its files
@@ -114,6 +119,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         config.theme.dirs.insert(0, str(THEME))
         config.extra_css = [CSS, SEARCH_CSS, *config.extra_css]
         config.extra_javascript = [JS, SEARCH_JS, *config.extra_javascript]
+        config.extra["casebook_feed"] = routes.FEED  # the theme links every page to the feed
+        if getattr(self, "command", None) == "serve":  # local previews only: never in a built or exported site
+            config.extra_javascript.append(QUOTE_JS)
         self._stage(config)
         return config
 
@@ -124,7 +132,12 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.staged = None
         if getattr(self, "command", "build") == "serve" or getattr(self, "dirty", False):
             return  # serve builds into its own temporary folder; a dirty build means to reuse site/
-        self.staged = StagedFolder(Path(config.site_dir))
+        self.restore_sigterm = interrupt_on_sigterm()  # a terminated build cleans up as an interrupted one does
+        try:
+            self.staged = StagedFolder(Path(config.site_dir))
+        except OSError as exc:
+            self.restore_sigterm()
+            raise Abort(write_failure.line(exc, kept=f"原有的 {config.site_dir} 保持不变")) from None
         self.site_dir = config.site_dir
         config.site_dir = str(self.staged.path)
         self.warnings = _Counter()
@@ -135,6 +148,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if not getattr(self, "staged", None):
             return
         logging.getLogger("mkdocs").removeHandler(self.warnings)
+        self.restore_sigterm()
         if not self.warnings.count:
             self.staged.commit()
         else:
@@ -146,8 +160,11 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self._drop_stream()
         if getattr(self, "staged", None):
             logging.getLogger("mkdocs").removeHandler(self.warnings)
+            self.restore_sigterm()
             self.staged.discard()
             self.staged = None
+            if write_failure.is_write_failure(error):  # one line instead of MkDocs' English traceback
+                raise Abort(write_failure.line(error, kept=f"原有的 {self.site_dir} 保持不变")) from None
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         # Load, check and render before MkDocs empties the site folder, so a bad case
@@ -179,9 +196,11 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         else:
             try:
                 self.generated = generated_files(book, settings, materials_dir=root / self.config.materials)
-            except (ReleaseError, materials.MaterialsError) as exc:
+            except (ReleaseError, materials.MaterialsError, MissingQuote) as exc:
                 raise PluginError(str(exc)) from None
             edit = edit_paths(book, root)
+        if serving:
+            self.generated[QUOTE_JS] = (PACKAGE / QUOTE_JS).read_bytes()
         self.edit_uris = {page: "../" + path for page, path in edit.items()}
         log.info(f"casebook: 已加入 {len(book.cases)} 个案例，共 {len(self.generated)} 个生成文件")
 
@@ -198,12 +217,13 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.spool.mkdir(parents=True)
         atexit.register(self._drop_stream)  # Ctrl-C skips on_build_error, not the interpreter's exit
         produce = functools.partial(streamed, self.cases_dir, settings, root / self.config.materials, root, self.spool)
-        self.stream = Stream(produce, expected=(ReleaseError, materials.MaterialsError, TreeError))
+        self.stream = Stream(produce, expected=(ReleaseError, materials.MaterialsError, TreeError,
+                                                    MissingQuote))
         try:
             layout = self.stream.get(LAYOUT)
         except StreamError as exc:
             self._drop_stream()
-            raise PluginError(str(exc)) from None
+            raise (Abort if write_failure.is_line(str(exc)) else PluginError)(str(exc)) from None
         self.generated = {path: _STREAMED for path in layout["paths"]}
         return layout["edit"]
 
@@ -230,17 +250,24 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         """While a case is broken in `mkdocs serve`: the pages the editor may be looking at, all saying what to fix."""
         pages = [src for src in getattr(self, "generated", {}) if src.endswith(".md")] or [
             routes.HOME, routes.CATALOGUE, routes.CATEGORIES, routes.REGIONS, routes.COMPARE, routes.MATRIX,
-            routes.OUTCOMES, routes.DATA, routes.FIELDS, routes.GUIDE, materials.PAGE,
-            *[routes.case(p.stem) for p in sorted(self.cases_dir.glob("*.yaml")) if p.name != "taxonomy.yaml"]]
+            routes.OUTCOMES, routes.DATA, routes.FIELDS, routes.GUIDE, materials.PAGE]
+        # A case file added while serving (a new draft) has no page yet: it gets the problem page too.
+        pages += [routes.case(p.stem) for p in sorted(self.cases_dir.glob("*.yaml")) if p.name != "taxonomy.yaml"]
         text = problems_page(self.problems)
         self.generated = {src: text for src in pages}
-        for asset in ASSETS:
+        for asset in (*ASSETS, QUOTE_JS):
             self.generated[asset] = (PACKAGE / asset).read_bytes()
         self.edit_uris = {}
 
     def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str | None:
-        if self.config.enabled and getattr(self, "problems", None):
-            return problems_page(self.problems)  # hand-written pages too: the problems are what to see now
+        # The preview's drafts page stays usable while a case is broken: drafting is how a new case begins.
+        if self.config.enabled and getattr(self, "problems", None) and page.file.src_uri != routes.DRAFTS:
+            # Hand-written pages too: the problems are what to see now. MkDocs has read this page's front
+            # matter already, so the problem page's own goes into the page's metadata, not its text.
+            body, meta = get_data(problems_page(self.problems))
+            page.meta = meta
+            page.title = meta.get("title", page.title)
+            return body
         return markdown
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:

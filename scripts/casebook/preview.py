@@ -15,13 +15,14 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Callable
 
 import yaml
 
-from . import catalog, siteconfig
+from . import catalog, drafting_desk, routes, siteconfig
 from .validate import TAXONOMY_FILE, load_casebook
 
 POLL_SECONDS = 0.2
@@ -45,9 +46,28 @@ class Preview:
         self.mirror = workdir / "cases"
         self.related = self._related_files()
         self._seen: dict[Path, tuple | None] = {}
+        self._sources: dict[Path, tuple[tuple | None, str | None]] = {}  # case file -> (its stamp, source named)
+        self.lock = threading.Lock()  # the drafting desk syncs a new draft at once, beside the polling loop
+
+    @property
+    def releases(self) -> list[Path]:
+        """The release records (they give the data version and "最后更新" of every page, as in the build);
+        listed at each look, so a new release is noticed (a listing reads no file)."""
+        releases = self.cases_dir / "releases"
+        return sorted(p for p in releases.rglob("*") if p.is_file()) if releases.is_dir() else []
+
+    def _source(self, case_file: Path) -> str | None:
+        """The source a case names, parsed again only when the case file's stamp moved."""
+        stamp = _stamp(case_file)
+        known = self._sources.get(case_file)
+        if known is None or known[0] != stamp:
+            known = self._sources[case_file] = (stamp, _source_of(case_file))
+        return known[1]
 
     def _related_files(self) -> list[Path]:
         """Case files related to the edited ones in the whole casebook, so their links lead somewhere."""
+        if not self.edited:
+            return []  # only a source to draft from (casebook preview cases/sources/x.txt): nothing to relate
         book, _ = load_casebook(self.cases_dir)  # warm after the first run: the content cache answers
         if book is None:
             return []  # the edited cases have problems: the preview shows those first
@@ -66,22 +86,23 @@ class Preview:
     def watched(self) -> list[tuple[Path, Path]]:
         """(file in the project, its copy in the preview) for everything the preview shows."""
         pairs = [(self.cases_dir / TAXONOMY_FILE, self.mirror / TAXONOMY_FILE)]
+        pairs += [(path, self.mirror / path.relative_to(self.cases_dir)) for path in self.releases]
         for case_file in [*self.edited, *self.related]:
             pairs.append((case_file, self.mirror / case_file.name))
-            relative = _source_of(case_file)
+            relative = self._source(case_file)
             if relative is not None:
                 pairs.append((self.cases_dir / relative, self.mirror / relative))
         return pairs
 
     def sync(self) -> bool:
         """Copy what changed since the last look; True if anything did."""
+        with self.lock:
+            return self._sync()
+
+    def _sync(self) -> bool:
         changed = False
         for original, copy in self.watched():
-            try:
-                info = original.stat()
-                stamp: tuple | None = (info.st_mtime_ns, info.st_size)
-            except OSError:
-                stamp = None
+            stamp = _stamp(original)
             if self._seen.get(original, ()) == stamp:
                 continue
             self._seen[original] = stamp
@@ -97,6 +118,19 @@ class Preview:
         return changed
 
 
+def _stamp(path: Path) -> tuple | None:
+    """What tells a changed file from an unchanged one without reading it (None: it is not there).
+
+    An edit moves mtime and ctime even when it keeps the size (and ctime even when mtime is set back);
+    an editor that saves by renaming a new file changes the inode.
+    """
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino
+
+
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
@@ -109,14 +143,19 @@ def serve(config_file: Path, cases_dir: Path, edited: list[Path], address: str,
     with tempfile.TemporaryDirectory(prefix="casebook-preview-") as tmp:
         preview = Preview(config_file.resolve(), cases_dir.resolve(), [p.resolve() for p in edited], Path(tmp))
         preview.create()
+        settings = siteconfig.read(config_file)
+        site = f"http://{address}{settings.serve_path}"
+        desk = drafting_desk.Desk(preview, site, settings.use_directory_urls)
+        desk.write_page()
+        desk.start()
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
         # Run from the preview project, so problems name files as cases/x.yaml, as in the real project.
         server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-q", "-f", config_file.name,
                                    "--dev-addr", address], env=env, cwd=tmp)
-        first = edited[0].stem
-        mount = siteconfig.read(config_file).serve_path
-        say(f"预览网站：http://{address}{mount}cases/{first}/（包含 {len(edited)} 个正在编辑的案例和 "
+        first = desk.address(routes.case(edited[0].stem) if edited else routes.DRAFTS)
+        say(f"预览网站：{first}（包含 {len(edited)} 个正在编辑的案例和 "
             f"{len(preview.related)} 个相关案例）。保存文件后页面会在几秒内自动刷新；按 Ctrl+C 结束。")
+        desk.announce(say)
         try:
             while server.poll() is None and not stop():
                 preview.sync()
@@ -124,6 +163,7 @@ def serve(config_file: Path, cases_dir: Path, edited: list[Path], address: str,
         except KeyboardInterrupt:
             pass
         finally:
+            desk.stop()
             if server.poll() is None:
                 server.terminate()
                 try:

@@ -12,10 +12,6 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
-
-import yaml
-from pypinyin import Style, lazy_pinyin
 
 from .model import UNSTATED_REGION, Casebook
 
@@ -48,19 +44,27 @@ class Region:
 
 @cache
 def gazetteer() -> dict[str, str]:
-    """City -> province, from the gazetteer kept as data."""
-    data = yaml.safe_load((resources.files("casebook") / "data" / "gazetteer.yaml").read_text(encoding="utf-8"))
-    return {city: province for province, cities in data.items() for city in cities}
+    """City -> province, from the gazetteer kept as data (checked as `casebook validate` checks it)."""
+    from . import gate
+
+    found, problems = gate.gazetteer(gate.gazetteer_file())
+    if problems:
+        raise ValueError(f"{problems[0]}（运行 casebook validate 查看全部问题）")
+    return found
 
 
 def path_of(case: dict) -> list[str]:
     """The names from province down to the deepest level that can be placed without guessing."""
-    loc = case["location"]
+    return [name for _, name in placed(case["location"])]
+
+
+def placed(loc: dict) -> list[tuple[str, str]]:
+    """(location field, name) from province down; a province found through the gazetteer is the city's doing."""
     city = loc.get("city")
-    province = loc.get("province") or (gazetteer().get(city) if city else None)
-    path = [name for name in (province, city) if name]
+    province = ("province", loc["province"]) if loc.get("province") else ("city", gazetteer().get(city) if city else None)
+    path = [(key, name) for key, name in (province, ("city", city)) if name]
     if city and loc.get("district"):
-        path.append(loc["district"])
+        path.append(("district", loc["district"]))
     return path
 
 
@@ -71,6 +75,10 @@ def label(case: dict) -> str:
 
 def slug(name: str, tones: bool = False) -> str:
     """Pinyin of a place name without its 省/市/区/县 suffix: 潍坊市 -> weifang."""
+    # Imported here: its dictionaries take a second or more to load, and a warm `casebook validate`
+    # needs no pinyin unless region names changed.
+    from pypinyin import Style, lazy_pinyin
+
     stem = _SUFFIX.sub("", name) if len(name) > 2 else name
     text = "".join(lazy_pinyin(stem, style=Style.TONE3 if tones else Style.NORMAL)).lower()
     text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
@@ -101,13 +109,61 @@ def build(book: Casebook) -> list[Region]:
 
 def _assign_keys(siblings: list[Region], prefix: str) -> None:
     """Pinyin keys; siblings whose pinyin collide (山西/陕西) keep tone numbers to stay apart."""
-    plain = [slug(r.name) for r in siblings]
-    for region, key in zip(siblings, plain):
-        if plain.count(key) > 1:
-            key = slug(region.name, tones=True)
+    for region, key in zip(siblings, sibling_keys([r.name for r in siblings])):
         region.key = prefix + key
         region.children.sort(key=lambda r: r.name)
         _assign_keys(region.children, region.key + "/")
+
+
+def sibling_keys(names: list[str]) -> list[str]:
+    """The address part of each of a region's children (or of the top-level regions), in their order."""
+    plain = [slug(name) for name in names]
+    return [slug(name, tones=True) if plain.count(key) > 1 else key for name, key in zip(names, plain)]
+
+
+# Names of pages the region folder has besides the regions (regions/index.md is the 按地区 page).
+RESERVED_KEYS = frozenset({"index"})
+
+
+def clashes(paths: list[list[str]]) -> dict[int, tuple[int, str]]:
+    """Which region paths would not get a page of their own: path index -> (level, why).
+
+    Two different names that give the same address (山东 and 山东省, ABC and abc, 市中 and 市中区)
+    would share one page, and a name whose address is a page of the site's own (Index) would replace it.
+    Of two names for one address, the one more cases use keeps it; a path is told at its first such level.
+    """
+    tree: dict = {}
+    for path in paths:
+        level = tree
+        for name in path:
+            node = level.setdefault(name, [0, {}])
+            node[0] += 1
+            level = node[1]
+    bad: dict[tuple[str, ...], str] = {}
+    _find_clashes(tree, (), "", bad)
+    out = {}
+    for i, path in enumerate(paths):
+        for depth in range(1, len(path) + 1):
+            if tuple(path[:depth]) in bad:
+                out[i] = (depth - 1, bad[tuple(path[:depth])])
+                break
+    return out
+
+
+def _find_clashes(level: dict, above: tuple[str, ...], prefix: str, bad: dict) -> None:
+    names = sorted(level, key=lambda name: (-level[name][0], name))  # the most used name first
+    first: dict[str, str] = {}
+    for name, key in zip(names, sibling_keys(names)):
+        address = f"regions/{prefix}{key}/"
+        if key in RESERVED_KEYS:
+            bad[above + (name,)] = (f"地区名“{name}”的网页地址会是 {address}，与网站自己的“按地区”页面冲突："
+                                    "请写地名的中文全称")
+        elif key in first:
+            bad[above + (name,)] = (f"地区名“{name}”与“{first[key]}”的网页地址相同（{address}），两个地区会合成一页："
+                                    f"同一个地方请写成同一个名称（如都写“{first[key]}”），不同的地方请写全称")
+        else:
+            first[key] = name
+            _find_clashes(level[name][1], above + (name,), f"{prefix}{key}/", bad)
 
 
 def walk(regions: list[Region]) -> list[Region]:

@@ -11,11 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import re
+import shutil
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from . import atomic, safety
+from .load import LoadError, read_bytes
 from .model import Casebook
 from .schema import case_schema, fields
 
@@ -25,6 +31,10 @@ SNAPSHOT = "cases.json"
 SCHEMA_SNAPSHOT = "case.schema.json"  # the schema as written at that release, to tell its changes apart
 CITATION = "CITATION.cff"  # at the project root, next to cases/
 FIRST = "1.0.0"
+# Semantic versions as the casebook makes them (no pre-releases): the only text that becomes a folder name.
+VERSION = re.compile(r"(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+MAX_SNAPSHOT_BYTES = 200_000_000  # about 50,000 cases; read whole to compare and publish
 LEVEL_LABELS = {"initial": "首次发布", "major": "主版本（字段规范改变或删除案例）",
                 "minor": "次版本（新增案例）", "patch": "修订版（更正事实）"}
 _HEADER = ("# 数据版本与更新记录：由 casebook release 写入，最新的在最前。请勿手工修改版本号；\n"
@@ -71,9 +81,16 @@ def schema_changes(old: dict, new: dict) -> tuple[list[str], list[str]]:
     before, after = _shape(old), _shape(new)
     breaking = [f"删除字段 {name}" for name in before if name not in after]
     breaking += [f"字段 {name} 的类型或必填要求改变" for name in before if name in after and before[name] != after[name]]
-    breaking += [f"新增必填字段 {name}" for name in after if name not in before and after[name][1]]
-    added = [name for name in after if name not in before and not after[name][1]]
+    # A required field inside a new optional list or object binds no existing data: only the new parent is news.
+    breaking += [f"新增必填字段 {name}" for name in after
+                 if name not in before and after[name][1] and _parent(name) in (None, *before)]
+    added = [name for name in after if name not in before and not (after[name][1] and _parent(name) not in before)]
     return breaking, added
+
+
+def _parent(dotted: str) -> str | None:
+    """The field holding a dotted field: practices[].tiers[].who -> practices[].tiers (None at the top)."""
+    return dotted.rsplit(".", 1)[0].removesuffix("[]") if "." in dotted else None
 
 
 def folder(cases_dir: Path) -> Path:
@@ -81,27 +98,55 @@ def folder(cases_dir: Path) -> Path:
 
 
 def history(cases_dir: Path) -> list[dict]:
-    """The changelog entries, newest first ([] before the first release)."""
-    path = folder(cases_dir) / CHANGELOG
-    if not path.is_file():
-        return []
-    try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except yaml.YAMLError as exc:
-        raise ReleaseError(f"{path}: 更新记录不是有效的 YAML：{exc}") from None
-    if not isinstance(entries, list) or not all(isinstance(e, dict) and "version" in e for e in entries):
-        raise ReleaseError(f"{path}: 更新记录应是一个列表，每项有 version 等字段")
+    """The changelog entries, newest first ([] before the first release).
+
+    `casebook validate` (and so every build) reports each problem of the changelog first; this is the
+    last guard, for callers that did not validate.
+    """
+    from . import gate
+
+    entries, problems = gate.changelog(cases_dir)
+    if problems:
+        raise ReleaseError(f"{problems[0]}（运行 casebook validate 查看全部问题）")
     return entries
 
 
 def snapshot(cases_dir: Path, version: str) -> list[dict]:
-    path = folder(cases_dir) / version / SNAPSHOT
+    path = snapshot_path(cases_dir, version)
     if not path.is_file():
         raise ReleaseError(f"找不到版本 {version} 的数据快照 {path}：它应随更新记录一起提交")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_bytes(path, str(path), MAX_SNAPSHOT_BYTES, "一个版本的数据快照"))
+    except LoadError as exc:
+        raise ReleaseError(str(exc.problems[0])) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ReleaseError(f"{path}: 版本 {version} 的数据快照已损坏（{exc}）：请从 git 恢复这个文件") from None
+    if not isinstance(data, list) or not all(isinstance(c, dict) and isinstance(c.get("slug"), str) for c in data):
+        raise ReleaseError(f"{path}: 版本 {version} 的数据快照应是案例的列表，每个案例有 slug：请从 git 恢复这个文件")
+    return data
+
+
+def snapshot_path(cases_dir: Path, version: str) -> Path:
+    """Where a release's data lies; only a semantic version ever becomes part of a path."""
+    if not isinstance(version, str) or not VERSION.fullmatch(version):
+        raise ReleaseError(f"版本号“{safety.shown(version)}”不是语义版本“主.次.修订”（如 1.2.0）：请改正 {CHANGELOG}")
+    return folder(cases_dir) / version / SNAPSHOT
+
+
+def published_snapshot(cases_dir: Path, version: str) -> bytes | None:
+    """A release's data as the site offers it for download: only a regular file inside releases/, never a link."""
+    path = snapshot_path(cases_dir, version)
+    try:
+        info = os.lstat(path)
+        inside = os.path.realpath(path).startswith(os.path.realpath(folder(cases_dir)) + os.sep)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode) or not inside:
+        return None
+    try:
+        return read_bytes(path, str(path), MAX_SNAPSHOT_BYTES)
+    except LoadError as exc:
+        raise ReleaseError(str(exc.problems[0])) from None
 
 
 def snapshot_text(cases: list[dict]) -> str:
@@ -146,7 +191,11 @@ def compare(old_cases: list[dict], new_cases: list[dict], old_schema: dict | Non
 
 
 def bump(version: str, level: str) -> str:
-    major, minor, patch = (int(x) for x in version.split("+")[0].split("."))
+    found = VERSION.fullmatch(version.split("+")[0]) if isinstance(version, str) else None
+    if found is None:
+        raise ReleaseError(f"上一个版本号“{safety.shown(version)}”不是语义版本“主.次.修订”（如 1.2.0），"
+                           f"无法算出下一个版本：请改正 {CHANGELOG} 里最新一项的 version")
+    major, minor, patch = (int(x) for x in found.groups())
     if level == "major":
         return f"{major + 1}.0.0"
     if level == "minor":
@@ -161,9 +210,25 @@ def pending(book: Casebook) -> tuple[dict | None, Changes]:
         return None, Changes(added=[c["slug"] for c in book.cases])
     last = entries[0]
     old = snapshot(book.cases_dir, last["version"])
-    schema_file = folder(book.cases_dir) / last["version"] / SCHEMA_SNAPSHOT
-    old_schema = json.loads(schema_file.read_text(encoding="utf-8")) if schema_file.is_file() else None
+    old_schema = snapshot_schema(book.cases_dir, last["version"])
     return last, compare(old, book.cases, old_schema, case_schema())
+
+
+def snapshot_schema(cases_dir: Path, version: str) -> dict | None:
+    """The case schema as it was at a release (None if that release kept none)."""
+    path = snapshot_path(cases_dir, version).with_name(SCHEMA_SNAPSHOT)
+    if not path.is_file():
+        return None
+    try:
+        schema = json.loads(read_bytes(path, str(path)))
+        _shape(schema)
+    except LoadError as exc:
+        raise ReleaseError(str(exc.problems[0])) from None
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        raise ReleaseError(f"{path}: 版本 {version} 保存的字段规范已损坏：请从 git 恢复这个文件") from None
+    if not isinstance(schema, dict):
+        raise ReleaseError(f"{path}: 版本 {version} 保存的字段规范已损坏：请从 git 恢复这个文件")
+    return schema
 
 
 def version(book: Casebook) -> str:
@@ -223,13 +288,30 @@ def make_release(book: Casebook, today: dt.date | None = None) -> dict:
         "notes": notes(changes, names, level),
     }
     target = folder(book.cases_dir)
-    (target / new_version).mkdir(parents=True, exist_ok=True)
-    _write(target / new_version / SNAPSHOT, snapshot_text(book.cases))
-    _write(target / new_version / SCHEMA_SNAPSHOT, json.dumps(case_schema(), ensure_ascii=False, indent=2) + "\n")
-    entries = [entry, *history(book.cases_dir)]
-    _write(target / CHANGELOG, _HEADER + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=1000))
-    update_citation(book.cases_dir.parent / CITATION, entry)
+    made = not (target / new_version).exists()
+    try:
+        (target / new_version).mkdir(parents=True, exist_ok=True)
+        _write(target / new_version / SNAPSHOT, snapshot_text(book.cases))
+        _write(target / new_version / SCHEMA_SNAPSHOT, json.dumps(case_schema(), ensure_ascii=False, indent=2) + "\n")
+        entries = [entry, *history(book.cases_dir)]
+        _write(target / CHANGELOG, _HEADER + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=1000))
+    except OSError:  # a full disk or read-only folder: no half release (the changelog, written after its data, makes one)
+        if made:
+            shutil.rmtree(target / new_version, ignore_errors=True)
+        raise
+    if update_citation(book.cases_dir.parent / CITATION, entry):
+        _write_zenodo(book.cases_dir.parent)
     return entry
+
+
+def _write_zenodo(project: Path) -> None:
+    """An archive reads .zenodo.json for each release: it follows CITATION.cff's new version."""
+    from . import citation
+
+    try:
+        citation.write_zenodo(project)
+    except citation.CitationError as exc:
+        raise ReleaseError(str(exc)) from None
 
 
 def update_citation(citation: Path, entry: dict) -> bool:
@@ -249,9 +331,8 @@ def update_citation(citation: Path, entry: dict) -> bool:
 
 def _write(path: Path, text: str) -> None:
     """Write next to the target, then move into place: a failed release leaves the old files whole."""
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    with atomic.replacing(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def last_updated(book: Casebook) -> dict[str, str]:

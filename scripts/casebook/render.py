@@ -15,21 +15,68 @@ from typing import Callable, NamedTuple
 import jinja2
 from markupsafe import Markup, escape
 
-from . import catalog, dataset, model, numbers, opendata, regions, routes, source_pages, transfer
+from . import catalog, dataset, datapackage, feed, listing, model, numbers, opendata, regions, routes, source_pages, transfer
 from .routes import page_url, relative_url, root_url
 from .model import Casebook
 from .schema import Taxonomy, fields, paths_using, vocabulary_flags
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+# What Markdown or one of its extensions reads as syntax anywhere in a line (emphasis, code, links, the TOC
+# marker, attr_list's {…}, raw HTML, entities, tables, a heading's closing #s, strikethrough), and line
+# breaks, which would let text start a line of its own (a list, a heading, a block of attributes).
+# As character references they show as the characters they are, in element text and attribute values
+# alike, and Markdown passes references through untouched: one rule for headings, Markdown lines and
+# HTML blocks, whether or not Markdown reads inside them.
+# An underscore between two letters or digits never starts or ends emphasis (needs_value stays as it is).
+_INERT = {ord(ch): f"&#{ord(ch)};" for ch in "&<>\"'\\`*{}[]|#~^\n"}
+_INERT[ord("\r")] = ""
+_EDGE_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+_EMPTY_BRACKETS = re.compile(r"&#91;&#93;(?!\(|&#91;)")
+
+
+def inert(value: object) -> Markup:
+    """Text from data as it may stand anywhere in a page template: shown as written, never markup."""
+    if isinstance(value, Markup):
+        return value
+    text = str(value).translate(_INERT)
+    if "&#91;&#93;" in text:  # a field path's [] is no link: only "[](" and "[][" could become one
+        text = _EMPTY_BRACKETS.sub("[]", text)
+    return Markup(_EDGE_UNDERSCORE.sub("&#95;", text) if "_" in text else text)
+
+
+@jinja2.pass_eval_context
+def _finalize(eval_ctx: jinja2.nodes.EvalContext, value: object) -> object:
+    """Every {{ value }} of a page template goes through inert(); the YAML scaffold is plain text."""
+    return inert(value) if eval_ctx.autoescape and isinstance(value, str) else value
+
+
+@jinja2.pass_eval_context
+def _join(eval_ctx: jinja2.nodes.EvalContext, value, d: str = "", attribute: str | None = None):
+    """Jinja's join, its items made inert (Jinja's own returns them HTML-escaped only, as Markup)."""
+    items = [item[attribute] if isinstance(item, dict) else getattr(item, attribute) for item in value] \
+        if attribute is not None else list(value)
+    if not eval_ctx.autoescape:
+        return str(d).join(map(str, items))
+    return inert(d).join(inert(item) for item in items)
 
 
 def md_text(value: object) -> Markup:
-    """Text safe inside Markdown syntax (a heading): HTML-escaped, Markdown punctuation backslashed.
+    """Text in Markdown syntax (a heading): the one rule, inert()."""
+    return inert(value)
 
-    Quotes stay as they are (safe in element text): as entities, the outline would show them
-    escaped twice (O&#39;Brien).
-    """
-    return Markup(_MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=False)))
+
+_ANCHOR = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def anchor_id(value: object) -> Markup:
+    """An id written in attr_list's {#…}, where a character reference would be read as part of the id:
+    an ordinary id (letters, digits, - and _) as it is, anything else inert (a dead anchor, never markup)."""
+    text = str(value)
+    return Markup(text) if _ANCHOR.fullmatch(text) else inert(text)
+
+
+def json_text(value: object) -> Markup:
+    """A value shown as JSON text on a page (an example, a flag): inert like any other text."""
+    return inert(json.dumps(value, ensure_ascii=False))
 
 
 def page_title(value: object) -> Markup:
@@ -39,8 +86,8 @@ def page_title(value: object) -> Markup:
 
 
 def text_lines(value: str) -> Markup:
-    """Escaped text whose line breaks are character references, so it stays one line of HTML."""
-    return Markup(str(escape(value)).replace("\r", "").replace("\n", "&#10;"))
+    """Text whose line breaks are character references, so it stays one line of HTML: inert() does that."""
+    return inert(value)
 
 
 def number(value: float | int) -> str:
@@ -55,10 +102,12 @@ def environment() -> jinja2.Environment:
         # Pages and scripts are escaped; the YAML scaffold is plain text.
         autoescape=jinja2.select_autoescape(["md.j2", "html.j2", "js.j2"], default_for_string=False),
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        finalize=_finalize,
     )
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
     env.filters.update(md=md_text, number=number, figure=numbers.figure, magnitude=numbers.magnitude, lines=text_lines,
-                       page_title=page_title)
+                       page_title=page_title, join=_join, anchor_id=anchor_id,
+                       json_text=json_text)
     env.globals.update(place=model.place, region=model.region, year=model.year, categories=model.categories,
                        outcome_kinds=model.outcome_kinds, route=routes,
                        undone_categories=model.undone_categories, quote_anchor=source_pages.anchor)
@@ -136,10 +185,12 @@ class SiteRenderer:
             else "/" + page_url(src, self.use_directory_urls)
 
     def render(self, template: str, src: str, **context) -> str:
-        url: Callable[[str], str] = lambda to: relative_url(src, to, self.use_directory_urls, self.site_url)  # noqa: E731
-        root = root_url(src, self.use_directory_urls, self.site_url)
+        # Addresses are made by routes.py, not taken from data: HTML-escaped only, so a fragment's # stays a #.
+        url: Callable[[str], Markup] = lambda to: escape(relative_url(src, to, self.use_directory_urls, self.site_url))  # noqa: E731
+        root = escape(root_url(src, self.use_directory_urls, self.site_url))
+        absolute: Callable[[str], Markup] = lambda to: escape(self.absolute(to))  # noqa: E731
         return self.env.get_template(template).render(**self.common, **context, url=url, root=root,
-                                                      absolute=self.absolute)
+                                                      absolute=absolute)
 
     def files(self) -> dict[str, str | bytes]:
         """Site-relative path -> content, for every file the renderer adds to the site."""
@@ -163,11 +214,15 @@ class SiteRenderer:
             slug = case["slug"]
             jobs.append(Job((routes.case(slug), routes.compare_data(slug), routes.case_json(slug)),
                             functools.partial(self._case_files, case, related)))
+        listed = functools.partial(listing.job, self.render)  # long listings page their rows (listing.py)
         for category in book.taxonomy.categories:
-            jobs.append(page("category.md.j2", routes.category(category["slug"]), category=category,
-                             cases=by_category[category["term"]], undone_cases=undone[category["term"]]))
+            cases = by_category[category["term"]]
+            jobs.append(listed("category.md.j2", routes.category(category["slug"]), f"category-{category['slug']}",
+                               "_category_rows.html.j2", cases, category=category, cases=cases,
+                               undone_cases=undone[category["term"]]))
         for region in regions.walk(tree):
-            jobs.append(page("region.md.j2", routes.region(region.key), region=region))
+            jobs.append(listed("region.md.j2", routes.region(region.key), "region-" + region.key.replace("/", "-"),
+                               "_region_rows.html.j2", region.cases, region=region))
         quotes = paths_using(book.schema, "quote")  # a walk over the schema: once, not once per source page
         for file, cases in source_pages.citing(book).items():
             jobs.append(Job((routes.source_page(file),), functools.partial(self._source_page, file, cases, quotes)))
@@ -176,24 +231,28 @@ class SiteRenderer:
         jobs += [
             page("home.md.j2", routes.HOME, stats=catalog.stats(book), recent=catalog.recent(book),
                  by_category=by_category, undone_by_category=undone),
-            page("catalogue.md.j2", routes.CATALOGUE, options=catalog.filter_options(book, tree),
-                 region_of=catalog.region_of(tree)),
+            listed("catalogue.md.j2", routes.CATALOGUE, "catalogue", "_catalogue_rows.html.j2", book.cases,
+                   options=catalog.filter_options(book, tree), region_of=catalog.region_of(tree)),
             page("categories.md.j2", routes.CATEGORIES, by_category=by_category, undone_by_category=undone),
             page("regions.md.j2", routes.REGIONS, regions=tree),
             page("compare.md.j2", routes.COMPARE),
-            page("matrix.md.j2", routes.MATRIX),
-            page("outcomes.md.j2", routes.OUTCOMES),
+            listed("matrix.md.j2", routes.MATRIX, "matrix", "_matrix_rows.html.j2", book.cases),
+            listed("outcomes.md.j2", routes.OUTCOMES, "outcomes", "_outcome_rows.html.j2", book.cases,
+                   first=listing.OUTCOME_CASES),
             page("learning.md.j2", routes.LEARNING, links=transfer.learning_links(book), diagram=transfer.diagram(book)),
-            page("data.md.j2", routes.DATA, columns=opendata.column_docs(book)),
+            page("data.md.j2", routes.DATA, columns=opendata.column_docs(book), list_separator=opendata.SEP),
             page("guide.md.j2", routes.GUIDE),
             page("fields.md.j2", routes.FIELDS, fields=list(fields(book.schema)), flags=vocabulary_flags()),
         ]
         version = self.common["version"]
         jobs.append(Job(dataset.download_paths(version),
-                        functools.partial(dataset.downloads, book, version, self.common["completeness"])))
+                        functools.partial(dataset.downloads, book, version, self.common["completeness"],
+                                          self.site_url)))
         # The kept texts themselves, as downloads (links go to their pages), and the dataset's other files.
         ready: dict[str, str | bytes] = {routes.source(relative): text for relative, text in book.sources.items()}
         ready.update(dataset.files(self))
+        ready.update(datapackage.files(self))
+        ready.update(feed.files(self))
         return ready, jobs
 
     def _page_job(self, template: str, src: str, **context) -> Job:

@@ -31,6 +31,8 @@ GUIDE = "guide.md"
 SCHEMA_DOWNLOAD = "data/case.schema.json"
 VERSIONS = "versions.md"
 TRAINING = "training/index.md"
+DRAFTS = "drafts.md"  # only in a local preview (drafting_desk): sources without a case yet
+FEED = "feed.xml"  # Atom feed of releases and the cases each one added or changed
 
 
 def _anchored(src: str, anchor: str | None) -> str:
@@ -80,8 +82,18 @@ def source_page(file: str, anchor: str | None = None) -> str:
     return _anchored(file.rsplit(".", 1)[0] + ".md", anchor)
 
 
+def share_card(slug: str) -> str:
+    """A case's share card (og:image), a PNG drawn at build time."""
+    return f"cards/{slug}.png"
+
+
 def compare_data(slug: str) -> str:
     return f"compare/data/{slug}.js"
+
+
+def listing_rows(key: str, number: int) -> str:
+    """A long listing's rows past the first ones, as a script (listing.py); `key` names the listing."""
+    return f"assets/rows/{key}-{number}.js"
 
 
 def material(name: str) -> str:
@@ -106,6 +118,11 @@ def case_redirect(old_slug: str, use_directory_urls: bool) -> str:
 def versioned_download(version: str, name: str) -> str:
     """A download named with the dataset version it holds, e.g. data/casebook-1.1.0-cases.csv."""
     return download(f"casebook-{version}-{name}")
+
+
+def release(version: str) -> str:
+    """A release's section on the 版本与更新 page (its heading's anchor)."""
+    return _anchored(VERSIONS, "v" + version.replace(".", "-"))
 
 
 def release_download(version: str) -> str:

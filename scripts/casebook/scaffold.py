@@ -27,6 +27,7 @@ class Entry:
     example: bool = False  # an optional list: children are shown commented out as an example item
     item: bool = False  # a list of objects
     commented: bool = False  # optional and not nullable: shown as a comment with an example value
+    drafted: list[list["Entry"]] = field(default_factory=list)  # items `casebook draft` proposes for a list
 
 
 def _types(node: dict) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -59,6 +60,16 @@ class Taxonomy:
                     out.setdefault(entry[key], entry["term"])
         return out
 
+    def label_kinds(self, vocabulary: str) -> dict[str, str]:
+        """Chinese name -> what that name is of its term, in the vocabulary schema's own words (简称, 中文名称)."""
+        described = _term_properties(vocabulary)
+        out: dict[str, str] = {}
+        for entry in getattr(self, vocabulary):
+            for key in ("label", "short"):
+                if isinstance(entry.get(key), str) and entry[key] != entry["term"]:
+                    out.setdefault(entry[key], described.get(key, key))
+        return out
+
     def lookup(self, vocabulary: str, key: str) -> dict[str, str]:
         """term -> one attribute of its entry, e.g. the Chinese label of every outcome kind."""
         return {entry["term"]: entry[key] for entry in getattr(self, vocabulary)}
@@ -71,6 +82,13 @@ class Taxonomy:
         """The allowed codes with their Chinese names, as an editor reads them: 'code（名称）、…'."""
         entries = getattr(self, vocabulary)
         return "、".join(f"{e['term']}（{e['label']}）" if "label" in e else e["term"] for e in entries)
+
+
+def _term_properties(vocabulary: str) -> dict[str, str]:
+    """Property -> its name as the vocabulary schema describes it, up to the first bracket or comma."""
+    schema = taxonomy_schema()
+    props = resolve(schema, schema["properties"][vocabulary]).get("items", {}).get("properties", {})
+    return {key: re.split(r"[（(，,。]", prop.get("description", key), maxsplit=1)[0] for key, prop in props.items()}
 
 
 def vocabulary_flags() -> dict[str, list[tuple[str, str, bool]]]:
@@ -95,7 +113,8 @@ def with_vocabulary(taxonomy: Taxonomy) -> dict:
         if "x-vocabulary" in definition:
             terms = taxonomy.terms(definition["x-vocabulary"])
             definition.update(enum=terms, examples=terms[:1], **{"x-choices": taxonomy.choices(definition["x-vocabulary"]),
-                                                               "x-labels": taxonomy.labels(definition["x-vocabulary"])})
+                                                               "x-labels": taxonomy.labels(definition["x-vocabulary"]),
+                                                               "x-label-kinds": taxonomy.label_kinds(definition["x-vocabulary"])})
     for node in _nodes(schema):
         rule = node.get("x-required-when")
         if rule and (terms := taxonomy.having(rule["vocabulary"], rule["property"])):

@@ -22,9 +22,9 @@ from html import unescape
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from . import model, routes
+from . import model, numbers, routes, search_grams
 from .model import Casebook
-from .render import number, vocabulary_context
+from .render import vocabulary_context
 
 INDEX_DIR = "search/casebook"
 MANIFEST = f"{INDEX_DIR}/manifest.js"
@@ -140,7 +140,7 @@ def case_entries(case: dict, labels: Labels) -> Iterator[list]:
                                    source.get("title"), source.get("publisher"), model.year(case)), [], -1]
     yield ["summary", "摘要", case["summary"], [], -1]
     if case.get("profile"):
-        yield ["profile", "社区概况", "；".join(f"{f['label']} {number(f['value'])}{f['unit']}" for f in case["profile"]),
+        yield ["profile", "社区概况", "；".join(f"{f['label']} {numbers.figure(f)}" for f in case["profile"]),
                [], -1]
     for m in case.get("models", []):
         parts = "；".join(_join(p["name"], p.get("description")) for p in m.get("parts", []))
@@ -151,9 +151,9 @@ def case_entries(case: dict, labels: Labels) -> Iterator[list]:
                [labels.category(p["category"]), labels.practice_status(p["status"])], labels.done(p["status"])]
     for o in case.get("outcomes", []):
         anchor = "honours" if o["kind"] in labels.honour_kinds else "outcomes"
-        value = number(o["value"]) if o.get("value") is not None else None
         practice = f"相关做法：{o['practice']}" if o.get("practice") else None
-        yield [anchor, SECTIONS[anchor], _join(o["statement"], value, o.get("unit"), practice),
+        # The figure as the page writes it, qualifier included: 80%以上, not "80 %".
+        yield [anchor, SECTIONS[anchor], _join(o["statement"], numbers.figure(o), practice),
                [labels.outcome_kind(o["kind"])], labels.achieved(o["kind"])]
     for q in case.get("quotes", []):
         yield ["quotes", _join(q.get("speaker"), q.get("role")), q["text"], [], -1]
@@ -231,11 +231,14 @@ def index_files(book: Casebook, use_directory_urls: bool, written: Iterable[Page
     files: dict[str, str] = {}
     names: list[str] = []
 
+    grams = search_grams.GramMap()
+
     def add(chunk: dict) -> None:  # packed as soon as it is full: only the small packed text is kept
         packed = _pack(chunk)
-        name = f"{INDEX_DIR}/{hashlib.sha1(packed.encode()).hexdigest()[:12]}.js"
-        files[name] = f'casebookSearch.chunk({len(names)},"{packed}");\n'
-        names.append(name.rsplit("/", 1)[-1])
+        digest = hashlib.sha1(packed.encode()).hexdigest()[:8]
+        files[f"{INDEX_DIR}/{len(names)}-{digest}.js"] = f'casebookSearch.chunk({len(names)},"{packed}");\n'
+        names.append(digest)
+        grams.add_chunk(search_grams.chunk_texts(chunk, labels.items))
 
     current: dict = {"p": [], "e": []}
     size = 0
@@ -252,10 +255,13 @@ def index_files(book: Casebook, use_directory_urls: bool, written: Iterable[Page
     if current["p"]:
         add(current)
     manifest = {
-        "chunks": names,
+        "chunks": "".join(names),  # 8 characters a chunk: at 50,000 cases the manifest stays small
         "labels": labels.items,
         "synonyms": {s["word"]: s["means"] for s in getattr(book.taxonomy, "synonyms", None) or []},
     }
+    if len(names) >= search_grams.MIN_CHUNKS:
+        shards, manifest["grams"] = grams.files(INDEX_DIR)
+        files.update(shards)
     files[MANIFEST] = _script("casebookSearch.manifest", manifest)
     return files
 
@@ -265,7 +271,7 @@ def read_index(site_dir: Path) -> list[dict]:
     manifest = json.loads(re.search(r"manifest\((.*)\);", (site_dir / MANIFEST).read_text(encoding="utf-8"),
                                     re.S).group(1))
     out = []
-    for name in manifest["chunks"]:
+    for name in chunk_names(manifest):
         packed = re.search(r'"([^"]+)"', (site_dir / INDEX_DIR / name).read_text(encoding="ascii")).group(1)
         chunk = json.loads(zlib.decompress(base64.b64decode(packed), -15))
         for page, anchor, section, text, chips, done in chunk["e"]:
@@ -275,6 +281,12 @@ def read_index(site_dir: Path) -> list[dict]:
                         "body": body, "marked": text, "labels": [manifest["labels"][i][0] for i in chips],
                         "done": done})
     return out
+
+
+def chunk_names(manifest: dict) -> list[str]:
+    """File names of the chunks, in order, from the manifest's digests (search.js names them the same way)."""
+    digests = manifest["chunks"]
+    return [f"{i}-{digests[k:k + 8]}.js" for i, k in enumerate(range(0, len(digests), 8))]
 
 
 def index_bytes(site_dir: Path) -> int:

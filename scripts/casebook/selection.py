@@ -6,7 +6,8 @@ kind widen (调解 or 物业). Cases named by hand are always included, first, i
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
 from . import model
 from .model import Casebook
@@ -52,7 +53,7 @@ def choose(book: Casebook, selection: Selection) -> Chosen:
         if slug not in by_slug:
             raise SelectionError(f"没有案例“{slug}”。现有案例：{'、'.join(sorted(by_slug))}")
     problems = [problem_entry(book, text) for text in selection.problems]
-    _check_terms("实践类别", selection.categories, book.taxonomy.terms("categories"))
+    selection = replace(selection, categories=[category_term(book, text) for text in selection.categories])
     _check_terms("社区类型", selection.community_types, community_types(book), "案例数据里还没有社区类型")
     for name in selection.regions:
         if not any(_in_region(c, name) for c in book.cases):
@@ -91,8 +92,23 @@ def problem_entry(book: Casebook, text: str) -> dict:
     raise SelectionError(f"“{text}”{why}。可写全称、其中独有的几个字或编号：{known}")
 
 
+def category_term(book: Casebook, text: str) -> str:
+    """A practice category by its term, its short name or its slug (as in the
+    site's addresses and the materials' file names): all three name the same category everywhere."""
+    for category in book.taxonomy.categories:
+        if text in (category["term"], category.get("short"), category.get("slug")):
+            return category["term"]
+    known = "、".join(f"{c['term']}（{c.get('short') or c['term']}，{c.get('slug')}）" for c in book.taxonomy.categories)
+    raise SelectionError(f"没有实践类别“{text}”。可写全称、简称或网址里的拼音，可选：{known}")
+
+
 def problem_slug(book: Casebook, entry: dict) -> str:
-    return f"wenti-{book.taxonomy.problems.index(entry) + 1}"
+    """The problem's own name in file names: its first phrase in pinyin (老人没人管，养老难 -> laorenmeirenguan)."""
+    from pypinyin import lazy_pinyin
+
+    phrase = re.split(r"[，,、；;。\s]", entry["problem"].strip())[0]
+    slug = re.sub(r"[^a-z0-9]+", "", "".join(lazy_pinyin(phrase)).lower())[:40]
+    return slug or f"wenti-{book.taxonomy.problems.index(entry) + 1}"
 
 
 def community_types(book: Casebook) -> list[str]:

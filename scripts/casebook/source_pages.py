@@ -50,18 +50,32 @@ def normalised_with_offsets(text: str) -> tuple[str, list[tuple[int, int]]]:
 
 
 def _by_clusters(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """Cut where normalising the two sides apart gives what normalising them together does: a cluster grows
+    while its next character changes it (combining marks, half-width kana with their sound marks, Hangul
+    jamo that make one syllable), so every normalised character maps to the characters it came from."""
     pieces: list[str] = []
     spans: list[tuple[int, int]] = []
     start = 0
     while start < len(text):
         end = start + 1
-        while end < len(text) and unicodedata.combining(text[end]):
-            end += 1
         piece = normalise(text[start:end])
+        while end < len(text):
+            joined = normalise(text[start:end + 1])
+            if joined == piece + normalise(text[end]):
+                break
+            piece, end = joined, end + 1
         pieces.append(piece)
         spans += [(start, end)] * len(piece)
         start = end
-    return "".join(pieces), spans
+    joined = "".join(pieces)
+    if joined != normalise(text):  # never seen; rather one wide highlight than a quote the page cannot find
+        joined = normalise(text)
+        spans = [(0, len(text))] * len(joined)
+    return joined, spans
+
+
+class MissingQuote(Exception):
+    """A quote the validator accepted is not found on its source page: the case's link would lead nowhere."""
 
 
 def locate(text: str, quotes: list[str]) -> dict[str, tuple[int, int]]:
@@ -116,6 +130,11 @@ def context(book: Casebook, file: str, cases: list[dict], patterns: list[tuple])
     `patterns`: the fields that hold quotes (paths_using(book.schema, "quote")), found once for all pages.
     """
     text = book.sources[file]
-    found = locate(text, [q for case in cases for q in case_quotes(book, case, patterns)])
+    quotes = [q for case in cases for q in case_quotes(book, case, patterns)]
+    found = locate(text, quotes)
+    lost = [q for q in quotes if anchor(q) not in found]
+    if lost:
+        raise MissingQuote(f"原文 {file} 的页面上找不到摘录“{lost[0][:20]}”，案例页指向它的链接会失效："
+                           "请报告这个问题（摘录已通过检查，页面却找不到它）")
     return {"file": file, "cases": cases, "segments": segments(text, found), "quotes": len(found)}
 

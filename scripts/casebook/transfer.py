@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from . import messages
 from .load import Document
 from .model import Casebook
 from .problems import Problem
+from .suggest import Suggestions
 
 def case_problems(doc: Document, stated: Callable[[str, list], bool]) -> list[Problem]:
     """Checks within one case: practice names and places of each learned-from entry.
@@ -25,14 +25,16 @@ def case_problems(doc: Document, stated: Callable[[str, list], bool]) -> list[Pr
     if not isinstance(entries, list):
         return []
     names = [p.get("name") for p in practices if isinstance(p, dict)] if isinstance(practices, list) else []
+    known, suggestions = {n for n in names if isinstance(n, str)}, None
     out = []
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict):
             continue
         refs = entry.get("practices")
         for j, ref in enumerate(refs if isinstance(refs, list) else []):  # any other shape: the schema reports it
-            if isinstance(ref, str) and ref not in names:
-                guess = messages.nearest(ref, [n for n in names if isinstance(n, str)])
+            if isinstance(ref, str) and ref not in known:
+                suggestions = suggestions or Suggestions([n for n in names if isinstance(n, str)])
+                guess = suggestions.nearest(ref)
                 hint = f"是否想写“{guess}”？" if guess else "这里写本案例 practices 中某项的 name"
                 out.append(doc.problem(("learned_from", i, "practices", j), f"本案例没有名为“{ref}”的做法；{hint}"))
         quotes = entry.get("evidence")
@@ -48,7 +50,7 @@ def case_problems(doc: Document, stated: Callable[[str, list], bool]) -> list[Pr
 
 def link_problems(docs: Iterable[Document], slugs: list[str]) -> list[Problem]:
     """A learned-from link to another case must name a case of the casebook (and not the case itself)."""
-    out = []
+    out, known, suggestions = [], set(slugs), None
     for doc in docs:
         entries = doc.data.get("learned_from")
         own = doc.data.get("slug")
@@ -59,8 +61,9 @@ def link_problems(docs: Iterable[Document], slugs: list[str]) -> list[Problem]:
             where = ("learned_from", i, "case")
             if target == own:
                 out.append(doc.problem(where, f"“{target}”是本案例自己：这里填学习对象所在的另一个案例"))
-            elif target not in slugs:
-                guess = messages.nearest(target, slugs)
+            elif target not in known:
+                suggestions = suggestions or Suggestions(slugs)  # indexed once, only if some link is dangling
+                guess = suggestions.nearest(target)
                 hint = f"是否想写“{guess}”？" if guess else "先把那个案例加入案例库，或删去 case 只写 place"
                 out.append(doc.problem(where, f"案例库中没有标识为“{target}”的案例；{hint}"))
     return out

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from . import materials, routes, search
+from . import materials, routes, search, sharecard
 from .model import Casebook
 from .parallel import fork_map
 from .render import Job, SiteRenderer
@@ -30,7 +30,9 @@ SHIM = "assets/casebook/iframe-worker-shim.js"  # Material's offline plugin adds
 SEARCH_CSS = "assets/casebook/search.css"
 SEARCH_JS = "assets/casebook/search.js"  # the site's search (search.py writes its index)
 OG_IMAGE = "assets/casebook/og.png"  # the picture a shared link shows (Open Graph)
-ASSETS = (CSS, JS, SHIM, SEARCH_CSS, SEARCH_JS, OG_IMAGE)
+ICON = "assets/casebook/icon.svg"  # the casebook's own site icon and header logo (mkdocs.yml names them)
+LOGO = "assets/casebook/logo.svg"
+ASSETS = (CSS, JS, SHIM, SEARCH_CSS, SEARCH_JS, OG_IMAGE, ICON, LOGO)
 MANIFEST = "casebook-tree.json"
 JIEBA_WORDS = "jieba-words.txt"
 
@@ -119,11 +121,12 @@ def plan(book: Casebook, settings: SiteSettings | None = None, materials_dir: Pa
     ready[materials.PAGE] = materials.page(renderer.render, manifest, offline, settings.site_url)
     for asset in ASSETS:
         ready[asset] = (PACKAGE / asset).read_bytes()
+    jobs += sharecard.jobs(book, settings.site_name)
     return Plan(book, settings.use_directory_urls, ready, jobs)
 
 
 def generated_files(book: Casebook, settings: SiteSettings | None = None, materials_dir: Path | None = None,
-                    offline: bool = False, workers: int = 1) -> dict[str, Content]:
+                    offline: bool = False, workers: int = 1, search_index: bool = True) -> dict[str, Content]:
     """Site-relative path -> content for every page, download and asset the casebook adds.
 
     `workers` > 1 renders the pages on that many cores (never from a process with threads).
@@ -133,7 +136,8 @@ def generated_files(book: Casebook, settings: SiteSettings | None = None, materi
     for made in fork_map(Job.files, work.jobs, workers):
         files.update(made)
     files.update(work.ready)
-    files.update(work.index(files))
+    if search_index:  # page sizes alone (page_sizes.py) need no index
+        files.update(work.index(files))
     return files
 
 
@@ -158,13 +162,17 @@ def streamed(cases_dir: Path, settings: SiteSettings, materials_dir: Path | None
 
 def write_file(target: Path, content: Content) -> None:
     """A generated file on disk, with the folders it needs."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, Path):
-        shutil.copyfile(content, target)
-    elif isinstance(content, bytes):
-        target.write_bytes(content)
-    else:
-        target.write_text(content, encoding="utf-8")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, Path):
+            shutil.copyfile(content, target)
+        elif isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        exc.filename = exc.filename or str(target)  # a full disk's write() names no file: say which
+        raise
 
 
 def edit_paths(book: Casebook, root: Path) -> dict[str, str]:
@@ -210,6 +218,7 @@ def write_tree(book: Casebook, docs: Path | None, out: Path, settings: SiteSetti
         "extra_css": [CSS, SEARCH_CSS],
         "extra_javascript": [JS, SEARCH_JS],
         "offline_polyfills": [SHIM],
+        "extra": {"casebook_feed": routes.FEED},  # what the theme overrides read from the configuration's extra
         "jieba_dict_user": JIEBA_WORDS,
         "use_directory_urls": settings.use_directory_urls,
         "edit_paths": edit_paths(book, root) if root else {},

@@ -22,18 +22,22 @@ import fastjsonschema
 from jsonschema import Draft202012Validator
 
 from . import cache as cache_module
-from . import messages, numbers, transfer
+from . import articles, messages, numbers, syntax_hints, transfer
 from .parallel import fork_map
-from .load import MAX_BYTES, Document, LoadError, decode, load_file, parse, read_bytes
+from .load import MAX_BYTES, Document, LoadError, decode, load_file, parse, read_bounded, read_bytes
 from .model import LEVELS, Casebook
 from .problems import Problem
-from .safety import RESERVED_SLUGS, RealPaths
+from .safety import RESERVED_SLUGS, RealPaths, bad_char_message, find_bad_char, shown
 from .schema import Selector, Taxonomy, fields, paths_using, taxonomy_schema, with_vocabulary
+from .suggest import Suggestions
 
 TAXONOMY_FILE = "taxonomy.yaml"
 _PUNCT = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"',
                         "—": "-", "–": "-", "…": "...", "·": "·", "•": "·"})
 _PUNCT_PAIRS = [(chr(k), v) for k, v in _PUNCT.items()]
+# What normalise() treats as equal, said as the editor compares: every other character must match.
+QUOTE_RULE = ("摘录必须逐字来自原文：只有全角和半角的同一字符（如“，”和“,”、“１”和“1”）、中文和英文引号看作相同，"
+              "空格和换行不计；其余每个字、每个标点都要与原文一致")
 _PLACE_SUFFIX = re.compile(r"(省|市|区|县|街道|镇|乡|社区|村)$")
 
 
@@ -141,8 +145,21 @@ def schema_problems(doc: Document, validator: Draft202012Validator) -> list[Prob
         elif error.validator in {"if", "then", "allOf"}:
             continue  # the nested errors that matter are reported on their own
         else:
-            out.append(doc.problem(path, messages.message(error)))
+            out.append(doc.problem(path, _commented_out(doc, path, error) or messages.message(error)))
     return out
+
+
+def _commented_out(doc: Document, path: tuple, error) -> str | None:
+    """When a value starting with # became a comment and left the field empty: say so, with the fix."""
+    if error.instance is not None or error.validator in {"required", "additionalProperties"}:
+        return None
+    line = doc.line_text(doc.where(path)[0])
+    value = syntax_hints.commented_value(line)
+    if value is None:
+        return None
+    key = line.strip().split(":", 1)[0].lstrip("- ")
+    return (f"“{value}”以“#”开头，YAML 把它当成了注释，这个字段成了空值：以 # 开头的值要加引号，"
+            f"写成 {key}: {syntax_hints.quoted(value)}")
 
 
 def load_taxonomy(cases_dir: Path) -> tuple[Taxonomy | None, list[Problem]]:
@@ -217,6 +234,11 @@ class CaseChecker:
             problems.append(doc.problem(("slug",), f"slug“{slug}”与文件名“{path.name}”不一致：文件应命名为 {slug}.yaml"))
         if isinstance(slug, str) and slug in RESERVED_SLUGS:
             problems.append(doc.problem(("slug",), f"“{slug}”是网站自己使用的页面名（案例目录页），不能作为案例的 slug：换一个"))
+        formers = data.get("former_slugs")
+        for i, old in enumerate(formers if isinstance(formers, list) else []):
+            if isinstance(old, str) and old in RESERVED_SLUGS:
+                problems.append(doc.problem(("former_slugs", i), f"“{old}”是网站自己使用的页面名（案例目录页），"
+                                                                 "不能作为以前的标识：旧网址会顶替这个页面；删去这一项"))
         found = self.fields.select(data)
         problems += self._plain_values(doc, found)
         problems += self._dates(doc, found["date"])
@@ -225,8 +247,10 @@ class CaseChecker:
         if source is not None:
             problems += self._quotes(doc, source, found["quote"])
         problems += self._practice_refs(doc)
-        problems += self._figures(doc, found["figure_item"])
+        problems += self._unstated(doc)
+        problems = _one_per_field(problems, *self._figures(doc, found["figure_item"]))
         problems += transfer.case_problems(doc, stated)
+        problems += articles.case_problems(doc)
         return problems
 
     def _plain_values(self, doc: Document, found: dict) -> list[Problem]:
@@ -263,13 +287,18 @@ class CaseChecker:
                 if unsafe:
                     return None, [doc.problem(where, f"原文文件不能使用：{unsafe}")]
             try:
-                raw = read_bytes(path, display_name(path))
+                raw = read_bytes(path, display_name(path), what="一个原文文件")
                 self.sources[relative] = decode(raw, display_name(path))
             except LoadError as exc:
                 return None, [doc.problem(where, f"原文文件无法读取：{exc.problems[0].message}")]
             if info is not None:
                 self.read[relative] = (cache_module.stamp(info), cache_module.digest(raw))
         text = self.sources[relative]
+        bad = find_bad_char(text, raw=True)
+        if bad is not None:  # published as it stands, so held to the rule for case files (line breaks, tabs pass)
+            line = text.count("\n", 0, bad) + 1
+            col = bad - (text.rfind("\n", 0, bad) + 1) + 1
+            return None, [Problem(display_name(path), line, col, "", bad_char_message(text[bad]))]
         if text.isspace() or not text:  # normalising leaves nothing of a text that is all whitespace
             return None, [doc.problem(where, f"原文文件 {relative} 是空的：请把清理后的原文粘贴进去")]
         return text, []
@@ -297,9 +326,9 @@ class CaseChecker:
             source = self._normalised_source(relative)
             if not wanted or wanted in source:
                 continue
-            at = _longest_prefix(wanted, source)
-            hint = f"前 {at} 个字能找到，从“{wanted[at:at + 8]}”起不一致" if at else "一个字也对不上"
-            out.append(doc.problem(path, f"摘录在原文 {relative} 中找不到（{hint}）：摘录必须逐字来自原文，空白和全角/半角标点不计"))
+            at = _typed_index(quote, _longest_prefix(wanted, source))
+            hint = f"前 {at} 个字能找到，从“{quote[at:at + 8].strip()}”起不一致" if at else "一个字也对不上"
+            out.append(doc.problem(path, f"摘录在原文 {relative} 中找不到（{hint}）：{QUOTE_RULE}"))
         loc = doc.data.get("location")
         if not isinstance(loc, dict) or not isinstance(loc.get("evidence"), list):
             return out
@@ -310,14 +339,45 @@ class CaseChecker:
                                        f"“{name}”在 location.evidence 的摘录中找不到：只填原文写明的地点，并摘录写明它的句子"))
         return out
 
-    def _figures(self, doc: Document, items: list) -> list[Problem]:
-        """Each figure's value (and qualifier) must be a number its own evidence quote states."""
-        out = []
+    def _figures(self, doc: Document, items: list) -> tuple[list[Problem], list[Problem]]:
+        """Each figure's value (and qualifier) must be a number its own evidence quote states.
+
+        Returns problems the schema's own message says better, and those that replace the schema's
+        (a qualifier not in the list: the quote tells which one was meant)."""
+        out, replacing = [], []
+        allowed = self.schema["$defs"]["qualifier"]["enum"]
         for path, item in items:
-            found = numbers.mismatch(item) if isinstance(item, dict) else None
+            if not isinstance(item, dict):
+                continue
+            typed = item.get("qualifier")
+            if isinstance(typed, str) and typed not in allowed:
+                replacing.append(doc.problem(path + ("qualifier",), _qualifier_message(typed, item, allowed)))
+                continue
+            found = numbers.mismatch(item)
             if found:
                 field, message = found
                 out.append(doc.problem(path + (field,), message))
+        return out, replacing
+
+    def _unstated(self, doc: Document) -> list[Problem]:
+        """Fields marked as not stated by the source: each one completeness counts, and left empty."""
+        listed = doc.data.get("unstated")
+        if not isinstance(listed, list):
+            return []
+        from .completeness import counted_fields, is_filled  # completeness reads quotes through this module
+
+        known = {f.dotted: f.path for f in counted_fields(self.schema)}
+        out = []
+        for i, name in enumerate(listed):
+            if not isinstance(name, str) or not name:
+                continue  # the schema has reported it
+            if name not in known:
+                guess = messages.nearest(name, list(known))
+                hint = f"是否想写“{guess}”？" if guess else f"可以列出的字段：{'、'.join(known)}"
+                out.append(doc.problem(("unstated", i), f"“{shown(name)}”不是可以标为原文未写明的字段。{hint}"))
+            elif is_filled(_get(doc.data, *known[name])):
+                out.append(doc.problem(("unstated", i), f"{name} 已经填写，却列为原文未写明：原文写了就从这里删去，"
+                                                        "没写就把这个字段清空"))
         return out
 
     def _practice_refs(self, doc: Document) -> list[Problem]:
@@ -325,14 +385,43 @@ class CaseChecker:
         if not isinstance(practices, list) or not isinstance(outcomes, list):
             return []
         names = [p.get("name") for p in practices if isinstance(p, dict)]
+        known = {n for n in names if isinstance(n, str)}
+        suggestions: Suggestions | None = None  # indexed only if some reference is dangling
         out = []
         for i, outcome in enumerate(outcomes):
             ref = outcome.get("practice") if isinstance(outcome, dict) else None
-            if isinstance(ref, str) and ref and ref not in names:
-                guess = messages.nearest(ref, names)
-                hint = f"是否想写“{guess}”？" if guess else f"可选：{'、'.join(map(str, names))}"
-                out.append(doc.problem(("outcomes", i, "practice"), f"本案例没有名为“{ref}”的做法；{hint}"))
+            if isinstance(ref, str) and ref and ref not in known:
+                suggestions = suggestions or Suggestions(names)
+                guess = suggestions.nearest(ref)
+                hint = f"是否想写“{guess}”？" if guess else f"可选：{suggestions.listed()}"
+                out.append(doc.problem(("outcomes", i, "practice"), f"本案例没有名为“{shown(ref, 40)}”的做法；{hint}"))
         return out
+
+
+def _one_per_field(problems: list[Problem], figures: list[Problem], replacing: list[Problem]) -> list[Problem]:
+    """One message per mistake: the figure check speaks only of fields the schema has not already
+    reported, except where its message replaces the schema's."""
+    replaced = {p.path for p in replacing}
+    kept = [p for p in problems if p.path not in replaced]
+    said = {p.path for p in kept}
+    return kept + replacing + [p for p in figures if p.path not in said]
+
+
+def _qualifier_message(typed: str, item: dict, allowed: list) -> str:
+    """A qualifier written as the article words it (超, 将近) rather than as one of the allowed ones."""
+    listed = "、".join(allowed)
+    value, quote = item.get("value"), item.get("evidence")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not isinstance(quote, str):
+        return f"修饰词“{shown(typed)}”不是可选的写法。可选值：{listed}"
+    said = [s.qualifier for s in numbers.stated(quote) if s.value == value * numbers.scale(item.get("unit") or "")]
+    number = numbers.plain(value)
+    written = numbers.written_as(quote, value * numbers.scale(item.get("unit") or ""))
+    excerpt = f"（摘录写作“{written}”）" if written else ""
+    if said and said[0]:
+        return f"修饰词“{shown(typed)}”不是可选的写法{excerpt}：原文的这种说法写 qualifier: {said[0]}。可选值：{listed}"
+    if said:
+        return f"修饰词“{shown(typed)}”不是可选的写法，而且摘录里的 {number} 是确数：删去 qualifier"
+    return f"修饰词“{shown(typed)}”不是可选的写法。可选值：{listed}"
 
 
 def _compile_yes_no(schema: dict):
@@ -385,6 +474,14 @@ def verbatim_at(quote: str, text: str) -> int:
     return at if end == len(text) or _STABLE.match(text[end]) else -1
 
 
+def _typed_index(quote: str, matched: int) -> int:
+    """Where, in the quote as typed, the first `matched` characters of its normalised form end."""
+    for i in range(len(quote)):
+        if len(normalise(quote[: i + 1])) > matched:
+            return i
+    return len(quote)
+
+
 def _longest_prefix(needle: str, haystack: str) -> int:
     low, high = 0, len(needle)
     while low < high:  # presence of a prefix is monotone in its length
@@ -429,6 +526,10 @@ def _fresh(run: _Run, path: Path) -> tuple:
         doc = parse(decode(raw, name), name)
     except LoadError as exc:
         doc, problems, relative = None, exc.problems, None
+        if exc.partial is not None:  # the syntax mistakes repaired as their messages say: check the rest too
+            # One message per mistake: what the repaired line itself might break is said by its syntax message.
+            syntax_lines = {p.line for p in problems}
+            problems = sorted(set(problems) | {p for p in run.checker.check(exc.partial, path) if p.line not in syntax_lines})
     else:
         problems = run.checker.check(doc, path)
         relative = _get(doc.data, "source", "file")
@@ -474,15 +575,19 @@ class _Run:
 
     def source_text(self, relative: str) -> str | None:
         try:
-            raw = (self.cases_dir / relative).read_bytes()
-        except OSError:
+            raw = read_bytes(self.cases_dir / relative, relative)
+        except LoadError:
             return None
         return raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="replace")
 
 
 def _digest_file(path: str) -> bytes:
-    with open(path, "rb") as file:
-        return cache_module.digest(file.read())
+    """The digest of a file's bytes; of its size alone when it is over the limit, so it is never read whole
+    (the check reports it, and any change of size is noticed)."""
+    raw, size = read_bounded(path, MAX_BYTES)
+    if size > MAX_BYTES:
+        return b"+" + str(size).encode()
+    return cache_module.digest(raw)
 
 
 def _from_store(run: _Run, path: str, name: str) -> tuple[cache_module.Entry | None, dict | None, tuple]:
@@ -509,8 +614,8 @@ def _from_store(run: _Run, path: str, name: str) -> tuple[cache_module.Entry | N
     data = None
     if entry.loaded and run.need_data:
         data = run.store.data(name)
-        if data is None:
-            return None, None, state  # the data file was deleted or damaged: check again
+        if data is None or data.get("slug") != entry.cross.get("slug"):
+            return None, None, state  # the data file was deleted, damaged or does not match: check again
     return entry, data, state
 
 
@@ -593,7 +698,7 @@ def _from_plain(path: Path, plain: tuple, need_data: bool) -> tuple:
 
 # What the checks across files read (slugs, transfer.link_problems, _former_slug_problems); a cached
 # check-only run brings back just these fields of each case, with their positions.
-_CROSS_FIELDS = ("slug", "learned_from", "former_slugs")
+_CROSS_FIELDS = ("slug", "learned_from", "former_slugs", "location")  # location: region pages must not collide
 
 
 def _cross(doc: Document) -> tuple[dict, dict]:
@@ -656,7 +761,18 @@ def _load_casebook(cases_dir: Path, only: Iterable[Path] | None, cache: dict | N
     cases, files, slug_file = [], {}, {}
     names = [display_name(path) for path in paths]
     results = _load_all(run, paths, names, cache, _stamp(cases_dir / TAXONOMY_FILE), workers)
-    store.keep_only(set(names))
+    from . import gate  # here: the gate's modules import this one
+
+    around, remembered = gate.problems(cases_dir, store) if only is None else ([], set())
+    problems += around
+    placed = [r.doc for r in results if r.doc is not None and not r.problems]
+    # Last, once all else passes: finding region addresses needs pinyin (seconds to load) unless remembered.
+    if not problems and not any(p.problems for p in results):
+        problems += [p for p in gate.region_problems(placed, store, remembered)
+                     if selected is None or (cases_dir / Path(p.file).name).resolve() in selected]
+    if only is not None:  # the files around the cases were not looked at: keep what is known of them
+        remembered |= {name for name in store.entries if not name.endswith((".yaml", ".yml"))}
+    store.keep_only(set(names) | remembered)
     store.save()
     sources: dict[str, str] = {}
     formers: list[tuple[Document, int, str]] = []  # (case, position, old slug) for every former_slugs entry
@@ -705,4 +821,4 @@ def _open_store(folder: Path | None, schema: dict, cases_dir: Path) -> cache_mod
         taxonomy_bytes = (cases_dir / TAXONOMY_FILE).read_bytes()
     except OSError:
         return cache_module.Store(None, b"")
-    return cache_module.Store.open(folder, cache_module.context_key(schema, taxonomy_bytes))
+    return cache_module.Store.open(folder, cache_module.context_key(schema, taxonomy_bytes), cases_dir.parent)

@@ -3,7 +3,10 @@
    scripts, loaded with <script> tags (fetch() fails from file://) when the reader turns to the box.
    Any run of two or more characters that occurs in the text is found (a scan of the text, so no
    segmentation decides what can be found); jieba's word boundaries, marked at build time, only rank
-   whole words first. Synonyms come from the vocabulary. Work is split per chunk, so no task is long. */
+   whole words first. Synonyms come from the vocabulary. Work is split per chunk, so no task is long.
+   A large index also has a map (search_grams.py) from each pair of neighbouring characters to the
+   chunks holding it: a query loads the map's shards for its pairs, then only the chunks that can
+   hold its words, those that can hold the most words first. */
 (function () {
   "use strict";
 
@@ -13,7 +16,8 @@
   var script = document.currentScript;
   var root = script ? script.src.replace(/assets\/casebook\/search\.js(\?.*)?$/, "") : "";
 
-  var manifest = null, chunks = [], arrived = 0, loading = false;
+  var manifest = null, synonyms = new Map(), chunks = [], names = [], arrived = 0;
+  var grams = null;  // the map from character pairs to chunks, when the index has one
   var ui = null, limit = PAGE, pending = false;
 
   // Run f in a task of its own soon (setTimeout would wait 4 ms each time after a few rounds).
@@ -31,9 +35,10 @@
     document.head.appendChild(el);
   }
 
+  var started = false;
   function load() {
-    if (loading) return;
-    loading = true;
+    if (started) return;
+    started = true;
     var fresh = /^https?:/.test(location.protocol) ? "?t=" + Math.floor(Date.now() / 60000) : "";
     addScript(root + "search/casebook/manifest.js" + fresh);
   }
@@ -82,9 +87,26 @@
   window.casebookSearch = {
     manifest: function (data) {
       manifest = data;
-      chunks = new Array(data.chunks.length);
-      waiting = data.chunks.slice();
-      loadMore();
+      // Words a reader types are looked up in a Map: in a plain object "constructor" or "__proto__"
+      // would find Object's own properties (and the search would stop with a TypeError).
+      synonyms = new Map(Object.keys(data.synonyms || {}).map(function (k) { return [k, data.synonyms[k]]; }));
+      for (var i = 0; i < data.chunks.length / 8; i++) names.push(i + "-" + data.chunks.substr(i * 8, 8) + ".js");
+      chunks = new Array(names.length);
+      asked = new Uint8Array(names.length);
+      if (data.grams) {
+        var count = data.grams.shards.length / 8;
+        grams = {buckets: data.grams.buckets, per: data.grams.per, shards: new Array(count), asked: new Uint8Array(count),
+                 bits: new Map(), words: new Map()};
+        schedule(true);
+      } else {
+        want(names.map(function (n, c) { return c; }));  // a small index: all of it, as soon as the box is used
+      }
+    },
+    grams: function (s, base64) {
+      inflate(base64).then(function (json) {
+        grams.shards[s] = JSON.parse(json);
+        schedule(true);
+      }).catch(function () { if (ui) ui.meta.textContent = "这个浏览器无法读取搜索索引，请换用新版浏览器。"; });
     },
     chunk: function (i, base64) {
       inflate(base64).then(function (json) {
@@ -106,26 +128,103 @@
     schedule(true);
   }
 
-  // A few chunks at a time, in order: the first results come from the first chunks, and the page's
-  // task queue never fills with hundreds of scripts at once.
-  var waiting = [], loading = 0, IN_FLIGHT = 8;
+  // A few chunks at a time, in the order the query wants them: the first results come from the first
+  // chunks, and the page's task queue never fills with hundreds of scripts at once.
+  var waiting = [], asked = null, loading = 0, IN_FLIGHT = 8;
   function loadMore() {
-    while (loading < IN_FLIGHT && waiting.length) {
+    // One chunk until the query's first results are shown (they need no more), then several at a time.
+    var most = job && !job.found ? 1 : IN_FLIGHT;
+    while (loading < most && waiting.length) {
+      var c = waiting.shift();
+      if (asked[c]) continue;
+      asked[c] = 1;
       loading++;
-      addScript(root + "search/casebook/" + waiting.shift());
+      addScript(root + "search/casebook/" + names[c]);
     }
+  }
+
+  // The chunks a query needs, best first; chunks an earlier query wanted and that are not on their way are dropped.
+  function want(list) {
+    waiting = list.filter(function (c) { return !asked[c]; });
+    loadMore();
+  }
+
+  /* --- which chunks can hold a word (the map) ---------------------------------------------------- */
+
+  // FNV-1a over UTF-16 code units, as search_grams.fnv1a computes it at build time.
+  function hash(gram) {
+    var h = 0x811c9dc5;
+    for (var i = 0; i < gram.length; i++) { h ^= gram.charCodeAt(i); h = Math.imul(h, 0x01000193); }
+    return h >>> 0;
+  }
+
+  // The chunks a bucket of the map lists (one flag per chunk), or null while its shard is on its way.
+  function bucket(b) {
+    var bits = grams.bits.get(b);
+    if (bits) return bits;
+    var s = Math.floor(b / grams.per), shard = grams.shards[s];
+    if (!shard) {
+      if (!grams.asked[s]) {
+        grams.asked[s] = 1;
+        addScript(root + "search/casebook/g" + s + "-" + manifest.grams.shards.substr(s * 8, 8) + ".js");
+      }
+      return null;
+    }
+    var list = shard[b - s * grams.per], c = 0;
+    bits = new Uint8Array(chunks.length);
+    if (list) for (var i = 0; i < list.length; i++) { c += list[i]; bits[c] = 1; }
+    grams.bits.set(b, bits);
+    return bits;
+  }
+
+  // Chunks that can hold `word` (every pair of its characters is in them), or null until the map's shards are in.
+  var ALL = null;
+  function possible(word) {
+    if (!grams || word.length < 2) return ALL || (ALL = new Uint8Array(chunks.length).fill(1));
+    var known = grams.words.get(word);
+    if (known) return known;
+    var bits = null, pending = false;
+    for (var i = 0; i + 1 < word.length; i++) {
+      var b = bucket(hash(word.substr(i, 2)) & (grams.buckets - 1));
+      if (!b) { pending = true; continue; }
+      if (!bits) bits = b.slice(); else for (var c = 0; c < bits.length; c++) bits[c] &= b[c];
+    }
+    if (pending) return null;
+    grams.words.set(word, bits);
+    return bits;
   }
 
   /* --- the query -------------------------------------------------------------------------------- */
 
+  /* Whether a word occurs in the index. Until every chunk that can hold it is in, it counts as
+     occurring and those chunks are wanted (need); the query is read again when they arrive. */
+  var need = null;
   function occurs(word) {
-    for (var i = 0; i < chunks.length; i++) if (chunks[i] && chunks[i].text.indexOf(word) !== -1) return true;
-    return false;
+    var bits = possible(word), unknown = false;
+    if (!bits) { need.pending = true; return true; }
+    for (var c = 0; c < bits.length; c++) {
+      if (!bits[c]) continue;
+      if (!chunks[c]) unknown = true;
+      else if (chunks[c].text.indexOf(word) !== -1) return true;
+    }
+    if (unknown) need.add(bits, 0);
+    return unknown;
   }
+
+  // The chunks a reading of the query needs: flags, and how many of its words each chunk can hold.
+  function Need(n) { this.flags = new Uint8Array(n); this.words = new Uint8Array(n); this.pending = false; }
+  Need.prototype.add = function (bits, words) {
+    for (var c = 0; c < bits.length; c++) if (bits[c]) { this.flags[c] = 1; this.words[c] += words; }
+  };
+  Need.prototype.list = function () {
+    var list = [], words = this.words;
+    for (var c = 0; c < this.flags.length; c++) if (this.flags[c]) list.push(c);
+    return list.sort(function (a, b) { return words[b] - words[a] || a - b; });
+  };
 
   function term(word) {
     var alts = [{s: word, w: 1}];
-    (manifest.synonyms[word] || []).forEach(function (m) { alts.push({s: normalize(m), w: 0.6}); });
+    (synonyms.get(word) || []).forEach(function (m) { alts.push({s: normalize(m), w: 0.6}); });
     // Labels holding the word: the whole label counts as a whole word, part of one as part of a word.
     alts.forEach(function (alt) {
       alt.labels = [];
@@ -139,24 +238,38 @@
 
   /* Words of the query: what the reader separated by spaces or punctuation; a run that occurs
      nowhere (老人吃饭) is split into the longest pieces that occur or are everyday words of the
-     vocabulary (老人 + 吃饭). */
+     vocabulary (老人 + 吃饭). What is left between those pieces (积分 in 志愿者积分) is kept as
+     words found nowhere, so the reader is told about them (a lone character is not a word). */
   function parse(query) {
     var runs = normalize(query).split(/[\s,.;:!?'"()\-\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u2018-\u201f]+/)
       .filter(Boolean);
-    var terms = [];
+    var terms = [], missing = [];
     runs.forEach(function (run) {
-      if (run.length < 3 || manifest.synonyms[run] || occurs(run)) { terms.push(term(run)); return; }
-      var found = [], pos = 0;
+      // Only Chinese runs are written without spaces between words; a Latin word is never cut into letters.
+      if (run.length < 3 || !/[\u3400-\u9fff\uf900-\ufaff]/.test(run) || synonyms.has(run) || occurs(run)) {
+        terms.push(term(run));
+        return;
+      }
+      var found = [], left = [], pos = 0, gap = "";
       while (pos < run.length) {
         var len = run.length - pos;
         for (; len >= 2; len--) {
           var piece = run.substr(pos, len);
-          if (manifest.synonyms[piece] || occurs(piece)) break;
+          if (synonyms.has(piece) || occurs(piece)) break;
         }
-        if (len >= 2) { found.push(term(run.substr(pos, len))); pos += len; } else pos++;
+        if (len >= 2) {
+          if (gap.length >= 2) left.push(gap);
+          gap = "";
+          found.push(term(run.substr(pos, len)));
+          pos += len;
+        } else gap += run.charAt(pos++);
       }
-      Array.prototype.push.apply(terms, found.length ? found : [term(run)]);
+      if (gap.length >= 2) left.push(gap);
+      if (!found.length) { terms.push(term(run)); return; }
+      Array.prototype.push.apply(terms, found);
+      Array.prototype.push.apply(missing, left);
     });
+    terms.missing = missing;
     return terms;
   }
 
@@ -222,9 +335,10 @@
   /* Pages (cases above all) that hold every word, best first; when none holds them all, the pages
      that hold the most. */
   function rank(terms, pages) {
-    var most = 0;
+    var most = 0, any = 0;
     pages.forEach(function (page) {
       var n = 0;
+      any |= page.found;
       for (var f = page.found; f; f &= f - 1) n++;
       page.coverage = n;
       if (n > most) most = n;
@@ -234,7 +348,26 @@
     });
     var list = pages.filter(function (p) { return p.coverage === most; });
     list.sort(function (a, b) { return b.score - a.score || a.c - b.c || a.p - b.p; });
-    return {pages: list, complete: most === terms.length};
+    // Words no page holds, whether typed apart (调解 积分) or left over inside a longer run (志愿者积分).
+    var found = terms.filter(function (t, i) { return any & (1 << i); }).map(function (t) { return t.word; });
+    var missing = terms.filter(function (t, i) { return !(any & (1 << i)); }).map(function (t) { return t.word; })
+      .concat(terms.missing || []);
+    return {pages: list, complete: most === terms.length && !missing.length, found: found, missing: missing,
+            allFound: most === found.length};
+  }
+
+  function quoted(words) {
+    return words.map(function (w) { return "“" + w + "”"; }).join("、");
+  }
+
+  /* What the list answers, in words: which words found nothing, and what the pages shown hold. */
+  function summary(result) {
+    var count = result.pages.length;
+    if (result.complete) return "找到 " + count + " 个页面";
+    if (!result.missing.length) return "没有同时包含全部词语的页面，以下 " + count + " 个页面包含其中一部分";
+    return "没有找到" + quoted(result.missing) + "。" + (result.allFound ?
+      "以下 " + count + " 个页面包含" + quoted(result.found) :
+      "没有同时包含" + quoted(result.found) + "的页面，以下 " + count + " 个页面包含其中一部分");
   }
 
   /* --- showing results in Material's result list ------------------------------------------------- */
@@ -298,17 +431,17 @@
     return link;
   }
 
-  function render(result, terms) {
+  function render(result, terms, have, of) {
     var list = ui.list;
     list.textContent = "";
-    var loadingNote = arrived < chunks.length ? "（正在载入索引 " + arrived + "/" + chunks.length + "）" : "";
+    var loadingNote = have < of ? "（正在载入索引 " + have + "/" + of + "）" : "";
     if (!result.pages.length) {
-      ui.meta.textContent = arrived < chunks.length ? "正在载入搜索索引…" : "没有找到符合条件的结果";
+      ui.meta.textContent = have < of ? "正在载入搜索索引…" : "没有找到符合条件的结果";
       return;
     }
     var count = result.pages.length;
-    ui.meta.textContent = (result.complete ? "找到 " + count + " 个页面" :
-      "没有同时包含全部词语的页面，以下 " + count + " 个页面包含其中一部分") + loadingNote;
+    // Until the index the query needs is in, a word not seen yet may still turn up: say so only at the end.
+    ui.meta.textContent = (have < of ? "找到 " + count + " 个页面" : summary(result)) + loadingNote;
     result.pages.slice(0, limit).forEach(function (page) {
       var chunk = chunks[page.c], item = el("li", "md-search-result__item");
       page.hits.slice(0, SHOWN_ENTRIES).forEach(function (hit, i) {
@@ -342,30 +475,56 @@
       ui.meta.textContent = "输入关键词开始搜索";
       return;
     }
-    var terms = parse(query).slice(0, 16), words = terms.map(function (t) { return t.word; }).join(" ");
+    need = new Need(chunks.length);
+    var parsed = parse(query), terms = parsed.slice(0, 16), words = terms.map(function (t) { return t.word; }).join(" ");
+    terms.missing = parsed.missing;
+    terms.forEach(function (t) {
+      var any = new Uint8Array(chunks.length);
+      t.alts.forEach(function (alt) {
+        var bits = possible(alt.s);
+        if (!bits) need.pending = true; else for (var c = 0; c < any.length; c++) any[c] |= bits[c];
+      });
+      need.add(any, 1);
+    });
+    if (need.pending) {  // the map's shards for these words are on their way; the query is read again then
+      ui.result.removeAttribute("data-cb-done");
+      ui.meta.textContent = "正在载入搜索索引…";
+      return;
+    }
+    var needed = need.list();
     // The same query goes on where it stopped (chunks that came since are searched, not the others);
     // a new query, or the same one read differently now that more of the index is in, starts afresh.
     if (!job || job.query !== query || job.words !== words) {
       if (job && job.timer) clearTimeout(job.timer);
       job = {query: query, terms: terms, words: words, seen: new Uint8Array(chunks.length), pages: [], shownAt: 0};
     }
-    job.forced = arrived === chunks.length && (keepLimit === true || job.limit !== limit);
+    job.need = need.flags;
+    job.needed = needed;
+    want(needed);
+    job.forced = have(job) === needed.length && (keepLimit === true || job.limit !== limit);
     job.limit = limit;
     step(job);
+  }
+
+  // How many of the chunks the query needs are in.
+  function have(j) {
+    var n = 0;
+    for (var i = 0; i < j.needed.length; i++) if (chunks[j.needed[i]]) n++;
+    return n;
   }
 
   function step(j) {
     if (j !== job) return;
     var began = performance.now();
     for (var c = 0; c < chunks.length; c++) {
-      if (j.seen[c] || !chunks[c]) continue;
+      if (j.seen[c] || !chunks[c] || !j.need[c]) continue;  // a chunk the query does not need holds none of its words
       collect(chunks[c], c, j.terms, scoreChunk(chunks[c], j.terms), j.pages);
       j.seen[c] = 1;
       if (performance.now() - began > SLICE_MS) { later(function () { step(j); }); return; }
     }
-    var complete = arrived === chunks.length, now = performance.now();
-    // While the index loads, the list is redrawn at most every 200 ms (the first time at once).
-    if (!complete && j.shownAt && now - j.shownAt < 200) {
+    var got = have(j), complete = got === j.needed.length, now = performance.now();
+    // While the index loads, the list is redrawn at most every 200 ms once it shows results (until then at once).
+    if (!complete && j.found && now - j.shownAt < 200) {
       if (!j.timer) j.timer = setTimeout(function () { j.timer = null; j.shownAt = 0; step(j); }, 200 - (now - j.shownAt));
       return;
     }
@@ -373,7 +532,9 @@
       j.shownAt = now;
       j.shownComplete = complete;
       j.forced = false;
-      render(rank(j.terms, j.pages), j.terms);
+      var result = rank(j.terms, j.pages);
+      render(result, j.terms, got, j.needed.length);
+      if (result.pages.length && !j.found) { j.found = true; later(loadMore); }  // after the results are painted
     }
     // Which query the list answers, once the whole index is searched (tests and benchmarks wait for it).
     if (complete) ui.result.setAttribute("data-cb-done", j.query); else ui.result.removeAttribute("data-cb-done");

@@ -1,0 +1,93 @@
+"""What a case says an article states that the schema alone cannot check: who said it, free tiers, dates.
+
+- `said_by` names a person whose words the case quotes (so a reader can see the role), never a group;
+- a tier is free or has a price, not both ("free" is not 0 yuan);
+- a practice's start date and the source's dates are written in the quotes beside them.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from .load import Document
+from .problems import Problem
+from .schema import case_schema, fields, values_at
+
+
+@cache
+def _said_by_paths() -> list[tuple]:
+    return [f.path for f in fields(case_schema()) if f.path[-1] == "said_by"]
+
+
+def case_problems(doc: Document) -> list[Problem]:
+    data = doc.data
+    if not isinstance(data, dict):
+        return []
+    return _speakers(doc, data) + _tiers(doc, data) + _started(doc, data) + _source_dates(doc, data)
+
+
+def _speakers(doc: Document, data: dict) -> list[Problem]:
+    quotes = data.get("quotes") if isinstance(data.get("quotes"), list) else []
+    speakers = list(dict.fromkeys(q.get("speaker") for q in quotes if isinstance(q, dict) and q.get("speaker")))
+    out = []
+    for pattern in _said_by_paths():
+        for path, name in values_at(data, pattern):
+            if isinstance(name, str) and name.strip() and name not in speakers:
+                known = f"本案例 quotes 中的发言人：{'、'.join(map(str, speakers))}" if speakers else "本案例还没有 quotes"
+                out.append(doc.problem(path, f"“{name}”不是 quotes 中的发言人（{known}）：先在 quotes 里摘录此人的话，"
+                                             "写明 speaker 和 role，这里再写同一个姓名"))
+    return out
+
+
+def _tiers(doc: Document, data: dict) -> list[Problem]:
+    out = []
+    for path, tier in values_at(data, ("practices", "*", "tiers", "*")):
+        if isinstance(tier, dict) and tier.get("free") is True and tier.get("value") is not None:
+            out.append(doc.problem(path + ("value",), "这一档写了 free: true 又写了价格：免费就删去 value 和 unit，"
+                                                      "有价格就删去 free"))
+    return out
+
+
+def _started(doc: Document, data: dict) -> list[Problem]:
+    out = []
+    for path, practice in values_at(data, ("practices", "*")):
+        if not isinstance(practice, dict):
+            continue
+        date, quote = practice.get("started"), practice.get("started_evidence")
+        if isinstance(date, str) and isinstance(quote, str) and not date_stated(date, [quote]):
+            out.append(doc.problem(path + ("started",), f"开始日期“{date}”在 started_evidence 摘录中找不到：日期要照原文写，"
+                                                        "摘录写明这个日期的句子"))
+    return out
+
+
+def _source_dates(doc: Document, data: dict) -> list[Problem]:
+    source = data.get("source")
+    if not isinstance(source, dict) or not isinstance(source.get("evidence"), list):
+        return []
+    out = []
+    for key in ("date", "month_day", "written"):
+        value = source.get(key)
+        if isinstance(value, str) and value and not date_stated(value, source["evidence"]):
+            out.append(doc.problem(("source", key), f"日期“{value}”在 source.evidence 的摘录中找不到：摘录原文写明这个日期的文字"))
+    return out
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def date_stated(date: str, quotes: list) -> bool:
+    """Whether YYYY, YYYY-MM, YYYY-MM-DD or MM-DD is written in the quotes, as digits with 年月日 or dashes."""
+    text = _plain("".join(q for q in quotes if isinstance(q, str)))
+    parts = date.split("-")
+    if len(parts[0]) != 4:  # a month and day without a year
+        month, day = parts
+        return any(f"{m}月{d}日" in text for m in {month, month.lstrip("0")} for d in {day, day.lstrip("0")})
+    if date in text:
+        return True
+    year, rest = parts[0], parts[1:]
+    variants = [f"{year}年"]
+    for unit, part in zip("月日", rest):
+        variants = [v + p + unit for v in variants for p in {part, part.lstrip("0")}]
+    return any(v in text for v in variants)

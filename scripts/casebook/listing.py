@@ -1,0 +1,48 @@
+"""Listing pages that stay small: the first rows in the page, the rest in row scripts loaded on demand.
+
+A phone lays out a table of a few hundred rows at once; at 50,000 cases the catalogue alone would be
+tens of MB. So a listing page carries its first FIRST rows, and the others are rendered by the same
+row template into scripts of PER_SCRIPT rows each (loaded by <script> tags, so file:// works) that
+casebook.js fetches when the reader asks for more, filters or sorts. Row links are relative to the
+page that shows them, as if the rows were in it.
+"""
+from __future__ import annotations
+
+import json
+from typing import Callable
+
+from . import routes
+
+OUTCOME_CASES = 50  # the outcomes page lists each case's outcomes (about 4 a case): about FIRST rows
+FIRST = 200  # rows shown at once: a few hundred KB of HTML, laid out in well under a second on a phone
+PER_SCRIPT = 1000  # rows per script: a few hundred KB each, few files even at 50,000 cases
+
+Render = Callable[..., str]
+
+
+def pieces(items: list, first: int = FIRST) -> tuple[list, list[list]]:
+    """The items the page shows, and the rest in groups of PER_SCRIPT."""
+    return items[:first], [items[i:i + PER_SCRIPT] for i in range(first, len(items), PER_SCRIPT)]
+
+
+def script(key: str, number: int, html: str) -> str:
+    """A row script: its rows' HTML as a JavaScript string (the rows were escaped by their template)."""
+    return f"casebookRows({json.dumps(key)},{number},{json.dumps(html, ensure_ascii=False)});\n"
+
+
+def job(render: Render, template: str, src: str, key: str, rows_template: str, items: list,
+        first: int = FIRST, **context):
+    """The page and its row scripts, as one render.Job (their paths are known before they are made)."""
+    from .render import Job  # render.py builds its jobs with this function
+
+    shown, rest = pieces(items, first)
+    paths = [routes.listing_rows(key, i) for i in range(len(rest))]
+
+    def make() -> dict[str, str]:
+        files = {src: render(template, src, rows=shown, rest=paths, rest_key=key, rest_count=len(items) - len(shown),
+                             rows_template=rows_template, **context)}
+        for i, (path, group) in enumerate(zip(paths, rest)):
+            files[path] = script(key, i, render(rows_template, src, rows=group, **context))
+        return files
+
+    return Job((src, *paths), make)
