@@ -41,7 +41,7 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
 
 def assert_reported(cases_dir: Path, file: str, old: str, new: str, path: str, words: str, line_text: str | None):
     """Break one case file; the validator must name that file, the field and, when given, the edited line."""
-    from casebook.validate import load_casebook
+    from casebook.core.validate import load_casebook
 
     target = cases_dir / file
     edit(target, old, new)
@@ -69,7 +69,7 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 
 def serve_root(project: Path, port: int) -> str:
     """The address `mkdocs serve` gives the project's site: under the path of its site_url."""
-    from casebook import siteconfig
+    from casebook.core import siteconfig
 
     return f"http://127.0.0.1:{port}{siteconfig.read(project / 'mkdocs.yml').serve_path}"
 

@@ -11,11 +11,11 @@ import csv
 import io
 from pathlib import Path
 
-from casebook import opendata, routes, search
-from casebook.render import SiteRenderer
-from casebook.scaffold import render_case
-from casebook.schema import fields, vocabulary_flags
-from casebook.validate import load_casebook
+from casebook.site import opendata, routes, search
+from casebook.site.render import SiteRenderer
+from casebook.authoring.scaffold import render_case
+from casebook.core.schema import fields, vocabulary_flags
+from casebook.core.validate import load_casebook
 
 from conftest import edit, line_of
 

@@ -101,8 +101,9 @@ def test_a_large_catalogue_shows_a_page_of_rows_and_filters_them_all(tmp_path, b
     """With hundreds of cases the catalogue carries and lays out 200 rows at a time; filters still search every row."""
     from pathlib import Path
 
-    from casebook import bench, mkdocs_build
-    from casebook.validate import load_casebook
+    from casebook.tools import bench
+    from casebook.generator import mkdocs_build
+    from casebook.core.validate import load_casebook
     from conftest import CASES, ROOT
 
     project = bench.write_project(tmp_path, 450, ROOT, sample=CASES)

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from jsonschema import Draft7Validator
 
-from casebook import citation, siteconfig
+from casebook.core import citation, siteconfig
 
 from conftest import ROOT, make_project, run_cli
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from frictionless import Package
 from jsonschema import Draft202012Validator
 
-from casebook import datapackage, siteconfig
+from casebook.site import datapackage
+from casebook.core import siteconfig
 
 from conftest import ROOT
 

@@ -20,14 +20,14 @@ from pathlib import Path
 import yaml
 from jsonschema import Draft202012Validator
 
-from casebook import completeness, releases
-from casebook.render import SiteRenderer
-from casebook.schema import case_schema
-from casebook.validate import load_casebook
+from casebook.core import completeness, releases
+from casebook.site.render import SiteRenderer
+from casebook.core.schema import case_schema
+from casebook.core.validate import load_casebook
 
 from conftest import CASES, ENV, ROOT, build, edit, make_project, run_cli
 
-DOORS = {"plugin.py", "mkdocs_build.py"}
+DOORS = {"doors/plugin.py", "generator/mkdocs_build.py"}
 
 
 def pages(site: Path) -> set[str]:
@@ -37,8 +37,8 @@ def pages(site: Path) -> set[str]:
 def test_render_writes_the_tree_without_mkdocs_and_plain_mkdocs_builds_the_same_pages(site: Path, tmp_path: Path):
     tree = tmp_path / "tree"
     # The core alone, in a fresh interpreter: writing the tree must not import MkDocs.
-    script = ("import sys; from pathlib import Path; from casebook.validate import load_casebook; "
-              "from casebook.tree import write_tree; "
+    script = ("import sys; from pathlib import Path; from casebook.core.validate import load_casebook; "
+              "from casebook.site.tree import write_tree; "
               f"book, _ = load_casebook(Path({str(CASES)!r})); "
               f"write_tree(book, Path({str(ROOT / 'docs')!r}), Path({str(tree)!r})); "
               "assert not [m for m in sys.modules if m.split('.')[0] == 'mkdocs'], 'mkdocs imported'")
@@ -62,8 +62,8 @@ def test_render_writes_the_tree_without_mkdocs_and_plain_mkdocs_builds_the_same_
 
 def test_only_the_doors_import_mkdocs():
     package = ROOT / "scripts" / "casebook"
-    for path in package.glob("*.py"):
-        if path.name in DOORS:
+    for path in package.rglob("*.py"):
+        if path.relative_to(package).as_posix() in DOORS:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
@@ -74,7 +74,7 @@ def test_only_the_doors_import_mkdocs():
 def test_export_and_bench_switch_no_environment_and_edit_no_config_text():
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     assert "!ENV" not in config
-    for name in ("export.py", "bench.py", "cli.py", "mkdocs_build.py"):
+    for name in ("exports/export.py", "tools/bench.py", "doors/cli.py", "generator/mkdocs_build.py"):
         text = (ROOT / "scripts" / "casebook" / name).read_text(encoding="utf-8")
         assert "CASEBOOK_OFFLINE" not in text and "re.sub" not in text, name
         assert '"mkdocs", "build"' not in text, name

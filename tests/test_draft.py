@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from casebook import draft, numbers
-from casebook.scaffold import render_case
-from casebook.validate import load_casebook, load_taxonomy
+from casebook.authoring import draft
+from casebook.core import numbers
+from casebook.authoring.scaffold import render_case
+from casebook.core.validate import load_casebook, load_taxonomy
 
 from conftest import CASES, REAL_CASES, run_cli
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import yaml
 
-from casebook.schema import case_schema, fields
-from casebook.validate import case_files, load_casebook
+from casebook.core.schema import case_schema, fields
+from casebook.core.files import case_files
+from casebook.core.validate import load_casebook
 
 from conftest import CASES, REAL_CASES, ROOT, run_cli
 
@@ -149,7 +150,7 @@ def test_the_editors_guide_is_in_the_site_navigation_and_linked_from_contributin
 
 
 def test_the_guides_worked_example_quotes_its_fixture_article_verbatim():
-    from casebook.validate import verbatim_at
+    from casebook.core.quotes import verbatim_at
 
     guide = (ROOT / "docs" / "editing.md").read_text(encoding="utf-8")
     source = (CASES / "sources" / "huangtun-jinse-jiayuan.txt").read_text(encoding="utf-8")
@@ -158,6 +159,6 @@ def test_the_guides_worked_example_quotes_its_fixture_article_verbatim():
     assert len(quotes) >= 3
     assert all(verbatim_at(q, source) >= 0 for q in quotes), quotes
     assert yaml.safe_load(blocks[1]) == {"description": "10月28日正式开启运营： 60周岁以上老人每餐10元。"}  # YAML's own fold
-    from casebook.load import parse
+    from casebook.core.load import parse
 
     assert parse(blocks[1], "x.yaml").data == {"description": "10月28日正式开启运营：60周岁以上老人每餐10元。"}

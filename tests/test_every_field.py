@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from casebook.schema import case_schema, fields, paths_using, values_at
-from casebook.validate import load_casebook
+from casebook.core.schema import case_schema, fields, paths_using, values_at
+from casebook.core.validate import load_casebook
 
 from conftest import ENV, build, make_project
 

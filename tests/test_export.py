@@ -166,8 +166,8 @@ def test_problem_zip_and_folder_follow_the_problems_own_name(tmp_path: Path, pro
 
 
 def test_materials_by_default_are_the_whole_book_and_each_category_problems_on_request(cases_dir: Path):
-    from casebook import materials
-    from casebook.validate import load_casebook
+    from casebook.exports import materials
+    from casebook.core.validate import load_casebook
 
     book, _ = load_casebook(cases_dir)
     default = materials.scopes(book)

@@ -5,9 +5,9 @@ import shutil
 
 import pytest
 
-from casebook import load
-from casebook.fuzz import _same, fast_reader_differs
-from casebook.validate import load_casebook
+from casebook.core import load
+from casebook.tools.fuzz import _same, fast_reader_differs
+from casebook.core.validate import load_casebook
 
 from conftest import CASES
 

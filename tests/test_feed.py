@@ -8,9 +8,10 @@ from pathlib import Path
 import feedparser
 import yaml
 
-from casebook import feed, siteconfig
-from casebook.render import SiteRenderer
-from casebook.validate import load_casebook
+from casebook.site import feed
+from casebook.core import siteconfig
+from casebook.site.render import SiteRenderer
+from casebook.core.validate import load_casebook
 
 from conftest import CASES, ROOT
 

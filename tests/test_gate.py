@@ -16,7 +16,7 @@ H = "huangtun-jinse-jiayuan.yaml"
 
 
 def _problems(cases_dir: Path):
-    from casebook.validate import load_casebook
+    from casebook.core.validate import load_casebook
 
     book, problems = load_casebook(cases_dir, cache_dir=None)
     assert book is None
@@ -58,7 +58,7 @@ def test_an_alias_bomb_in_the_changelog_is_refused_before_it_expands(cases_dir: 
 
 @pytest.mark.parametrize("version", ["/etc", "../../outside", "1.0.0/../../x", "1.0.0-rc1", "1.0", "x"])
 def test_a_version_that_is_not_a_semantic_version_never_becomes_a_path(cases_dir: Path, version: str):
-    from casebook import releases
+    from casebook.core import releases
 
     log = cases_dir / CHANGELOG
     text = log.read_text(encoding="utf-8")
@@ -103,7 +103,7 @@ def test_a_changelog_in_gbk_is_named_as_such(cases_dir: Path):
 
 @pytest.mark.parametrize("version", ["x", "1.0", "1.0.0-rc1"])
 def test_release_after_a_last_version_that_is_not_semantic_says_so_in_chinese(cases_dir: Path, version: str):
-    from casebook import releases
+    from casebook.core import releases
 
     edit(cases_dir / CHANGELOG, "version: 1.0.0", f"version: '{version}'")
     result = run_cli("release", "--dry-run", "--cases-dir", str(cases_dir))
@@ -169,7 +169,7 @@ def test_a_region_named_like_a_page_of_the_site_is_refused(cases_dir: Path):
 
 @pytest.mark.parametrize("names", [["ABC", "abc"], ["市中", "市中区"], ["山东", "山东省"]])
 def test_region_names_that_share_an_address_are_found(names):
-    from casebook import regions
+    from casebook.core import regions
 
     found = regions.clashes([["山东省", "济南市", names[0]], ["山东省", "济南市", names[1]], ["山西省"], ["陕西省"]])
     assert list(found) == [1] and found[1][0] == 2
@@ -187,7 +187,7 @@ def test_a_former_slug_that_is_a_page_of_the_site_is_refused_by_validate(cases_d
 # --- the gazetteer ------------------------------------------------------------------------------------
 
 def test_the_gazetteer_is_checked(tmp_path: Path):
-    from casebook import gate
+    from casebook.core import gate
 
     assert gate.gazetteer(gate.gazetteer_file())[1] == []
     bad = tmp_path / "gazetteer.yaml"
@@ -216,14 +216,14 @@ def _manifest(project: Path, file: str) -> Path:
 
 @pytest.mark.parametrize("file", ["/etc/hostname", "../../mkdocs.yml", ".hidden.zip"])
 def test_a_materials_manifest_naming_a_file_outside_its_folder_is_refused(tmp_path: Path, file: str):
-    from casebook import materials
+    from casebook.site import training
 
     project = make_project(tmp_path)
     folder = _manifest(project, file)
     problem = _about(_problems(project / "cases"), "manifest.json", "scopes[0].files.zip.file", "不能含路径")
     assert problem.line == line_of(folder / "manifest.json", f'"file": "{file}"')
-    with pytest.raises(materials.MaterialsError):
-        materials.read_manifest(folder)
+    with pytest.raises(training.MaterialsError):
+        training.read_manifest(folder)
 
 
 def test_a_materials_manifest_listing_a_link_out_of_its_folder_is_refused(tmp_path: Path):
@@ -270,7 +270,7 @@ def test_export_handout_refuses_a_script_address(tmp_path: Path):
 
 
 def test_the_real_project_passes_the_gate():
-    from casebook import gate
+    from casebook.core import gate
 
     root = Path(__file__).resolve().parent.parent
     found, _ = gate.problems(root / "cases")

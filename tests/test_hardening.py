@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from casebook import opendata
-from casebook.validate import load_casebook
+from casebook.site import opendata
+from casebook.core.validate import load_casebook
 
 from conftest import serve_root, CASES, ENV, ROOT, build, edit, line_of, make_project, run_cli
 
@@ -272,7 +272,7 @@ def _case_pages(site: Path) -> set[str]:
 
 
 def test_two_builds_at_once_leave_one_whole_site_not_a_mixture(built, tmp_path: Path):
-    from casebook.bench import write_project
+    from casebook.tools.bench import write_project
 
     _, site = built
     # A larger casebook, so that its pages are still being written when the second build starts.
@@ -370,7 +370,7 @@ def test_serve_shows_the_problems_on_the_page_instead_of_hanging(tmp_path: Path)
 # --- the long fuzz run is a command ------------------------------------------------------------------
 
 def test_the_fuzz_command_breaks_every_kind_of_input_file_and_reports_each(tmp_path: Path):
-    from casebook.fuzz_files import KINDS
+    from casebook.tools.fuzz_files import KINDS
 
     project = make_project(tmp_path)
     result = run_cli("fuzz", "--examples", "30", "--cases-dir", str(project / "cases"))

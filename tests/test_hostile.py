@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from casebook.load import LoadError, parse
-from casebook.validate import load_casebook
+from casebook.core.load import LoadError, parse
+from casebook.core.validate import load_casebook
 
 from conftest import CASES, build, make_project, run_cli
 
@@ -175,8 +175,8 @@ def _validators():
     import fastjsonschema
     from jsonschema import Draft202012Validator
 
-    from casebook.schema import with_vocabulary
-    from casebook.validate import load_taxonomy
+    from casebook.core.schema import with_vocabulary
+    from casebook.core.validate import load_taxonomy
 
     taxonomy, _ = load_taxonomy(CASES)
     schema = with_vocabulary(taxonomy)

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from casebook import listing, routes, search as search_index
-from casebook.bench import write_project
-from casebook.mkdocs_build import build_book
-from casebook.tree import generated_files
-from casebook.validate import load_casebook
+from casebook.site import listing, routes, search as search_index
+from casebook.tools.bench import write_project
+from casebook.generator.mkdocs_build import build_book
+from casebook.site.tree import generated_files
+from casebook.core.validate import load_casebook
 from conftest import CASES, ROOT, search
 
 N = listing.FIRST + 30  # thirty rows past the first page

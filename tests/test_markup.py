@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from casebook import routes
-from casebook.render import SiteRenderer, inert
-from casebook.validate import load_casebook
+from casebook.site import routes
+from casebook.site.render import SiteRenderer, inert
+from casebook.core.validate import load_casebook
 
 from conftest import build, make_project, run_cli
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import yaml
 
-from casebook import draft
-from casebook.numbers import mismatch
-from casebook.validate import load_casebook, load_taxonomy
+from casebook.authoring import draft
+from casebook.core.numbers import mismatch
+from casebook.core.validate import load_casebook, load_taxonomy
 
 from conftest import CASES, ROOT, edit, line_of
 

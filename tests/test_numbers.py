@@ -10,12 +10,12 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from casebook import handout
-from casebook.numbers import agrees, figure, magnitude, mismatch, readings, scale, stated
-from casebook.render import SiteRenderer
-from casebook.selection import Selection, choose
-from casebook.siteconfig import SiteSettings
-from casebook.validate import load_casebook
+from casebook.exports import handout
+from casebook.core.numbers import agrees, figure, magnitude, mismatch, readings, scale, stated
+from casebook.site.render import SiteRenderer
+from casebook.exports.selection import Selection, choose
+from casebook.core.siteconfig import SiteSettings
+from casebook.core.validate import load_casebook
 
 from conftest import CASES, ROOT, edit, line_of, run_cli
 

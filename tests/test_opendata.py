@@ -7,9 +7,9 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from casebook.opendata import OUTCOME_COLUMNS, case_columns, dataset_columns
-from casebook.schema import case_schema
-from casebook.validate import load_casebook
+from casebook.site.opendata import OUTCOME_COLUMNS, case_columns, dataset_columns
+from casebook.core.schema import case_schema
+from casebook.core.validate import load_casebook
 
 from conftest import CASES
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from casebook.parallel import Stream, StreamError, fork_map
-from casebook.validate import load_casebook
+from casebook.core.parallel import Stream, StreamError, fork_map
+from casebook.core.validate import load_casebook
 
 from conftest import CASES, build, make_project
 
@@ -66,7 +66,8 @@ def test_a_failure_in_the_rendering_process_stops_the_build_with_its_message_and
 
 
 def test_where_processes_cannot_fork_a_build_runs_in_one_process(tmp_path, monkeypatch):
-    from casebook import mkdocs_build, plugin
+    from casebook.generator import mkdocs_build
+    from casebook.doors import plugin
 
     def no_stream(*args, **kwargs):
         raise AssertionError("a process without fork started a rendering process")

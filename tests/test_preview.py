@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from casebook.preview import Preview
-from casebook.siteconfig import SiteSettings
-from casebook.tree import generated_files
-from casebook.validate import load_casebook
+from casebook.doors.preview import Preview
+from casebook.core.siteconfig import SiteSettings
+from casebook.site.tree import generated_files
+from casebook.core.validate import load_casebook
 
 from conftest import make_project
 
@@ -86,7 +86,7 @@ def test_selecting_source_text_offers_yaml_that_reads_back_as_exactly_the_select
 def test_the_preview_watcher_reads_only_what_changed_and_notices_every_change(tmp_path: Path, monkeypatch):
     import os
 
-    from casebook import preview as preview_module
+    from casebook.doors import preview as preview_module
 
     project = make_project(tmp_path)
     cases = project / "cases"

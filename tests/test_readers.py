@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from casebook import regions
-from casebook.load import parse
-from casebook.render import SiteRenderer
-from casebook.source_pages import anchor, case_quotes, locate, normalised_with_offsets
-from casebook.validate import load_casebook, normalise
+from casebook.core import regions
+from casebook.core.load import parse
+from casebook.site.render import SiteRenderer
+from casebook.site.source_pages import anchor, case_quotes, locate
+from casebook.core.quotes import normalise, normalised_with_offsets
+from casebook.core.validate import load_casebook
 from conftest import CASES, edit
 
 

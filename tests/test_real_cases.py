@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from casebook import siteconfig
-from casebook.numbers import base_unit, magnitude, scale, stated
-from casebook.validate import case_files, load_casebook
+from casebook.core import siteconfig
+from casebook.core.numbers import base_unit, magnitude, scale, stated
+from casebook.core.files import case_files
+from casebook.core.validate import load_casebook
 
 from conftest import REAL_CASES, ROOT, build
 from linkwalk import broken_links
@@ -64,7 +65,7 @@ def test_every_figure_stands_in_its_evidence_quote(book):
 
 def test_every_stated_city_is_placed_in_its_province(book):
     """A city without its province in the source is placed through the gazetteer; a missing entry would split a region."""
-    from casebook import regions
+    from casebook.core import regions
 
     for case in book.cases:
         loc = case["location"]
@@ -76,7 +77,7 @@ def test_every_stated_city_is_placed_in_its_province(book):
 def test_citation_file_names_the_last_released_version():
     import yaml
 
-    from casebook import releases
+    from casebook.core import releases
 
     citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     last = releases.history(REAL_CASES)[0]
@@ -85,7 +86,7 @@ def test_citation_file_names_the_last_released_version():
 
 
 def test_completeness_never_counts_what_a_source_cannot_give(book):
-    from casebook import completeness
+    from casebook.core import completeness
 
     for case in book.cases:
         missing = completeness.score(case, book).missing

@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from casebook import cache
-from casebook.load import decode, parse
-from casebook.validate import TAXONOMY_FILE, display_name, load_casebook, load_taxonomy, with_vocabulary
+from casebook.core import cache
+from casebook.core.load import decode, parse
+from casebook.core.files import TAXONOMY_FILE, display_name
+from casebook.core.schema import with_vocabulary
+from casebook.core.validate import load_casebook, load_taxonomy
 
 from conftest import CASES, ENV, edit, make_project
 
@@ -139,7 +141,7 @@ def test_five_thousand_dangling_practice_references_are_reported_in_seconds_one_
 
 
 def test_a_misspelt_practice_among_thousands_still_gets_its_suggestion():
-    from casebook.suggest import Suggestions
+    from casebook.core.suggest import Suggestions
 
     names = [f"做法{i}" for i in range(2400)] + ["党群服务中心共享空间", "集体经济建设商业综合体"]
     suggestions = Suggestions(names)

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from casebook import catalog, cli, validate
-from casebook.model import Casebook
-from casebook.validate import load_casebook
+from casebook.site import catalog
+from casebook.doors import cli
+from casebook.core import check_run, rules, validate
+from casebook.core.model import Casebook
+from casebook.core.validate import load_casebook
 
 from conftest import serve_root, CASES, ENV, edit, free_port, line_of, make_project, page_with
 
@@ -23,13 +25,13 @@ from conftest import serve_root, CASES, ENV, edit, free_port, line_of, make_proj
 def counted(monkeypatch) -> list[Path]:
     """Files parsed and checked afresh (not taken from the cache) since the test began."""
     fresh: list[Path] = []
-    real = validate._fresh
+    real = check_run._fresh
 
     def spy(checker, path):
         fresh.append(path)
         return real(checker, path)
 
-    monkeypatch.setattr(validate, "_fresh", spy)
+    monkeypatch.setattr(check_run, "_fresh", spy)
     return fresh
 
 
@@ -81,7 +83,8 @@ def test_a_changed_schema_checks_every_case_again(cases_dir: Path, counted: list
         schema["properties"]["practices"]["minItems"] = 50
         return schema
 
-    monkeypatch.setattr(validate, "with_vocabulary", more_practices)
+    monkeypatch.setattr(validate, "with_vocabulary", more_practices)  # the cache key
+    monkeypatch.setattr(rules, "with_vocabulary", more_practices)  # the checks
     _, problems = load_casebook(cases_dir)
     assert len(counted) == 5
     assert {Path(p.file).name for p in problems if p.path == "practices"} == {p.name for p in CASES.glob("*.yaml")} - {"taxonomy.yaml"}

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from casebook import search as search_index
-from casebook.mkdocs_build import build_book
-from casebook.validate import load_casebook
+from casebook.site import search as search_index
+from casebook.generator.mkdocs_build import build_book
+from casebook.core.validate import load_casebook
 from conftest import CASES, make_project, search
 
 CANTEEN = "南关街道仓南街社区"  # the case with the 站南爱老公益食堂 canteen

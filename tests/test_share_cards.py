@@ -6,10 +6,10 @@ import re
 import struct
 from pathlib import Path
 
-from casebook import sharecard
-from casebook.siteconfig import SiteSettings
-from casebook.tree import generated_files
-from casebook.validate import load_casebook
+from casebook.site import sharecard
+from casebook.core.siteconfig import SiteSettings
+from casebook.site.tree import generated_files
+from casebook.core.validate import load_casebook
 
 from conftest import CASES
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from casebook import search
+from casebook.site import search
 from conftest import serve_root, build, edit, make_project, run_cli
 
 

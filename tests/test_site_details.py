@@ -40,7 +40,7 @@ def test_segmenting_chinese_prints_no_loading_messages():
     import sys
 
     # What every build does to index Chinese text, in a fresh process (jieba loads its dictionary there).
-    result = subprocess.run([sys.executable, "-c", "from casebook import search; print(search._marked('社区治理实践'))"],
+    result = subprocess.run([sys.executable, "-c", "from casebook.site import search; print(search._marked('社区治理实践'))"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and "社区" in result.stdout
     assert result.stderr == ""

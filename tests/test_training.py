@@ -195,8 +195,8 @@ def test_cases_chosen_by_problem_and_region_narrow_each_other(tmp_path: Path):
 
 
 def test_community_type_is_chosen_when_the_data_has_it(cases_dir: Path):
-    from casebook.selection import Selection, SelectionError, choose
-    from casebook.validate import load_casebook
+    from casebook.exports.selection import Selection, SelectionError, choose
+    from casebook.core.validate import load_casebook
 
     book, problems = load_casebook(cases_dir)
     assert not problems
@@ -210,10 +210,10 @@ def test_community_type_is_chosen_when_the_data_has_it(cases_dir: Path):
 
 
 def test_quoted_figures_keep_their_qualifier_and_stay_on_one_line(cases_dir: Path):
-    from casebook import handout
-    from casebook.selection import Selection, choose
-    from casebook.siteconfig import SiteSettings
-    from casebook.validate import load_casebook
+    from casebook.exports import handout
+    from casebook.exports.selection import Selection, choose
+    from casebook.core.siteconfig import SiteSettings
+    from casebook.core.validate import load_casebook
 
     book, _ = load_casebook(cases_dir)
     book = copy.deepcopy(book)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from casebook.render import SiteRenderer
-from casebook.scaffold import render_case
-from casebook.validate import load_casebook
+from casebook.site.render import SiteRenderer
+from casebook.authoring.scaffold import render_case
+from casebook.core.validate import load_casebook
 
 from conftest import assert_reported, CASES, edit
 

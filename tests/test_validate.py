@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from casebook.validate import case_files, load_casebook, normalise
+from casebook.core.files import case_files
+from casebook.core.quotes import normalise
+from casebook.core.validate import load_casebook
 
 from conftest import REAL_CASES, assert_reported, edit, line_of, run_cli
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import yaml
 
-from casebook import search
-from casebook.render import SiteRenderer
-from casebook.validate import load_casebook
+from casebook.site import search
+from casebook.site.render import SiteRenderer
+from casebook.core.validate import load_casebook
 
 from conftest import CASES, REAL_CASES, ROOT, build, edit, make_project
 
@@ -131,8 +131,8 @@ def test_a_renamed_value_kind_still_requires_value_and_unit(cases_dir: Path):
 
 
 def test_the_scaffold_names_the_codes_to_write(tmp_path: Path):
-    from casebook.scaffold import render_case
-    from casebook.validate import load_taxonomy
+    from casebook.authoring.scaffold import render_case
+    from casebook.core.validate import load_taxonomy
 
     taxonomy, _ = load_taxonomy(CASES)
     text = render_case("xin-an", taxonomy=taxonomy)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from casebook import cli
+from casebook.doors import cli
 from conftest import build, make_project
 
 

@@ -1,0 +1,379 @@
+"""`casebook draft SOURCE.txt`: a case file drafted from a cleaned source text, every value quoted from it.
+
+Each proposal is taken from the text by construction: a figure with the clause that states it (read by
+`numbers`), places named in the gazetteer or written as 某区某街道某社区, speakers of quotations, names in
+quotation marks, the headline and byline. Every drafted item carries a `draft` field, which the schema
+does not know: an unconfirmed proposal can never pass validation, and the editor confirms an item by
+deleting that line (or deletes the item). The file has the fields, order and comments of `casebook new`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core import atomic, numbers, regions
+from ..core.messages import DRAFT_FIELD
+from ..site.render import environment
+from .scaffold import Entry, ScaffoldError, entries, slug_problem
+from ..core.schema import Taxonomy, case_schema, with_vocabulary
+
+MARK = "草稿：请核对后删除这一行"
+_CLAUSE_END = "，,。；;！!？?\n"
+_SENTENCE_END = "。；;！!？?\n"
+_HAN = r"\u4e00-\u9fff"
+# Characters that end a place name written before 区/街道/社区: words of the sentence, not of the name.
+_NOT_IN_NAME = "在于设到至从向对把被让给以及和与同跟为是有的了着过地得也都就还又将要会能可其该这那此各每本全等"
+_PLACE = re.compile(rf"(?P<district>[^\W\d_{_NOT_IN_NAME}]{{2,3}}[区县])?"
+                    rf"(?P<street>[^\W\d_{_NOT_IN_NAME}]{{2,4}}?(?:街道|镇|乡))"
+                    rf"(?P<community>[^\W\d_{_NOT_IN_NAME}]{{2,5}}?(?:社区|村))?")
+_DISTRICT = re.compile(rf"[^\W\d_{_NOT_IN_NAME}]{{1,3}}?[区县]")
+_SAID_AFTER = re.compile(r"“(?P<text>[^“”]{4,2000})”[，,]?(?P<who>[^，,。！？“”\n]{2,40}?)"
+                         r"(?:感慨地|激动地|高兴地|笑着|动情地|告诉记者)?(?:说|表示|介绍)")
+_SAID_BEFORE = re.compile(r"(?P<who>[^，,。！？“”\n]{2,40}?)(?:说|表示|介绍)[:：，,]?“(?P<text>[^“”]{4,2000})”")
+_QUOTED = re.compile(r"“(?P<name>[^“”\n]{2,20})”")
+_MODEL_AFTER = ("工作模式", "治理模式", "模式", "工作法", "机制", "体系", "理念")
+_HONOUR = ("示范", "先进", "荣誉", "称号", "模范", "标兵", "优秀", "名片")
+_AWARDED = ("荣获", "获得", "获评", "被评为", "评为", "授予", "命名", "入选", "收录")
+# Words that make a quoted name a practice (a shop, a canteen, a team…), not a slogan or an idea.
+_PRACTICE_WORDS = ("服务", "超市", "食堂", "工作室", "活动", "项目", "调解室", "队", "平台", "中心", "站", "课", "馆",
+                   "工程", "行动", "制度", "品牌", "管家", "托老", "托幼", "节", "书屋", "驿站", "议事", "网格")
+_BYLINE = re.compile(rf"(?P<role>记者|通讯员)[\s　]*(?P<names>[{_HAN}]{{2,3}}(?:、[{_HAN}]{{2,3}})*)")
+_DATE = re.compile(r"(?P<y>(?:19|20)[0-9]{2})(?:年|-|/|\.)(?P<m>[0-9]{1,2})(?:月|-|/|\.)(?P<d>[0-9]{1,2})日?")
+_PAGE = re.compile(r"第[0-9]+版[:：]\S+")
+_HEADER_LINES = 12  # the lines before the body where an article's headline, date and byline stand
+
+
+@dataclass
+class Span:
+    """A piece of the source: its text exactly as written and where it starts."""
+
+    text: str
+    start: int
+
+
+@dataclass
+class Draft:
+    """What the text proposes, field by field: plain values and lists of items (dicts of plain values)."""
+
+    values: dict = field(default_factory=dict)
+    lists: dict[str, list[dict]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def clauses(text: str, ends: str = _CLAUSE_END) -> list[Span]:
+    out, start = [], 0
+    for i, char in enumerate(text + "\n"):
+        if char in ends:
+            piece = text[start:i + (char in "。！!？?" and i < len(text))]
+            stripped = piece.strip()
+            if stripped:
+                out.append(Span(stripped, start + piece.index(stripped[0])))
+            start = i + 1
+    return out
+
+
+def _quote_of(text: str, clause: Span, sentences: list[Span]) -> str:
+    """The clause, or its whole sentence when the clause alone is too short to be a quote (4 characters)."""
+    if len(clause.text) >= 6:
+        return clause.text
+    return next((s.text for s in sentences if s.start <= clause.start < s.start + len(s.text)), clause.text)
+
+
+def _as_written(reading: numbers.Reading, clause: str) -> tuple[int | float, str | None]:
+    """Value and unit as the quote writes them: 35万元 stays 35 万元, 2.1万平方米 stays 2.1 万平方米."""
+    unit = reading.unit
+    if unit is None and clause[reading.stop:reading.stop + 1] == "大":
+        unit = "个"  # 九大微信群: nine of them; the editor may prefer 项 or another word
+    if unit is None or unit == "%":
+        return reading.value, unit
+    number = numbers.prepare(clause)[reading.start:reading.stop]
+    for prefix, factor in (("亿", 10**8), ("万", 10**4)):
+        head = number[:number.find(prefix)] if prefix in number else ""
+        if head and re.fullmatch(r"[近约超逾不足过将接大]*[0-9.]+[多余]?", head):
+            return numbers.magnitude({"value": reading.value / factor, "unit": ""}), prefix + unit
+    return reading.value, unit
+
+
+def _label(clause: str, reading: numbers.Reading) -> str:
+    """What the figure counts, from the words before it (居民总户数有 -> 居民总户数), else after it."""
+    text = numbers.prepare(clause)
+    before = re.sub(r"(有|为|达|共|约|是|现有|共有|达到|累计|其中|包含|[:：])+$", "", text[:reading.start]).strip(" ，,、")
+    before = re.split(r"[、，,(（]", before)[-1][-20:]
+    after = re.match(r"[^，,。；;、(（]{0,20}", text[reading.stop:]).group(0)
+    label = before or after or text
+    return re.sub(r"[<>&\s]", "", label)[:60] or "数值"
+
+
+def figures(text: str) -> list[dict]:
+    sentences = clauses(text, _SENTENCE_END)
+    out = []
+    for clause in clauses(text):
+        for reading in numbers.readings(clause.text):
+            if reading.kind != "figure" or not 0 <= reading.value <= 10**12:
+                continue
+            if numbers.prepare(clause.text)[reading.start:reading.start + 1] == "一" and reading.value == 1:
+                continue  # 一个小区, 一位传承人: the article "a", not a count
+            value, unit = _as_written(reading, clause.text)
+            if unit is None:
+                continue  # 1+N, 1是社区居委会: a number that counts nothing
+            item = {"label": _label(clause.text, reading), "value": value, "unit": unit}
+            if reading.qualifier:
+                item["qualifier"] = reading.qualifier
+            item["evidence"] = _quote_of(text, clause, sentences)
+            if reading.range:
+                item["note"] = f"原文是范围 {numbers.plain(reading.range[0])}至{numbers.plain(reading.range[1])}"
+            out.append(item)
+    return out
+
+
+def _clause_at(text: str, at: int) -> str:
+    for clause in clauses(text):
+        if clause.start <= at < clause.start + len(clause.text):
+            return clause.text
+    return text[at:at + 20]
+
+
+def places(text: str) -> tuple[dict, list[str]]:
+    """Location levels the text writes (the first such mention), with the clauses that write them."""
+    found: dict = {}
+    evidence: list[str] = []
+    matches = list(_PLACE.finditer(text))
+    match = max(matches, key=lambda m: sum(bool(m.group(k)) for k in ("district", "street", "community")), default=None)
+    if match:
+        for level in ("district", "street", "community"):
+            if match.group(level):
+                found[level] = match.group(level)
+        evidence.append(_clause_at(text, match.start()))
+    mentions = []
+    for city, province in regions.gazetteer().items():
+        short = city[:-1] if city.endswith("市") and len(city) > 2 else city
+        at = text.find(short)
+        if at >= 0:
+            mentions.append((at, city))
+        if province in text:
+            mentions.append((text.find(province), province))
+    for at, name in sorted(mentions):
+        level = "province" if name.endswith("省") and name not in regions.gazetteer() else "city"
+        if level in found:
+            continue
+        found[level] = name
+        clause = _clause_at(text, at)
+        if clause not in evidence:
+            evidence.append(clause)
+        short = name[:-1] if name.endswith("市") else name
+        district = _DISTRICT.match(text, at + len(short) + (text.startswith(name, at) and name != short))
+        if level == "city" and district and "district" not in found:
+            found["district"] = district.group(0)  # 潍坊高新区: the district written right after its city
+    return found, evidence
+
+
+def _speaker(who: str) -> tuple[str, str] | None:
+    """(name, role) from 仓南街社区党委书记张霞: the person's name by jieba's part-of-speech tags."""
+    import jieba  # loaded only when drafting: a second to build its dictionary
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" lines are not for the editor
+
+    words = list(jieba.posseg.cut(who))
+    names = [i for i, w in enumerate(words) if w.flag == "nr" and 2 <= len(w.word) <= 4]
+    if not names:
+        return None
+    last = names[-1]
+    name = words[last].word
+    if last > 0 and words[last - 1].flag == "nr" and len(words[last - 1].word) == 1:
+        name = words[last - 1].word + name  # a surname jieba split off
+    role = who[:who.rfind(name)].strip(" ，,、")
+    return name, role
+
+
+def speakers(text: str) -> list[dict]:
+    out, seen = [], set()
+    for pattern in (_SAID_AFTER, _SAID_BEFORE):
+        for match in pattern.finditer(text):
+            found = _speaker(match.group("who"))
+            if found is None or match.group("text") in seen:
+                continue
+            seen.add(match.group("text"))
+            out.append({"speaker": found[0], "role": found[1], "text": match.group("text")})
+    return out
+
+
+def names(text: str, honours_kind: str | None) -> tuple[list[dict], list[dict], list[dict]]:
+    """Models, practices and recognitions named in quotation marks, each with a clause that names it."""
+    occurrences: dict[str, list[re.Match]] = {}
+    for match in _QUOTED.finditer(text):
+        if not re.search(r"[。！？，,]", match.group("name")):
+            occurrences.setdefault(match.group("name"), []).append(match)
+    models, practices, honours = [], [], []
+    for name, found in occurrences.items():
+        said = [(m, _clause_at(text, m.start()), text[m.end():m.end() + 6]) for m in found]
+        said = [s for s in said if s[1] != f"“{name}”"] or said  # a heading of its own says least
+        model = next((s for s in said if any(s[2].startswith(w) for w in _MODEL_AFTER)), None)
+        honour = next((s for s in said if any(w in s[1] for w in _AWARDED)), None)
+        if model:
+            models.append({"name": name, "status": "", "description": "", "evidence": model[1]})
+        elif honours_kind and honour and any(word in name for word in _HONOUR):
+            if honour[1] not in [h["evidence"] for h in honours]:
+                honours.append({"kind": honours_kind, "statement": honour[1], "evidence": honour[1]})
+        elif any(word in name or s[2].startswith(word) for s in said for word in _PRACTICE_WORDS):
+            practices.append({"name": name, "category": "", "status": "", "description": "", "evidence": said[0][1]})
+    for match in re.finditer(r"《(?P<name>[^《》\n]{2,40})》", text):
+        clause = _clause_at(text, match.start())
+        if honours_kind and "收录" in clause and clause not in [h["evidence"] for h in honours]:
+            honours.append({"kind": honours_kind, "statement": clause, "evidence": clause})
+    return models, practices, honours
+
+
+def header(text: str) -> dict:
+    """Headline, date, byline, page and publisher from the lines before the body."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()][:_HEADER_LINES]
+    out: dict = {}
+    body = next((i for i, line in enumerate(lines) if len(line) > 60), len(lines))
+    headline = [line for line in lines[:body] if not (_DATE.search(line) or _PAGE.search(line) or _BYLINE.search(line)
+                                                      or line.startswith(("返回", "当前位置", "来源", "发布时间"))
+                                                      or re.match(r"^[(（□]", line))]
+    if headline:
+        out["headline"] = headline[:2]
+    for line in lines:
+        date = _DATE.search(line)
+        if date and "date" not in out:
+            out["date"] = f"{int(date['y']):04d}-{int(date['m']):02d}-{int(date['d']):02d}"
+            out["date_line"] = line
+        page = _PAGE.search(line)
+        if page and "page" not in out:
+            out["page"] = page.group(0)
+        published = re.search(r"来源[:：]\s*(?P<p>[^\s]+)|^返回(?P<q>\S+网)$", line)
+        if published and "publisher" not in out:
+            out["publisher"] = published["p"] or published["q"]
+    authors = []
+    for line in lines:
+        for byline in _BYLINE.finditer(line):
+            authors += [f"{name}（{byline['role']}）" for name in byline["names"].split("、")]
+    if authors:
+        out["authors"] = list(dict.fromkeys(authors))
+    return out
+
+
+def propose(text: str, slug: str, taxonomy: Taxonomy | None) -> Draft:
+    draft = Draft()
+    top = header(text)
+    honours_kind = next(iter(taxonomy.having("outcome_kinds", "honours")), None) if taxonomy else None
+    headline = top.get("headline", [])
+    source = {"title": "".join(headline)} if headline else {}
+    for key in ("publisher", "date", "page", "authors"):
+        if key in top:
+            source[key] = top[key]
+    if "date" in top:
+        source["evidence"] = [top["date_line"]]
+    draft.values["source"] = source
+    if headline:
+        draft.values["title"] = max(headline, key=len).lstrip("—-— ")
+    if "date" in top:
+        draft.values["year"] = int(top["date"][:4])
+        draft.notes.append(f"year 和 source.date 取自“{top['date_line']}”")
+    location, evidence = places(text)
+    if location:
+        draft.values["location"] = {**location, "evidence": evidence}
+        draft.values["name"] = "".join(location.get(k, "") for k in ("street", "community")) or None
+    draft.lists["profile"] = figures(text)
+    models, practices, honours = names(text, honours_kind)
+    draft.lists["models"], draft.lists["practices"], draft.lists["outcomes"] = models, practices, honours
+    draft.lists["quotes"] = speakers(text)
+    return draft
+
+
+def _yaml(value) -> str:
+    """A value as YAML text: strings double-quoted (JSON's escapes are YAML's), numbers plain."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return numbers.plain(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_yaml(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _marker(comment: str) -> Entry:
+    return Entry(DRAFT_FIELD, comment, _yaml(MARK))
+
+
+def _filled(children: list[Entry], values: dict, first: bool) -> list[Entry]:
+    """The scaffold's fields of one item, holding the drafted values; comments only on the first item."""
+    # Every item starts with a comment line after its "- ", so deleting the draft line never deletes the "- ".
+    out = [_marker("草稿：核对这一项与原文一致后删除下面这一行；不要的项整项删除" if first else "草稿：核对后删除下面这一行")]
+    for child in children:
+        entry = Entry(child.key, child.comment if first else "", child.value, children=child.children,
+                      example=child.example, item=child.item, commented=child.commented)
+        if not first and child.item and child.example:
+            entry = Entry(child.key, "", "[]")  # the first item shows the example of a nested list
+        if child.key in values:
+            entry.value, entry.commented = _yaml(values[child.key]), False
+        out.append(entry)
+    if "note" in values and "note" not in {c.key for c in children}:
+        out[0].comment = (out[0].comment + "；" if out[0].comment else "") + values["note"]
+    return out
+
+
+def _fill(tree: list[Entry], draft: Draft) -> list[Entry]:
+    for entry in tree:
+        drafted = draft.values.get(entry.key)
+        if entry.key in draft.lists and draft.lists[entry.key]:
+            entry.drafted = [_filled(entry.children, item, i == 0) for i, item in enumerate(draft.lists[entry.key])]
+        elif isinstance(drafted, dict) and entry.children and drafted:
+            for child in entry.children:
+                if child.key in drafted:
+                    child.value, child.commented = _yaml(drafted[child.key]), False
+            entry.children.insert(0, _marker("草稿：下面填好的值由程序从原文提出，核对后删除这一行"))
+        elif drafted is not None and not entry.children:
+            entry.value, entry.commented = _yaml(drafted), False
+    if any(k in draft.values for k in ("name", "title", "year")):
+        tree.insert(0, _marker("草稿：name、title、year 由程序从原文提出，核对后删除这一行"))
+    return tree
+
+
+def render(draft: Draft, slug: str, taxonomy: Taxonomy | None = None, today: dt.date | None = None) -> str:
+    schema = with_vocabulary(taxonomy) if taxonomy else case_schema()
+    preset = {"slug": slug, "added": (today or dt.date.today()).isoformat(), "file": f"sources/{slug}.txt"}
+    tree = _fill(entries(schema, schema, preset), draft)
+    counts = {key: len(items) for key, items in draft.lists.items()}
+    return environment().get_template("new_case.yaml.j2").render(entries=tree, draft=True, counts=counts,
+                                                                 notes=draft.notes)
+
+
+def target_for(source: Path, out: Path | None) -> tuple[str, Path]:
+    """The slug (the source's file name) and where the case file goes: --out, else cases/<slug>.yaml."""
+    slug = source.stem
+    problem = slug_problem(slug)
+    if problem:
+        raise ScaffoldError(f"原文文件名 {source.name} 不能作为案例标识：{problem}（文件名就是案例标识）")
+    if out is not None:
+        return slug, out
+    cases_dir = source.parent.parent if source.parent.name == "sources" else source.parent
+    return slug, cases_dir / f"{slug}.yaml"
+
+
+def write(source: Path, out: Path | None, taxonomy: Taxonomy | None) -> tuple[Path, Draft]:
+    """Write the draft case for `source`; never overwrite an existing file."""
+    from ..core.load import LoadError, decode, read_bytes
+
+    slug, target = target_for(source, out)
+    if target.exists() or target.is_symlink():
+        raise ScaffoldError(f"{target} 已经存在，没有覆盖：删除或改名后重试，或用 --out 写到别处")
+    try:
+        text = decode(read_bytes(source, str(source)), str(source))
+    except LoadError as exc:
+        raise ScaffoldError(exc.problems[0].message) from None
+    if not text.strip():
+        raise ScaffoldError(f"原文文件 {source} 是空的：请先把清理后的原文粘贴进去")
+    draft = propose(text, slug, taxonomy)
+    try:
+        atomic.write_new(target, render(draft, slug, taxonomy))
+    except FileExistsError:
+        raise ScaffoldError(f"{target} 已经存在，没有覆盖：删除或改名后重试，或用 --out 写到别处") from None
+    return target, draft

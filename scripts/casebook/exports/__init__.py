@@ -1,0 +1,1 @@
+"""what trainers take away: the offline zip, the handout and its PDF, materials, selections."""

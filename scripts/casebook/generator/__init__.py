@@ -1,0 +1,1 @@
+"""the in-process site generator builds (MkDocs) that doors and tools call."""

@@ -1,0 +1,1 @@
+"""page addresses, the rendered pages and generated tree, catalogue, regions, search, open data, feed, share cards."""

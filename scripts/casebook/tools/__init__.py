@@ -1,0 +1,1 @@
+"""what is not the product: benchmarks, the fuzzers, size and search-byte meters."""

@@ -1,0 +1,72 @@
+"""The package's folders show the pipeline, and imports only run downward through them.
+
+A newcomer reads the tree: core (read and check a case) → site (render pages) → exports (what
+trainers take away) → authoring (what helps an editor write) → generator (the MkDocs build) →
+tools (benchmarks, fuzzers) → doors (command line, MkDocs plugin, preview). A module may import
+from its own folder and from folders before it, never from one after it.
+"""
+import ast
+from pathlib import Path
+
+from conftest import ROOT
+
+PACKAGE = ROOT / "scripts" / "casebook"
+LAYERS = ["core", "site", "exports", "authoring", "generator", "tools", "doors"]
+
+
+def imported_folders(path: Path) -> set[str]:
+    """The casebook folders a module imports from (relative imports and absolute casebook.x ones)."""
+    own = path.relative_to(PACKAGE).parts[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            found.add(own)
+        elif isinstance(node, ast.ImportFrom) and node.level == 2:
+            found.update([node.module.split(".")[0]] if node.module else [a.name for a in node.names])
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("casebook."):
+            found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            found.update(a.name.split(".")[1] for a in node.names if a.name.startswith("casebook."))
+    return found
+
+
+def modules():
+    return [p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts]
+
+
+def test_every_module_lives_in_a_folder_that_says_what_it_owns():
+    loose = [p.name for p in PACKAGE.glob("*.py") if p.name != "__init__.py"]
+    assert loose == [], f"put these modules in one of {LAYERS}: {loose}"
+    folders = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file())
+    assert folders == sorted(LAYERS)
+    for folder in LAYERS:
+        doc = ast.get_docstring(ast.parse((PACKAGE / folder / "__init__.py").read_text(encoding="utf-8")))
+        assert doc and len(doc) > 20, f"{folder}/__init__.py should say what the folder owns"
+
+
+def test_imports_only_run_downward():
+    upward = []
+    for path in modules():
+        own = path.relative_to(PACKAGE).parts[0]
+        for folder in imported_folders(path):
+            if LAYERS.index(folder) > LAYERS.index(own):
+                upward.append(f"{path.relative_to(PACKAGE)} imports {folder}")
+    assert upward == []
+
+
+def test_the_check_sees_an_upward_import(tmp_path, monkeypatch):
+    """The rule above must be able to fail: a core module importing the site is caught."""
+    fake = tmp_path / "core"
+    fake.mkdir()
+    (fake / "x.py").write_text("from ..site import routes\n", encoding="utf-8")
+    monkeypatch.setattr(__import__(__name__), "PACKAGE", tmp_path)
+    assert imported_folders(fake / "x.py") == {"site"}
+
+
+def test_no_package_file_is_hidden_by_gitignore():
+    """A pattern such as `site/` (meant for the build output) once hid the site package from git."""
+    import subprocess
+    paths = [str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    hidden = subprocess.run(["git", "check-ignore", "--no-index", *paths], cwd=ROOT,
+                            capture_output=True, text=True).stdout.split()
+    assert hidden == []
