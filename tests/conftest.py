@@ -163,7 +163,7 @@ def serving(site: Path, mount: str = "/"):
 @pytest.fixture(scope="session")
 def served(site: Path):
     """The built site on a loopback HTTP server, under the path of the project's site_url as when published."""
-    from casebook import siteconfig
+    from casebook.core import siteconfig
 
     with serving(site, siteconfig.read(ROOT / "mkdocs.yml").serve_path) as url:
         yield url

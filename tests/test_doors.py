@@ -10,11 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from casebook import materials, mkdocs_build, siteconfig, tree, zensical_build
-from casebook.validate import load_casebook
+from casebook.core import siteconfig
+from casebook.core.validate import load_casebook
+from casebook.exports import materials
+from casebook.generator import mkdocs_build, zensical_build
+from casebook.site import tree
 
 from conftest import ENV, ROOT, make_project, search, serving
-from linkwalk import broken_links
+from casebook.tools.linkwalk import broken_links
 
 MOUNT = siteconfig.read(ROOT / "mkdocs.yml").serve_path
 

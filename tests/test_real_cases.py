@@ -13,7 +13,7 @@ from casebook.core.files import case_files
 from casebook.core.validate import load_casebook
 
 from conftest import REAL_CASES, ROOT, build
-from linkwalk import broken_links
+from casebook.tools.linkwalk import broken_links
 
 # Web-page furniture a cleaned source must not keep (navigation, download links, copyright lines).
 BOILERPLATE = ["点击下载", "责任编辑", "分享到", "扫一扫", "上一篇", "下一篇", "打印本页", "关闭窗口"]

@@ -286,7 +286,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     config_out = mkdocs_build.write_config(config.resolve(), out)
     print(f"已写出 {out}/docs（{manifest['cases']} 个案例的全部页面、下载文件和资源）。")
     if args.build == "zensical":
-        from . import zensical_build
+        from ..generator import zensical_build
 
         try:
             zensical_build.build_tree(out, out / "site")

@@ -41,7 +41,7 @@ def write_config(tree: Path) -> Path:
     theme.setdefault("variant", "classic")
     config.update(theme=theme, site_dir=BUILT)  # Zensical refuses a site folder outside the tree
     target = tree / CONFIG
-    text = "# Written by casebook.zensical_build: the tree's mkdocs.yml as Zensical builds it.\n"
+    text = "# Written by casebook.generator.zensical_build: the tree's mkdocs.yml as Zensical builds it.\n"
     target.write_text(text + yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return target
 
