@@ -95,3 +95,20 @@ def test_a_case_page_reads_the_same_in_every_door(site: Path, zensical_site: Pat
     for other in (zensical_site, properdocs_site):
         text = _main_text(other, "cases/fuyou/index.html")
         assert re.sub(r"^.*?(?=新城街道府佑社区)", "", text) == re.sub(r"^.*?(?=新城街道府佑社区)", "", plugin)
+
+
+def test_every_door_links_each_page_to_the_feed(door_site):
+    # The plugin adds the feed to the settings' extra; the rendered tree carries it to a door without the plugin.
+    name, site = door_site
+    for page in ("index.html", "cases/fuyou/index.html", "data/index.html"):
+        head = (site / page).read_text(encoding="utf-8").split("</head>")[0]
+        assert 'type="application/atom+xml"' in head and "feed.xml" in head, (name, page)
+
+
+def test_each_generator_the_readme_names_is_built_by_the_tests():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## 三个生成器入口", 1)[1].split("\n## ", 1)[0]
+    named = {re.sub(r"\W.*", "", name).lower() for name in re.findall(r"^- \*\*([^*]+)\*\*", section, re.M)}
+    built = {"mkdocs", "zensical", "properdocs"}  # door_site's params: each is built and walked above
+    assert named and named <= built, named - built
+    assert re.search(r"实测", section.split("\n", 1)[0]), "the section says when its figures were measured"
