@@ -187,17 +187,17 @@ def test_a_former_slug_that_is_a_page_of_the_site_is_refused_by_validate(cases_d
 # --- the gazetteer ------------------------------------------------------------------------------------
 
 def test_the_gazetteer_is_checked(tmp_path: Path):
-    from casebook.core import gate
+    from casebook.core import gazetteer
 
-    assert gate.gazetteer(gate.gazetteer_file())[1] == []
+    assert gazetteer.read(gazetteer.default_file())[1] == []
     bad = tmp_path / "gazetteer.yaml"
     bad.write_text("山东省: &p [济南市, 青岛市]\n浙江省: *p\n", encoding="utf-8")
-    assert "锚点和别名" in gate.gazetteer(bad)[1][0].message
+    assert "锚点和别名" in gazetteer.read(bad)[1][0].message
     bad.write_text("山东省: [济南市, 青岛市]\n浙江省: [杭州市, 青岛市]\n江苏省: ['*x*{onclick=alert()}']\n", encoding="utf-8")
-    problems = gate.gazetteer(bad)[1]
+    problems = gazetteer.read(bad)[1]
     assert [p.path for p in problems] == ["江苏省[0]"] and problems[0].line == 3
     bad.write_text("山东省: [济南市, 青岛市]\n浙江省: [杭州市, 青岛市]\n", encoding="utf-8")
-    problems = gate.gazetteer(bad)[1]
+    problems = gazetteer.read(bad)[1]
     assert problems[0].path == "浙江省[1]" and "已列在山东省下" in problems[0].message
 
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from . import gazetteer as gazetteer_file
 from .model import UNSTATED_REGION, Casebook
 
 _SUFFIX = re.compile(r"(省|市|区|县)$")
@@ -45,9 +46,7 @@ class Region:
 @cache
 def gazetteer() -> dict[str, str]:
     """City -> province, from the gazetteer kept as data (checked as `casebook validate` checks it)."""
-    from . import gate
-
-    found, problems = gate.gazetteer(gate.gazetteer_file())
+    found, problems = gazetteer_file.read(gazetteer_file.default_file())
     if problems:
         raise ValueError(f"{problems[0]}（运行 casebook validate 查看全部问题）")
     return found

@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
 import shutil
 import stat
 from dataclasses import dataclass, field
@@ -23,26 +22,16 @@ import yaml
 from . import atomic, safety
 from .load import LoadError, read_bytes
 from .model import Casebook
-from .schema import case_schema, fields
+from .release_files import (CHANGELOG, MAX_SNAPSHOT_BYTES, SCHEMA_SNAPSHOT, SNAPSHOT, VERSION, ReleaseError, shape,
+                            folder, history, snapshot_path, snapshot_schema)
+from .schema import case_schema
 
-RELEASES_DIR = "releases"
-CHANGELOG = "changelog.yaml"
-SNAPSHOT = "cases.json"
-SCHEMA_SNAPSHOT = "case.schema.json"  # the schema as written at that release, to tell its changes apart
 CITATION = "CITATION.cff"  # at the project root, next to cases/
 FIRST = "1.0.0"
-# Semantic versions as the casebook makes them (no pre-releases): the only text that becomes a folder name.
-VERSION = re.compile(r"(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})")
-DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-MAX_SNAPSHOT_BYTES = 200_000_000  # about 50,000 cases; read whole to compare and publish
 LEVEL_LABELS = {"initial": "首次发布", "major": "主版本（字段规范改变或删除案例）",
                 "minor": "次版本（新增案例）", "patch": "修订版（更正事实）"}
 _HEADER = ("# 数据版本与更新记录：由 casebook release 写入，最新的在最前。请勿手工修改版本号；\n"
            "# 每个版本的完整数据保存在同一目录下的 <版本>/cases.json，供比较和下载。\n")
-
-
-class ReleaseError(Exception):
-    """A release that cannot be made; the message says why, in Chinese."""
 
 
 @dataclass
@@ -71,14 +60,9 @@ def schema_fingerprint() -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def _shape(schema: dict) -> dict[str, tuple]:
-    """What a data user relies on: each field's type and whether it is required (descriptions may change)."""
-    return {f.dotted: (json.dumps(f.node.get("type"), sort_keys=True), f.required) for f in fields(schema)}
-
-
 def schema_changes(old: dict, new: dict) -> tuple[list[str], list[str]]:
     """(breaking changes, new optional fields) between two schemas, as Chinese phrases."""
-    before, after = _shape(old), _shape(new)
+    before, after = shape(old), shape(new)
     breaking = [f"删除字段 {name}" for name in before if name not in after]
     breaking += [f"字段 {name} 的类型或必填要求改变" for name in before if name in after and before[name] != after[name]]
     # A required field inside a new optional list or object binds no existing data: only the new parent is news.
@@ -91,24 +75,6 @@ def schema_changes(old: dict, new: dict) -> tuple[list[str], list[str]]:
 def _parent(dotted: str) -> str | None:
     """The field holding a dotted field: practices[].tiers[].who -> practices[].tiers (None at the top)."""
     return dotted.rsplit(".", 1)[0].removesuffix("[]") if "." in dotted else None
-
-
-def folder(cases_dir: Path) -> Path:
-    return cases_dir / RELEASES_DIR
-
-
-def history(cases_dir: Path) -> list[dict]:
-    """The changelog entries, newest first ([] before the first release).
-
-    `casebook validate` (and so every build) reports each problem of the changelog first; this is the
-    last guard, for callers that did not validate.
-    """
-    from . import gate
-
-    entries, problems = gate.changelog(cases_dir)
-    if problems:
-        raise ReleaseError(f"{problems[0]}（运行 casebook validate 查看全部问题）")
-    return entries
 
 
 def snapshot(cases_dir: Path, version: str) -> list[dict]:
@@ -124,13 +90,6 @@ def snapshot(cases_dir: Path, version: str) -> list[dict]:
     if not isinstance(data, list) or not all(isinstance(c, dict) and isinstance(c.get("slug"), str) for c in data):
         raise ReleaseError(f"{path}: 版本 {version} 的数据快照应是案例的列表，每个案例有 slug：请从 git 恢复这个文件")
     return data
-
-
-def snapshot_path(cases_dir: Path, version: str) -> Path:
-    """Where a release's data lies; only a semantic version ever becomes part of a path."""
-    if not isinstance(version, str) or not VERSION.fullmatch(version):
-        raise ReleaseError(f"版本号“{safety.shown(version)}”不是语义版本“主.次.修订”（如 1.2.0）：请改正 {CHANGELOG}")
-    return folder(cases_dir) / version / SNAPSHOT
 
 
 def published_snapshot(cases_dir: Path, version: str) -> bytes | None:
@@ -212,23 +171,6 @@ def pending(book: Casebook) -> tuple[dict | None, Changes]:
     old = snapshot(book.cases_dir, last["version"])
     old_schema = snapshot_schema(book.cases_dir, last["version"])
     return last, compare(old, book.cases, old_schema, case_schema())
-
-
-def snapshot_schema(cases_dir: Path, version: str) -> dict | None:
-    """The case schema as it was at a release (None if that release kept none)."""
-    path = snapshot_path(cases_dir, version).with_name(SCHEMA_SNAPSHOT)
-    if not path.is_file():
-        return None
-    try:
-        schema = json.loads(read_bytes(path, str(path)))
-        _shape(schema)
-    except LoadError as exc:
-        raise ReleaseError(str(exc.problems[0])) from None
-    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        raise ReleaseError(f"{path}: 版本 {version} 保存的字段规范已损坏：请从 git 恢复这个文件") from None
-    if not isinstance(schema, dict):
-        raise ReleaseError(f"{path}: 版本 {version} 保存的字段规范已损坏：请从 git 恢复这个文件")
-    return schema
 
 
 def version(book: Casebook) -> str:

@@ -14,6 +14,8 @@ from functools import cache
 from importlib import resources
 from typing import Any, Iterator
 
+from jsonschema import Draft202012Validator
+
 DATA = resources.files("casebook") / "data"
 SCHEMA_FILE = "case.schema.json"
 
@@ -239,3 +241,19 @@ def values_at(data: Any, pattern: tuple, prefix: tuple = ()) -> Iterator[tuple[t
                 yield from values_at(item, rest, prefix + (i,))
     elif isinstance(data, dict) and data.get(head) is not None:
         yield from values_at(data[head], rest, prefix + (head,))
+
+
+# --- the schemas of the files around the cases (changelog, snapshots, gazetteer, materials, settings) ---
+
+@cache
+def data_schema(name: str) -> dict:
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+@cache
+def data_validator(name: str, definition: str | None = None) -> Draft202012Validator:
+    """A schema's validator; `definition` names one of its $defs (resolved against the whole schema)."""
+    whole = data_schema(name)
+    if definition is None:
+        return Draft202012Validator(whole)
+    return Draft202012Validator({**whole, "$ref": f"#/$defs/{definition}"})

@@ -16,6 +16,8 @@ from . import safety
 from .load import Document, LoadError, read_text
 from .problems import Problem
 
+SETTINGS_SCHEMA = "settings.schema.json"
+
 MAX_BYTES = 1_000_000
 PLUGIN = "casebook"
 _URL_FIELDS = ("site_url", "repo_url")  # both become links on every page
@@ -97,7 +99,7 @@ def url_problem(url: object) -> str | None:
 
 def check(config_file: Path) -> tuple[list[Problem], dict]:
     """Problems of the settings the casebook reads in mkdocs.yml, and the casebook plugin's options."""
-    from .gate import SETTINGS_SCHEMA, validator  # the gate owns the schemas
+    from .schema import data_validator
     from .files import display_name
     from .rules import schema_problems
 
@@ -108,7 +110,7 @@ def check(config_file: Path) -> tuple[list[Problem], dict]:
         return [exc.problem], {}
     if not isinstance(data, dict):
         return [Problem(name, 1, 1, "", "网站设置应是“设置名: 值”的映射")], {}
-    found = schema_problems(doc, validator(SETTINGS_SCHEMA))
+    found = schema_problems(doc, data_validator(SETTINGS_SCHEMA))
     for key in _URL_FIELDS:
         why = url_problem(data.get(key))
         if why and not any(p.path == key for p in found):
@@ -121,7 +123,7 @@ def check(config_file: Path) -> tuple[list[Problem], dict]:
             plugin_doc = Document(name, entry[PLUGIN], {path[3:]: mark for path, mark in doc.positions().items()
                                                          if path[:3] == ("plugins", i, PLUGIN)})
             found += [Problem(p.file, p.line, p.col, f"plugins[{i}].{PLUGIN}" + (f".{p.path}" if p.path else ""),
-                              p.message) for p in schema_problems(plugin_doc, validator(SETTINGS_SCHEMA, "plugin"))]
+                              p.message) for p in schema_problems(plugin_doc, data_validator(SETTINGS_SCHEMA, "plugin"))]
     return found, options
 
 

@@ -7,16 +7,12 @@ release's data.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
 
 from ..core import completeness, releases
 from . import opendata, routes
 from ..core.model import Casebook
 from .opendata import DOWNLOADS
-
-if TYPE_CHECKING:
-    from .render import SiteRenderer
 
 
 def context(book: Casebook) -> dict:
@@ -62,10 +58,10 @@ def _html(text: str) -> str:
             .replace('"', "&quot;").replace("'", "&#39;"))
 
 
-def case_file(renderer: SiteRenderer, case: dict) -> dict[str, str]:
+def case_file(site_url: str, case: dict) -> dict[str, str]:
     """A case's own open-data file, at its stable address."""
     src = routes.case_json(case["slug"])
-    return {src: case_document(case, schema_url(renderer.site_url, src))}
+    return {src: case_document(case, schema_url(site_url, src))}
 
 
 def download_paths(version: str) -> tuple[str, ...]:
@@ -79,21 +75,20 @@ def downloads(book: Casebook, version: str, scores: Mapping, site_url: str = "")
     return {**made, **{routes.versioned_download(version, name): made[routes.download(name)] for name in DOWNLOADS}}
 
 
-def files(renderer: SiteRenderer) -> dict[str, str | bytes]:
-    """The dataset's own files besides the downloads (each case's file is made with its page)."""
-    book = renderer.book
+def files(book: Casebook, history: list[dict], site_url: str, use_directory_urls: bool,
+          url_from: Callable[[str, str], str]) -> dict[str, str | bytes]:
+    """The dataset's own files besides the downloads and the 版本与更新 page (each case's file is made with its
+    page): redirects from renamed cases' old addresses, and every earlier release's data."""
     out: dict[str, str | bytes] = {}
     for case in book.cases:
         for old in case.get("former_slugs", []):
-            from_src = routes.case_redirect(old, renderer.use_directory_urls)
-            target = renderer.url_from(from_src, routes.case(case["slug"]))
-            out[from_src] = redirect_page(target, case["name"])
+            from_src = routes.case_redirect(old, use_directory_urls)
+            out[from_src] = redirect_page(url_from(from_src, routes.case(case["slug"])), case["name"])
             # Tools that fetched the old data address keep working.
-            out.update({routes.case_json(old): content for content in case_file(renderer, case).values()})
+            out.update({routes.case_json(old): content for content in case_file(site_url, case).values()})
     # A selection (an offline zip for one category) carries no release's full data: every case of the book is in it.
-    for entry in renderer.common["history"] if book.version is None else []:
+    for entry in history if book.version is None else []:
         data = releases.published_snapshot(book.cases_dir, entry["version"])
         if data is not None:
             out[routes.release_download(entry["version"])] = data
-    out[routes.VERSIONS] = renderer.render("versions.md.j2", routes.VERSIONS, snapshots=set(out))
     return out

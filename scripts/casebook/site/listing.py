@@ -12,6 +12,7 @@ import json
 from typing import Callable
 
 from . import routes
+from .jobs import Job
 
 OUTCOME_CASES = 50  # the outcomes page lists each case's outcomes (about 4 a case): about FIRST rows
 FIRST = 200  # rows shown at once: a few hundred KB of HTML, laid out in well under a second on a phone
@@ -32,8 +33,7 @@ def script(key: str, number: int, html: str) -> str:
 
 def job(render: Render, template: str, src: str, key: str, rows_template: str, items: list,
         first: int = FIRST, **context):
-    """The page and its row scripts, as one render.Job (their paths are known before they are made)."""
-    from .render import Job  # render.py builds its jobs with this function
+    """The page and its row scripts, as one Job (their paths are known before they are made)."""
 
     shown, rest = pieces(items, first)
     paths = [routes.listing_rows(key, i) for i in range(len(rest))]

@@ -10,12 +10,13 @@ import functools
 import html
 import json
 import re
-from typing import Callable, NamedTuple
+from typing import Callable
 
 import jinja2
 from markupsafe import Markup, escape
 
 from . import catalog, dataset, datapackage, feed, listing, opendata, routes, source_pages
+from .jobs import Job
 from ..core import model, numbers, regions, transfer
 from .routes import page_url, relative_url, root_url
 from ..core.model import Casebook
@@ -151,19 +152,6 @@ def kind_classes(tax: Taxonomy) -> dict[str, str]:
             for t in tax.terms("outcome_kinds")}
 
 
-class Job(NamedTuple):
-    """Files to make: their paths are known before they are made, so a site generator can list them first."""
-
-    paths: tuple[str, ...]
-    make: Callable[[], dict[str, str | bytes]]
-
-    def files(self) -> dict[str, str | bytes]:
-        made = self.make()
-        if made.keys() != set(self.paths):  # a generator was told of these paths before they were made
-            raise RuntimeError(f"生成的文件与预先列出的不一致：{sorted(made.keys() ^ set(self.paths))[:5]}")
-        return made
-
-
 class SiteRenderer:
     """Renders all generated files for one build (one value of use_directory_urls)."""
 
@@ -251,7 +239,9 @@ class SiteRenderer:
                                           self.site_url)))
         # The kept texts themselves, as downloads (links go to their pages), and the dataset's other files.
         ready: dict[str, str | bytes] = {routes.source(relative): text for relative, text in book.sources.items()}
-        ready.update(dataset.files(self))
+        kept = dataset.files(book, self.common["history"], self.site_url, self.use_directory_urls, self.url_from)
+        ready.update(kept)
+        ready[routes.VERSIONS] = self.render("versions.md.j2", routes.VERSIONS, snapshots=set(kept))
         ready.update(datapackage.files(self))
         ready.update(feed.files(self))
         return ready, jobs
@@ -267,7 +257,7 @@ class SiteRenderer:
         data_file = routes.compare_data(slug)
         return {routes.case(slug): self.render("case.md.j2", routes.case(slug), case=case, related=related[slug]),
                 data_file: self.render("compare_data.js.j2", data_file, data=self._compare_data(case)),
-                **dataset.case_file(self, case)}
+                **dataset.case_file(self.site_url, case)}
 
     def _source_page(self, file: str, cases: list[dict], quotes: list[tuple]) -> dict[str, str]:
         src = routes.source_page(file)

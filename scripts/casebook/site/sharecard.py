@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ..core import model
 from . import routes
-from .render import Job, environment
+from .jobs import Job
+from .render import environment
 
 PACKAGE = Path(__file__).resolve().parent.parent  # templates/, assets/ and data/ sit at the package's top
 FALLBACK = PACKAGE / "assets" / "casebook" / "og.png"

@@ -18,7 +18,8 @@ from . import training
 from . import routes, search, sharecard
 from ..core.model import Casebook
 from ..core.parallel import fork_map
-from .render import Job, SiteRenderer
+from .jobs import Job
+from .render import SiteRenderer
 from ..core.safety import RealPaths
 from ..core.siteconfig import SiteSettings
 from ..core.validate import load_casebook

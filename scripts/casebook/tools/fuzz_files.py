@@ -24,7 +24,7 @@ import yaml
 
 from ..core import cache as cache_module
 from . import fuzz
-from ..core import gate, releases, siteconfig
+from ..core import gate, gazetteer, release_files, releases, siteconfig
 from ..site import source_pages, training, tree
 from ..core.load import LoadError
 from ..core.model import Casebook
@@ -64,7 +64,7 @@ class Sandbox:
         self.materials = root / gate.MATERIALS_DIR
         self._write_materials()
         self.gazetteer = root / "gazetteer.yaml"
-        shutil.copy(gate.gazetteer_file(), self.gazetteer)
+        shutil.copy(gazetteer.default_file(), self.gazetteer)
         book, problems = load_casebook(self.cases, cache_dir=None)
         if problems:
             raise LoadError(problems)
@@ -205,14 +205,14 @@ class Kinds:
 
     def check_changelog(self, broken: bytes) -> list:
         self.differs(broken, list)
-        entries, found = gate.changelog(self.box.cases)
-        found += gate.snapshots(self.box.cases, entries, None, set())
+        entries, found = release_files.changelog(self.box.cases)
+        found += release_files.snapshots(self.box.cases, entries, None, set())
         if not found:
             self._releases()
         return found
 
     def check_snapshot(self, broken: bytes) -> list:
-        found = gate.snapshots(self.box.cases, self.box.entries, None, set())
+        found = release_files.snapshots(self.box.cases, self.box.entries, None, set())
         if not found:
             self._releases()
         return found
@@ -240,7 +240,7 @@ class Kinds:
 
     def check_gazetteer(self, broken: bytes) -> list:
         self.differs(broken, dict)
-        province_of, found = gate.gazetteer(self.box.gazetteer)
+        province_of, found = gazetteer.read(self.box.gazetteer)
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in province_of.items()):
             raise AssertionError("the gazetteer gave names that are not text")
         return found
