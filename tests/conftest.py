@@ -6,6 +6,7 @@ test expects. Only test_real_cases.py reads cases/, and only for what holds for 
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -134,9 +135,9 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(scope="session")
-def served(site: Path):
-    """The built site on a loopback HTTP server, as `mkdocs serve` or any web server would show it."""
+@contextlib.contextmanager
+def serving(site: Path, mount: str = "/"):
+    """A built site on a loopback HTTP server under `mount` (site_url's path), as its web server shows it."""
     import functools
     import http.server
     import threading
@@ -145,12 +146,27 @@ def served(site: Path):
         def log_message(self, *args):
             pass
 
+        def translate_path(self, path):
+            # Outside the mount nothing exists, as on the published host.
+            return super().translate_path("/" + path[len(mount):] if path.startswith(mount) else "/.outside-the-mount/")
+
     handler = functools.partial(Quiet, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{mount}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def served(site: Path):
+    """The built site on a loopback HTTP server, under the path of the project's site_url as when published."""
+    from casebook.core import siteconfig
+
+    with serving(site, siteconfig.read(ROOT / "mkdocs.yml").serve_path) as url:
+        yield url
 
 
 def search(page, query: str) -> list[str]:

@@ -70,8 +70,8 @@ def test_every_quote_is_highlighted_in_its_source_page_and_linked_from_the_case(
             assert re.search(rf'<mark id="{name}">|<span class="cb-anchor" id="{name}"></span>', source), (slug, quote)
         for link in set(re.findall(r'class="cb-evidence-link" href="([^"]+)"', page)):
             target, name = link.split("#")
-            assert target == f"../../sources/{slug}/" and f'id="{name}"' in source
-        assert 'href="../../cases/' + slug + '/"' in source and 'href="../' + slug + '.txt" download' in source
+            assert target == f"/casebook/sources/{slug}/" and f'id="{name}"' in source
+        assert f'href="/casebook/cases/{slug}/"' in source and f'href="/casebook/sources/{slug}.txt" download' in source
         assert f"/edit/main/cases/sources/{slug}.txt" in source  # 编辑此页 opens the kept text
 
 

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import math
 import re
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -15,6 +13,7 @@ from casebook.core.files import case_files
 from casebook.core.validate import load_casebook
 
 from conftest import REAL_CASES, ROOT, build
+from casebook.tools.linkwalk import broken_links
 
 # Web-page furniture a cleaned source must not keep (navigation, download links, copyright lines).
 BOILERPLATE = ["点击下载", "责任编辑", "分享到", "扫一扫", "上一篇", "下一篇", "打印本页", "关闭窗口"]
@@ -45,57 +44,12 @@ def test_every_case_file_points_editors_at_the_schema():
         assert first == "# yaml-language-server: $schema=../scripts/casebook/data/case.schema.json", path.name
 
 
-class _Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.links: list[str] = []
-        self.ids: set[str] = set()
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if attrs.get("id"):
-            self.ids.add(attrs["id"])
-        for name in ("href", "src"):
-            if attrs.get(name):
-                self.links.append(attrs[name])
-
-
 def test_the_real_site_builds_and_every_link_resolves(tmp_path_factory):
     site = tmp_path_factory.mktemp("real-site")
     result = build(ROOT, site)
     assert result.returncode == 0, result.stderr
-    broken = []
-    mount = siteconfig.read(ROOT / "mkdocs.yml").serve_path
-    pages = {page: _parse(page) for page in site.rglob("*.html")}
-    for page, parsed in pages.items():
-        for link in parsed.links:
-            parts = urlsplit(link)
-            if parts.scheme or parts.netloc or link.startswith("#") and not parts.fragment:
-                continue
-            path = parts.path
-            if path.startswith(mount):  # the 404 page links from the published root (site_url's path)
-                base, path = site, path[len(mount):]
-            else:
-                base = page.parent
-            target = (base / unquote(path).lstrip("/")).resolve() if path else page
-            if target.is_dir():
-                target = target / "index.html"
-            if not target.exists():
-                broken.append(f"{page.relative_to(site)} -> {link}")
-            elif parts.fragment and "=" not in parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in _ids(pages, target):
-                broken.append(f"{page.relative_to(site)} -> {link} (anchor)")
+    broken, _ = broken_links(site, siteconfig.read(ROOT / "mkdocs.yml").serve_path)
     assert not broken, "\n".join(broken[:30])
-
-
-def _parse(page: Path) -> _Links:
-    parser = _Links()
-    parser.feed(page.read_text(encoding="utf-8"))
-    return parser
-
-
-def _ids(pages: dict, target: Path) -> set[str]:
-    parsed = pages.get(target) or _parse(target)
-    return parsed.ids
 
 
 def test_every_figure_stands_in_its_evidence_quote(book):

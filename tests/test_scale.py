@@ -163,7 +163,7 @@ def test_preview_shows_an_edit_then_its_problems_on_thepage_with(tmp_path: Path)
         # What the case links to is there: its category pages and the cases related to it.
         page = page_with(base + "cases/fuyou/", "相关案例")
         related = re.findall(r'class="cb-related".*?</ul>', page, re.S)[0]
-        first_related = re.findall(r'href="\.\./([a-z0-9-]+)/"', related)[0]
+        first_related = re.findall(r'href="(?:\.\./|/[^"]*/cases/)([a-z0-9-]+)/"', related)[0]
         page_with(base + f"cases/{first_related}/", "</h1>")
         page_with(base + "cases/", "府佑")
         assert "0.0.0" not in page_with(base + "cases/fuyou/", "+dev")  # the data version of the build, not none

@@ -19,7 +19,7 @@ def test_each_case_page_shows_models_outcomes_and_source(site: Path):
                      "道德门诊工作日志上记载的内容80%以上得到圆满解决", "马林峰", "2020-08-24"]:
         assert expected in page, expected
     html = (site / "cases/cangnanjie/index.html").read_text(encoding="utf-8")
-    assert 'href="../../sources/cangnanjie/"' in html  # the source as a page of the site
+    assert 'href="/casebook/sources/cangnanjie/"' in html  # the source as a page of the site, from site_url's path
     assert "四汇共治" in (site / "sources/cangnanjie.txt").read_text(encoding="utf-8")  # still downloadable
 
 

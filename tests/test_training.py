@@ -13,7 +13,9 @@ from urllib.parse import unquote, urljoin
 
 import pytest
 
-from conftest import CASES, build, make_project, run_cli
+from casebook.core import siteconfig
+
+from conftest import CASES, ROOT, build, make_project, run_cli
 
 SITE_URL = "https://example.org/casebook/"
 TODAY = dt.date.today().isoformat()
@@ -77,7 +79,9 @@ def test_training_page_links_resolve_to_files_of_the_stated_size_and_case_count(
     materials = [a for a in links_of(page) if "materials/" in a.get("href", "")]
     assert len(materials) == 6  # two groups, each a zip, a PDF and an HTML handout
     for link in materials:
-        target = Path(unquote(urljoin(page.as_uri(), link["href"])).removeprefix("file://"))
+        # Links start at site_url's path (as published): the file sits at the rest of it.
+        href = unquote(link["href"]).removeprefix(siteconfig.read(ROOT / "mkdocs.yml").serve_path)
+        target = site / href if not href.startswith(("/", ".")) else Path(unquote(urljoin(page.as_uri(), href)).removeprefix("file://"))
         assert target.is_file(), link["href"]
         assert target.stat().st_size == int(link["data-bytes"]), link["href"]
         assert cases_in(target) == int(link["data-cases"]), link["href"]

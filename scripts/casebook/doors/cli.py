@@ -285,7 +285,18 @@ def cmd_render(args: argparse.Namespace) -> int:
         return 1
     config_out = mkdocs_build.write_config(config.resolve(), out)
     print(f"已写出 {out}/docs（{manifest['cases']} 个案例的全部页面、下载文件和资源）。")
+    if args.build == "zensical":
+        from ..generator import zensical_build
+
+        try:
+            zensical_build.build_tree(out, out / "site")
+        except zensical_build.BuildFailed as exc:
+            print("Zensical 生成网站失败：\n" + "\n".join(exc.lines), file=sys.stderr)
+            return 1
+        print(f"已用 Zensical 生成网站：{out / 'site'}")
+        return 0
     print(f"用 MkDocs 生成网站（不需要本项目插件）：mkdocs build -f {config_out}")
+    print(f"或用 Zensical：casebook render --out {out} --build zensical")
     return 0
 
 
@@ -449,6 +460,7 @@ def parser() -> argparse.ArgumentParser:
     render = sub.add_parser("render", parents=[common], help="写出完整的文档目录（页面、下载文件、资源），不运行网站生成器")
     render.add_argument("--out", required=True, help="输出目录，如 build/tree")
     render.add_argument("--config", default="mkdocs.yml", help="网站配置文件（默认 mkdocs.yml）")
+    render.add_argument("--build", choices=["zensical"], help="写出后用 Zensical 生成网站到 目录/site（需要 pip install -e '.[zensical]'）")
     render.set_defaults(run=cmd_render)
     release = sub.add_parser("release", parents=[common], help="发布新的数据版本：检查案例，写入更新记录和数据快照")
     release.add_argument("--dry-run", action="store_true", help="只显示下一个版本和更新内容，不写文件")

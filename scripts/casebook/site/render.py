@@ -166,7 +166,7 @@ class SiteRenderer:
         self.common["learned_by"] = transfer.learned_by(book)
 
     def url_from(self, from_src: str, to_src: str) -> str:
-        return relative_url(from_src, to_src, self.use_directory_urls)
+        return relative_url(from_src, to_src, self.use_directory_urls, self.site_url)
 
     def absolute(self, src: str) -> str:
         """A page's full address when the site knows where it lives, else its path from the site root."""
@@ -175,8 +175,8 @@ class SiteRenderer:
 
     def render(self, template: str, src: str, **context) -> str:
         # Addresses are made by routes.py, not taken from data: HTML-escaped only, so a fragment's # stays a #.
-        url: Callable[[str], Markup] = lambda to: escape(relative_url(src, to, self.use_directory_urls))  # noqa: E731
-        root = escape(root_url(src, self.use_directory_urls))
+        url: Callable[[str], Markup] = lambda to: escape(relative_url(src, to, self.use_directory_urls, self.site_url))  # noqa: E731
+        root = escape(root_url(src, self.use_directory_urls, self.site_url))
         absolute: Callable[[str], Markup] = lambda to: escape(self.absolute(to))  # noqa: E731
         return self.env.get_template(template).render(**self.common, **context, url=url, root=root,
                                                       absolute=absolute)

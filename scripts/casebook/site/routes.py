@@ -3,11 +3,18 @@
 Addresses are source paths as a site generator sees them (`cases/fuyou.md`); `page_url` and
 `relative_url` turn them into the links a page writes, for either URL style. Templates ask for
 `url(route.case(slug))`, never join strings themselves.
+
+With directory URLs and a known site address, links start at the site's path (`/casebook/cases/fuyou/`):
+generators disagree on relative links in raw HTML (MkDocs leaves them as written, Zensical resolves them
+against the source `.md` file, one folder off for every page not named index), but agree on these. Without
+directory URLs (the offline copy, opened from file://) a page's folder is its source's folder, so relative
+links mean the same to every generator and to a browser reading files.
 """
 from __future__ import annotations
 
 import functools
 import posixpath
+from urllib.parse import urlsplit
 
 HOME = "index.md"
 CATALOGUE = "cases/index.md"
@@ -153,15 +160,26 @@ def _relpath(path: str, start: str) -> str:
     return "/".join([".."] * (len(base) - common) + to[common:]) or "."
 
 
-def root_url(src: str, use_directory_urls: bool) -> str:
-    """The site's root folder as seen from a page, e.g. '../../'."""
-    return _relpath(".", _folder(src, use_directory_urls)).rstrip("/") + "/"
+def mount(site_url: str, use_directory_urls: bool) -> str | None:
+    """The path every link starts from ('/casebook/'), or None where links stay relative to the page."""
+    if not (use_directory_urls and site_url):
+        return None
+    return urlsplit(site_url).path.rstrip("/") + "/"
+
+
+def root_url(src: str, use_directory_urls: bool, site_url: str = "") -> str:
+    """The site's root folder as seen from a page, e.g. '../../' (or '/casebook/', see `mount`)."""
+    base = mount(site_url, use_directory_urls)
+    return base if base is not None else _relpath(".", _folder(src, use_directory_urls)).rstrip("/") + "/"
 
 
 @functools.lru_cache(maxsize=65536)
-def relative_url(from_src: str, to_src: str, use_directory_urls: bool) -> str:
+def relative_url(from_src: str, to_src: str, use_directory_urls: bool, site_url: str = "") -> str:
     target, anchor = (to_src.split("#", 1) + [""])[:2]
     to_url = page_url(target, use_directory_urls)
+    base = mount(site_url, use_directory_urls)
+    if base is not None:
+        return base + to_url + (f"#{anchor}" if anchor else "")
     rel = _relpath(to_url or ".", _folder(from_src, use_directory_urls))
     if to_url.endswith("/") or not to_url:
         rel = rel.rstrip("/") + "/"
