@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import ci
+from . import ci, commands
 from ..site import training
 from ..core import siteconfig, write_failure
 from ..core.atomic import disk_full
@@ -481,7 +481,18 @@ def parser() -> argparse.ArgumentParser:
     fuzz.add_argument("--examples", type=int, default=10_000, help="输入个数（默认 10000）")
     fuzz.add_argument("--seed", type=int, default=0, help="随机种子（默认 0，结果可重现）")
     fuzz.set_defaults(run=cmd_fuzz)
+    _describe(sub, ())
     return top
+
+
+def _describe(group: argparse._SubParsersAction, words: tuple[str, ...]) -> None:
+    """Each command's --help says what the README's table says of it (commands.py holds both)."""
+    for name, command in group.choices.items():
+        command.description = commands.description(*words, name) or command.description
+        command.formatter_class = argparse.RawDescriptionHelpFormatter
+        for action in command._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _describe(action, (*words, name))
 
 
 def main(argv: list[str] | None = None) -> int:
