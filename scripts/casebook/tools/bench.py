@@ -214,13 +214,10 @@ def _wait_for(url: str, text: str | None, timeout: float) -> None:
 
 def filter_ms(site: Path) -> float | None:
     """Milliseconds the catalogue takes to apply a filter in headless Chromium (None without Playwright)."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
+    found = scale_bench.headless_chromium()
+    if found is None:
         return None
-    executable = shutil.which("chromium")
-    if not executable:
-        return None
+    sync_playwright, executable = found
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page()

@@ -35,16 +35,23 @@ def largest_page(site: Path) -> tuple[str, int]:
     return path.relative_to(site).as_posix(), size
 
 
-def search_first_bytes(site: Path, query: str = QUERY) -> int | None:
-    """Bytes of search files (under any `search/` folder) the home page from file:// has loaded when the
-    first result for `query` shows (None without Playwright and Chromium)."""
+def headless_chromium():
+    """(sync_playwright, Debian's chromium) for the browser figures, or None when either is missing."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         return None
     executable = shutil.which("chromium")
-    if not executable:
+    return (sync_playwright, executable) if executable else None
+
+
+def search_first_bytes(site: Path, query: str = QUERY) -> int | None:
+    """Bytes of search files (under any `search/` folder) the home page from file:// has loaded when the
+    first result for `query` shows (None without Playwright and Chromium)."""
+    found = headless_chromium()
+    if found is None:
         return None
+    sync_playwright, executable = found
     loaded: set[Path] = set()
 
     def seen(request) -> None:
