@@ -10,6 +10,7 @@ from pathlib import Path
 
 from casebook.core import regions
 from casebook.core.load import parse
+from casebook.site import routes
 from casebook.site.render import SiteRenderer
 from casebook.site.source_pages import anchor, case_quotes, locate
 from casebook.core.quotes import normalise, normalised_with_offsets
@@ -130,3 +131,34 @@ def test_a_district_is_placed_only_under_a_stated_city_and_sibling_slugs_never_c
     book.cases = [dict(c, location=dict(c["location"], province=p, city=None, district=None))
                   for c, p in zip(book.cases[:2], ["山西省", "陕西省"])]
     assert sorted(r.key for r in regions.build(book)) == ["shan1xi1", "shan3xi1"]
+
+
+def test_a_source_without_headline_is_left_empty_and_named_as_such_never_given_an_invented_title(cases_dir: Path):
+    """A saved page with no headline: the editor leaves source.title empty and lists it; pages say so."""
+    from casebook.core.validate import load_casebook as load
+
+    case = cases_dir / "huangtun-jinse-jiayuan.yaml"
+    edit(case, "  title: 黄屯街道金色嘉苑社区治理案例被收录《2018年度中国社区治理蓝皮书》——打通为民服务“最后一公里”",
+         "  title: null")
+    _, problems = load(cases_dir)
+    assert [p.path for p in problems] == ["source.title"] and "unstated 里列出 source.title" in problems[0].message
+    edit(case, "unstated: [location.city,", "unstated: [source.title, location.city,")
+    book, problems = load(cases_dir)
+    assert not problems
+    files = SiteRenderer(book).files()
+    case_page = files[routes.case("huangtun-jinse-jiayuan")]
+    assert "无标题的原文" in case_page and "《》" not in case_page
+    assert "# 原文：无标题的原文" in files[routes.source_page(book.case("huangtun-jinse-jiayuan")["source"]["file"])]
+
+
+def test_a_district_without_its_city_is_named_in_the_catalogue_row_though_not_placed(cases_dir: Path):
+    case = cases_dir / "huangtun-jinse-jiayuan.yaml"
+    edit(case, "  province: 山东省", "  province: null")
+    edit(case, "unstated: [location.city,", "unstated: [location.province, location.city,")
+    book, problems = load_casebook(cases_dir)
+    assert not problems
+    catalogue = SiteRenderer(book).files()[routes.CATALOGUE]
+    row = next(line for line in catalogue.splitlines() if "金色嘉苑" in line and "<tr" in line)
+    assert "<td>高新区（城市未注明）</td>" in row
+    unstated = next(r for r in regions.build(book) if r.name == "地区未注明")
+    assert f'data-region="{unstated.key}"' in row  # filtered with the cases it cannot be told apart from

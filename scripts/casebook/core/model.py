@@ -26,6 +26,14 @@ class Casebook:
         return next(c for c in self.cases if c["slug"] == slug)
 
 
+UNTITLED = "无标题的原文"
+
+
+def titled(source: dict) -> str:
+    """How pages name a source: its headline in 《》, or a plain label when the source has none."""
+    return f"《{source['title']}》" if source.get("title") else UNTITLED
+
+
 def place(case: dict) -> str:
     """The stated place, most general first: '潍坊市 潍城区 南关街道 仓南街社区'."""
     loc = case["location"]

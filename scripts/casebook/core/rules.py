@@ -72,12 +72,14 @@ class CaseChecker:
         self.source_file = re.compile(self.schema["properties"]["source"]["properties"]["file"]["pattern"])
         # Walked once here, not once per case: at thousands of cases the walk was a fifth of cold checking.
         self.unstatable = {f.dotted: f.path for f in counted_fields(self.schema)}
+        # Required fields a source may lack (a page saved without its headline): empty only when listed as unstated.
+        self.if_empty = [(f.path, f.dotted, f.node["x-if-empty"]) for f in fields(self.schema) if "x-if-empty" in f.node]
         # The fields each check reads, found in one walk over a case.
         self.fields = Selector({
             "quote": paths_using(self.schema, "quote"),
             "figure_item": [p[:-1] for p in paths_using(self.schema, "figure")],  # the item holding the value
             "date": paths_using(self.schema, "full_date") + paths_using(self.schema, "partial_date"),
-            "name": [p for name in ("short_text", "optional_name", "unit", "tag") for p in paths_using(self.schema, name)],
+            "name": [p for name in ("short_text", "optional_short_text", "optional_name", "unit", "tag") for p in paths_using(self.schema, name)],
             "integer": [f.path for f in fields(self.schema) if "integer" in _types(f.node)],
         })
         self.sources: dict[str, str] = {}
@@ -112,6 +114,7 @@ class CaseChecker:
             problems += self._quotes(doc, source, found["quote"])
         problems += self._practice_refs(doc)
         problems += self._unstated(doc)
+        problems += self._empty_unless_unstated(doc)
         problems = _one_per_field(problems, *self._figures(doc, found["figure_item"]))
         problems += transfer.case_problems(doc, stated)
         problems += articles.case_problems(doc)
@@ -242,6 +245,12 @@ class CaseChecker:
                                                         "没写就把这个字段清空"))
         return out
 
+    def _empty_unless_unstated(self, doc: Document) -> list[Problem]:
+        listed = doc.data.get("unstated")
+        listed = listed if isinstance(listed, list) else []
+        return [doc.problem(path, f"未填写：{hint}") for path, dotted, hint in self.if_empty
+                if _present_and_null(doc.data, path) and dotted not in listed]
+
     def _practice_refs(self, doc: Document) -> list[Problem]:
         practices, outcomes = doc.data.get("practices"), doc.data.get("outcomes")
         if not isinstance(practices, list) or not isinstance(outcomes, list):
@@ -303,6 +312,12 @@ def _compile_yes_no(schema: dict):
 def _types(node: dict) -> list:
     types = node.get("type")
     return [types] if isinstance(types, str) else (types or [])
+
+
+def _present_and_null(data, path: tuple) -> bool:
+    """The field is written and empty (a missing one is the schema's 缺少必填字段)."""
+    parent = field_at(data, *path[:-1])
+    return isinstance(parent, dict) and path[-1] in parent and parent[path[-1]] is None
 
 
 def field_at(data, *keys):

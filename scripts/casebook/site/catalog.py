@@ -147,7 +147,11 @@ def region_of(tree: list[regions.Region]) -> dict[str, dict[str, str]]:
     for region in regions.walk(tree):
         for case in region.own:
             label = region.full
-            if not case["location"].get("city") and region.name != model.UNSTATED_REGION:
+            district = case["location"].get("district")
+            if region.name == model.UNSTATED_REGION and district:
+                # Not placed (district names repeat across cities), but the row still says what the source names.
+                label = f"{district}（{regions.UNSTATED_CITY}）"
+            elif not case["location"].get("city") and region.name != model.UNSTATED_REGION:
                 label += f"（{regions.UNSTATED_CITY}）"
             out[case["slug"]] = {"label": label, "keys": " ".join(r.key for r in [*region.ancestors, region])}
     return out

@@ -41,7 +41,7 @@ CASE_COLUMNS: list[Column] = [
      "社区类型（受控词表 community_types 的名称），用“；”分隔；原文看不出则为空。"),
     ("learned_from", None, lambda c: SEP.join(transfer.origin(e) for e in c.get("learned_from", [])),
      "原文写明的学习对象（地方和社区），用“；”分隔；明细见 learning.csv。"),
-    ("source_title", "source.title", lambda c: c["source"]["title"], ""),
+    ("source_title", "source.title", lambda c: c["source"]["title"] or "", ""),
     ("source_publisher", "source.publisher", lambda c: c["source"].get("publisher") or "", ""),
     ("source_date", "source.date", lambda c: c["source"].get("date") or "", ""),
     ("source_month_day", "source.month_day", lambda c: c["source"].get("month_day") or "", ""),

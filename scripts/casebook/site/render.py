@@ -110,7 +110,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(md=md_text, number=number, figure=numbers.figure, magnitude=numbers.magnitude, lines=text_lines,
                        page_title=page_title, join=_join, anchor_id=anchor_id,
                        json_text=json_text)
-    env.globals.update(place=model.place, region=model.region, year=model.year, categories=model.categories,
+    env.globals.update(place=model.place, titled=model.titled, region=model.region, year=model.year, categories=model.categories,
                        outcome_kinds=model.outcome_kinds, route=routes,
                        undone_categories=model.undone_categories, quote_anchor=source_pages.anchor)
     env.globals.update(community_types=transfer.community_types, origin=transfer.origin)
