@@ -286,3 +286,11 @@ def test_a_damaged_release_record_stops_the_build_with_a_message(tmp_path: Path)
     result = build(project, tmp_path / "site")
     assert result.returncode != 0 and "changelog.yaml:2:1:" in result.stderr and "YAML 语法错误" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_paragraph_no_quote_comes_from_is_named_by_its_line_in_the_source(cases_dir: Path):
+    """The editor opens the source file at that line: number and opening words, as the file has them."""
+    book, _ = load_casebook(cases_dir)
+    missing = completeness.evidence_coverage(book.case("tianma"), book).missing
+    first_line = (cases_dir / "sources" / "tianma.txt").read_text(encoding="utf-8").splitlines()[0].strip()
+    assert len(missing) == 1 and f"第 1 行“{first_line[:12]}" in missing[0]

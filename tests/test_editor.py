@@ -145,8 +145,23 @@ def test_the_editors_guide_is_in_the_site_navigation_and_linked_from_contributin
     home = (site / "index.html").read_text(encoding="utf-8")
     assert re.search(r'<a href="editing/"[^>]*>(?:(?!</a>).)*编辑指南', home, re.S), "no 编辑指南 in the navigation"
     guide = (site / "editing/index.html").read_text(encoding="utf-8")
-    for question in ("引题", "本报", "电子报", "全街道的数字", "出版日期", "role", "换行", "unstated"):
+    for question in ("引题", "本报", "电子报", "全街道的数字", "出版日期", "role", "换行", "unstated", "没有标题",
+                     "没写城市", "没有具体社区", "网址里"):
         assert question in guide, question
+
+
+def test_the_guide_names_the_list_fields_an_editor_may_mark_unstated_as_the_checker_allows_them():
+    """Every list field the guide's answer names can be listed; every optional one the checker allows is named."""
+    from casebook.core.completeness import counted_fields
+    from casebook.core.schema import case_schema
+
+    guide = (ROOT / "docs" / "editing.md").read_text(encoding="utf-8")
+    answer = guide.split("### 哪些字段可以列进 `unstated`？", 1)[1].split("###", 1)[0]
+    named = set(re.findall(r"`([a-z_.]+)`", answer.split("包括这些列表字段", 1)[1].split("——", 1)[0]))
+    fields = counted_fields(case_schema())
+    lists = {f.dotted for f in fields if f.node.get("type") == "array"}
+    assert named and named <= lists
+    assert lists - named == {f.dotted for f in fields if f.node.get("type") == "array" and f.required}
 
 
 def test_the_guides_worked_example_quotes_its_fixture_article_verbatim():

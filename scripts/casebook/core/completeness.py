@@ -89,12 +89,18 @@ def figures_with_values(case: dict, book: Casebook, counted: list[Field] | None 
 def evidence_coverage(case: dict, book: Casebook, counted: list[Field] | None = None) -> Part:
     """Paragraphs of the kept source text that at least one evidence quote comes from."""
     text = book.sources.get(case["source"]["file"], "")
-    paragraphs = [p for p in map(normalise, text.splitlines()) if p]
+    # (line number in the source file, its text, normalised): the editor finds a paragraph by its line.
+    paragraphs = [(n, line.strip(), normalise(line)) for n, line in enumerate(text.splitlines(), 1) if normalise(line)]
     quotes = [normalise(q) for q in _quotes(case)]
-    covered = sum(any(q and q in p for q in quotes) for p in paragraphs)
-    uncovered = len(paragraphs) - covered
-    missing = [f"原文 {len(paragraphs)} 段中有 {uncovered} 段没有任何摘录"] if uncovered else []
-    return Part(covered / len(paragraphs) if paragraphs else 0.0, missing)
+    uncovered = [(n, line) for n, line, plain in paragraphs if not any(q and q in plain for q in quotes)]
+    missing = [f"原文 {len(paragraphs)} 段中有 {len(uncovered)} 段没有任何摘录：" + _which(uncovered)] if uncovered else []
+    return Part(1 - len(uncovered) / len(paragraphs) if paragraphs else 0.0, missing)
+
+
+def _which(paragraphs: list[tuple[int, str]], shown: int = 5) -> str:
+    """第 3 行“曹溪街道天马社区成立…”: the line and opening words of each paragraph, the first few of them."""
+    named = [f"第 {n} 行“{line[:12]}{'…' if len(line) > 12 else ''}”" for n, line in paragraphs[:shown]]
+    return "、".join(named) + (f" 等 {len(paragraphs)} 段" if len(paragraphs) > shown else "")
 
 
 def _quotes(case: dict) -> list[str]:
