@@ -138,7 +138,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         root = Path(config.config_file_path).parent
         self.cases_dir = (root / self.config.cases_dir).resolve()
         serving = getattr(self, "command", None) == "serve"
-        self.build = build.Build(self.cases_dir, root / self.config.materials, self.workers, serving, self.cache)
+        if getattr(self, "build", None) is None:  # one for the plugin's life: serve's rebuilds keep what it knows
+            self.build = build.Build(self.cases_dir, root / self.config.materials, self.workers, serving, self.cache)
         # Our theme overrides come before Material's so they win.
         config.theme.dirs.insert(0, str(THEME))
         config.extra_css = [CSS, SEARCH_CSS, *config.extra_css]

@@ -91,7 +91,10 @@ class Build:
     # --- the generated files ----------------------------------------------------------------------------------
 
     def start(self, settings: SiteSettings, root: Path, site_dir: Path) -> int:
-        """Check the cases and lay out the generated files; the number of cases (problems: see self.problems)."""
+        """Check the cases and lay out the generated files; the number of cases (problems: see self.problems).
+
+        `site_dir` is the site being replaced (not the staged folder): the renderer spools beside it.
+        While serving, a build with problems shows them on every page the last good build made."""
         # On several cores the cases are only checked here; another process renders the pages (_start_stream).
         streaming = self.workers > 1
         book, self.problems = load_casebook(self.cases_dir, cache=self.cache if self.serving else None,
@@ -105,7 +108,7 @@ class Build:
             self._problem_pages()
             return 0
         if streaming:
-            edit = self._start_stream(settings, root, getattr(self, "site_dir", None) or site_dir)
+            edit = self._start_stream(settings, root, site_dir)
         else:
             try:
                 self.generated = generated_files(book, settings, materials_dir=self.materials_dir)
