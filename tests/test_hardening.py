@@ -367,6 +367,39 @@ def test_serve_shows_the_problems_on_the_page_instead_of_hanging(tmp_path: Path)
         proc.wait(timeout=30)
 
 
+def test_a_case_broken_while_serving_shows_its_problems_on_the_pages_already_open(tmp_path: Path):
+    """A source page is no fixed address: it shows the problems because the last good build made it."""
+    from casebook.site import routes
+
+    project = make_project(tmp_path)
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    page = serve_root(project, port) + routes.page_url(routes.source_page("sources/fuyou.txt"), True)
+    proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}",
+                             "-f", str(project / "mkdocs.yml")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=ENV, text=True)
+    try:
+        body, broken = "", False
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and "案例检查发现" not in body:
+            try:
+                with urllib.request.urlopen(page, timeout=20) as r:
+                    body = r.read().decode("utf-8")
+            except OSError:
+                body = ""
+            if body and not broken:  # the page is there: now an editor breaks a case
+                edit(project / "cases" / H, "added: 2026-11-23", "added: 2023-02-30")
+                broken = True
+            time.sleep(0.5)
+        assert broken and "日期“2023-02-30”不存在" in body, body[:500]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+
+
 # --- the long fuzz run is a command ------------------------------------------------------------------
 
 def test_the_fuzz_command_breaks_every_kind_of_input_file_and_reports_each(tmp_path: Path):

@@ -68,12 +68,13 @@ def test_a_failure_in_the_rendering_process_stops_the_build_with_its_message_and
 def test_where_processes_cannot_fork_a_build_runs_in_one_process(tmp_path, monkeypatch):
     from casebook.generator import mkdocs_build
     from casebook.doors import plugin
+    from casebook.site import build
 
     def no_stream(*args, **kwargs):
         raise AssertionError("a process without fork started a rendering process")
 
     monkeypatch.setattr(plugin, "CAN_FORK", False)  # as on Windows
-    monkeypatch.setattr(plugin, "Stream", no_stream)
+    monkeypatch.setattr(build, "Stream", no_stream)  # the build's renderer on another core
     project = make_project(tmp_path)
     mkdocs_build.run(project / "mkdocs.yml", tmp_path / "site")
     assert (tmp_path / "site" / "cases" / "fuyou" / "index.html").is_file()
