@@ -176,10 +176,15 @@ def test_preview_shows_an_edit_then_its_problems_on_thepage_with(tmp_path: Path)
         assert f"cases/fuyou.yaml:{line}:" in page and "是否想写“recognition”" in page
         # The problem page is a page: its front matter is its title, not text in it.
         assert "search:" not in page and "<title>案例检查发现问题" in page, page[:3000]
+        menu = page.split("md-nav--primary", 1)[1]  # every page keeps its own name in the menu
+        assert "案例检查发现问题" not in menu and re.search(r">\s*培训资料\s*<", menu), menu[:3000]
+        edit(project / "cases/fuyou.yaml", "kind: recognitio", "kind: recognition")
+        page_with(base + "cases/fuyou/", "预览里改过的标题")
     finally:
         preview.terminate()
         preview.wait(timeout=30)
-    assert "预览网站" in preview.stdout.read()
+    said = preview.stdout.read()
+    assert "预览网站" in said and "问题已全部改好" in said.split("是否想写“recognition”")[-1]
 
 
 def test_bench_sizes_are_accepted_with_spaces_or_commas():

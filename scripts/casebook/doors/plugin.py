@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
 
 import jinja2
@@ -191,6 +192,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                                 site_name=config.site_name)
         root = Path(config.config_file_path).parent
         site = Path(getattr(self, "site_dir", None) or config.site_dir)
+        had_problems = bool(self.build.problems)
         try:
             cases = _mkdocs_errors(self.build.start, settings, root, site)
         finally:
@@ -198,6 +200,10 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 log.error(str(problem))
         if self.build.problems:
             return
+        if had_problems:
+            # Serving, where `casebook preview` shows only errors: say it to the editor directly, or the
+            # terminal's last word stays the error already fixed.
+            print("casebook: 问题已全部改好，检查通过，页面恢复显示案例内容", file=sys.stderr, flush=True)
         if getattr(self, "staged", False) and incremental.wanted(self.config.incremental):
             self.reuse = incremental.Reuse(incremental.manifest_path(self.cases_dir, Path(self.site_dir)),
                                            cache.machine_key(root), Path(self.site_dir))
@@ -207,10 +213,10 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         shown = self.build.page_markdown(page.file.src_uri) if self.config.enabled else None
         if shown is not None:
             # Hand-written pages too: the problems are what to see now. MkDocs has read this page's front
-            # matter already, so the problem page's own goes into the page's metadata, not its text.
+            # matter already, so the problem page's own goes into the page's metadata, not its text. The
+            # window title says 案例检查发现问题; page.title, which the menu shows, stays the page's own.
             body, meta = get_data(shown)
             page.meta = meta
-            page.title = meta.get("title", page.title)
             return body
         return markdown
 
