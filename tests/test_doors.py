@@ -66,9 +66,19 @@ def test_every_internal_link_resolves_in_each_door(door_site):
     assert not broken, f"{name}: {len(broken)} of {checked} broken\n" + "\n".join(broken[:20])
 
 
-def test_searching_tiaojie_finds_the_huangtun_case_in_each_door(browser, door_site):
+# What a reader sees of the search once it answers: the box's height, and the first result's colours.
+LOOK = """() => {
+  const form = document.querySelector('.md-search__form'), item = document.querySelector('.md-search-result__item h1');
+  const wrap = document.querySelector('.md-search__scrollwrap');
+  return {form: Math.round(form.getBoundingClientRect().height), text: getComputedStyle(item).color,
+          under: getComputedStyle(wrap).backgroundColor, shown: item.getBoundingClientRect().height > 0};
+}"""
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_searching_tiaojie_finds_the_huangtun_case_in_each_door(browser, door_site, width):
     name, site = door_site
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -76,6 +86,10 @@ def test_searching_tiaojie_finds_the_huangtun_case_in_each_door(browser, door_si
         page.goto(url + "cases/fuyou/")
         results = search(page, "调解")
         assert any("黄屯街道金色嘉苑社区" in r for r in results), (name, results)
+        # Styled as Material styles it: a box of Material's height, results in dark text on the page's colour.
+        look = page.evaluate(LOOK)
+        assert look["form"] == (48 if width < 960 else 36) and look["shown"], (name, look)
+        assert look["text"] != look["under"] and look["text"] != "rgb(255, 255, 255)", (name, look)
         page.locator(".md-search-result__item a").first.click()  # a result opens its page at the site's path
         page.wait_for_load_state()
         assert page.url.startswith(url) and "找不到" not in page.title(), (name, page.url)
@@ -103,6 +117,16 @@ def test_every_door_links_each_page_to_the_feed(door_site):
     for page in ("index.html", "cases/fuyou/index.html", "data/index.html"):
         head = (site / page).read_text(encoding="utf-8").split("</head>")[0]
         assert 'type="application/atom+xml"' in head and "feed.xml" in head, (name, page)
+
+
+def test_a_link_to_the_home_page_shares_as_the_casebook_in_every_door(door_site):
+    # WeChat shows og:title: the home page is the casebook, not its menu label 首页.
+    name, site = door_site
+    head = (site / "index.html").read_text(encoding="utf-8").split("</head>")[0]
+    site_name = re.search(r'<meta property="og:site_name" content="([^"]+)"', head).group(1)
+    assert f'<meta property="og:title" content="{site_name}">' in head, name
+    case_head = (site / "cases/fuyou/index.html").read_text(encoding="utf-8").split("</head>")[0]
+    assert f'<meta property="og:title" content="{site_name}">' not in case_head, name
 
 
 def test_each_generator_the_readme_names_is_built_by_the_tests():

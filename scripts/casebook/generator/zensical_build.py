@@ -19,6 +19,9 @@ import yaml
 
 CONFIG = "zensical.yml"
 BUILT = "site"
+# Zensical's classic look has no styles for the header search box the casebook's theme keeps.
+SEARCH_BOX = Path(__file__).resolve().parent.parent / "templates" / "zensical" / "search-box.css"
+SEARCH_BOX_ASSET = "assets/zensical/search-box.css"
 
 
 class BuildFailed(Exception):
@@ -40,6 +43,10 @@ def write_config(tree: Path) -> Path:
     # Zensical's default is its own "modern" look; classic is Material's, which the casebook's styles are made for.
     theme.setdefault("variant", "classic")
     config.update(theme=theme, site_dir=BUILT)  # Zensical refuses a site folder outside the tree
+    asset = tree / "docs" / SEARCH_BOX_ASSET  # the tree's layout (tree.write_tree), not a setting
+    asset.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(SEARCH_BOX, asset)
+    config["extra_css"] = [*(config.get("extra_css") or []), SEARCH_BOX_ASSET]
     target = tree / CONFIG
     text = "# Written by casebook.generator.zensical_build: the tree's mkdocs.yml as Zensical builds it.\n"
     target.write_text(text + yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
