@@ -77,7 +77,8 @@ def test_training_page_links_resolve_to_files_of_the_stated_size_and_case_count(
     _, site = published
     page = site / "training/index.html"
     materials = [a for a in links_of(page) if "materials/" in a.get("href", "")]
-    assert len(materials) == 6  # two groups, each a zip, a PDF and an HTML handout
+    # Two groups, each a PDF and an HTML handout; only the whole casebook has an offline zip (a whole site each).
+    assert sorted(Path(a["href"]).suffix for a in materials) == [".html", ".html", ".pdf", ".pdf", ".zip"]
     for link in materials:
         # Links start at site_url's path (as published): the file sits at the rest of it.
         href = unquote(link["href"]).removeprefix(siteconfig.read(ROOT / "mkdocs.yml").serve_path)
@@ -88,6 +89,7 @@ def test_training_page_links_resolve_to_files_of_the_stated_size_and_case_count(
     text = page.read_text(encoding="utf-8")
     assert text.count("5 个案例") >= 3 and "矛盾纠纷调解" in text and "数据版本" in text and TODAY in text
     assert "电脑" in text and "手机" in text  # says what each is for, and that the zip needs a PC
+    assert "下载“全部案例”的离线网站，打开后在案例目录里按实践类别" in text  # where a category's offline copy is
 
 
 def test_training_page_without_materials_says_so_instead_of_linking(site: Path):
@@ -234,7 +236,17 @@ def test_materials_manifest_describes_every_file(published):
     project, _ = published
     manifest = json.loads((project / "dist/materials/manifest.json").read_text(encoding="utf-8"))
     assert [s["label"] for s in manifest["scopes"]] == ["全部案例", "矛盾纠纷调解"]
+    assert [set(s["files"]) for s in manifest["scopes"]] == [{"zip", "pdf", "html"}, {"pdf", "html"}]
     for scope in manifest["scopes"]:
-        assert set(scope["files"]) == {"zip", "pdf", "html"}
         for entry in scope["files"].values():
             assert entry["date"] == TODAY and entry["data_version"] == manifest["data_version"]
+
+
+def test_every_topic_gets_its_own_offline_zip_only_when_asked(cases_dir: Path):
+    from casebook.core.validate import load_casebook
+    from casebook.exports import materials
+
+    book, _ = load_casebook(cases_dir)
+    default = materials.scopes(book)
+    assert [s.kind for s in default if s.offline] == ["all"] and len(default) > 2
+    assert all(s.offline for s in materials.scopes(book, zips=True))

@@ -137,7 +137,7 @@ def cmd_export_materials(args: argparse.Namespace) -> int:
         return 1
     try:
         manifest = materials.build(book, offline_builder(config), Path(args.out), settings, say, args.only,
-                                   args.problems)
+                                   args.problems, args.zips)
     except (ExportError, training.MaterialsError) as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -175,12 +175,14 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     handout.add_argument("--site-url", help="网站的在线地址（覆盖 mkdocs.yml 的 site_url），二维码指向这里的案例页")
     handout.set_defaults(run=cmd_export_handout)
     kit = export.add_parser("materials", parents=[common],
-                            help="网站“培训资料”页的文件：全部案例和每个实践类别（加 --problems 还有每个常见问题）的离线网站和讲义")
+                            help="网站“培训资料”页的文件：全部案例和每个实践类别（加 --problems 还有每个常见问题）的讲义，全部案例的离线网站")
     kit.add_argument("--out", default=str(Path("dist") / "materials"), help="保存到的目录（默认 dist/materials，网站构建从这里读取）")
     kit.add_argument("--config", default="mkdocs.yml", help="网站配置文件（默认 mkdocs.yml）")
     kit.add_argument("--site-url", help="网站的在线地址（覆盖 mkdocs.yml 的 site_url），讲义二维码指向这里")
     kit.add_argument("--only", action="append", metavar="主题",
                      help="只生成这些主题：all（全部案例）、实践类别或常见问题的全称或网址标识（可重复；默认全部案例和每个实践类别）")
     kit.add_argument("--problems", action="store_true",
-                     help="另外为每个常见问题生成资料（每份离线网站都是一个完整网站，网站会大很多）")
+                     help="另外为每个常见问题生成资料")
+    kit.add_argument("--zips", action="store_true",
+                     help="每个主题都另外生成离线网站（默认只有全部案例有；每份都是一个完整网站，网站会大很多）")
     kit.set_defaults(run=cmd_export_materials)

@@ -1,6 +1,9 @@
 """Trainer materials for the published site: for the whole casebook, each practice category and each
-everyday problem, the offline zip and the handout (PDF and HTML), listed in a manifest that the
+everyday problem, the handout (PDF and HTML) and the offline zip, listed in a manifest that the
 培训资料 page reads.
+
+Every zip is a whole site, so by default only the whole casebook has one (its catalogue filters by
+category); every topic gets its own when asked (`--zips`).
 
 `casebook export materials` writes the files and `manifest.json` into one folder (dist/materials by
 default); the site build that follows copies them into the site and lists them. A build without
@@ -30,9 +33,10 @@ class Scope:
     kind: str  # "all", "category", "problem"
     label: str
     chosen: Chosen
+    offline: bool = False  # gets its own offline zip
 
 
-def scopes(book: Casebook, only: list[str] | None = None, problems: bool = False) -> list[Scope]:
+def scopes(book: Casebook, only: list[str] | None = None, problems: bool = False, zips: bool = False) -> list[Scope]:
     """The whole casebook and each category that has cases, each everyday problem too when asked
     (`problems`), or those named in `only`. Problems are left out by default: each overlaps
     categories, and every topic's zip is a whole site (all topics made the site ten times larger)."""
@@ -50,21 +54,24 @@ def scopes(book: Casebook, only: list[str] | None = None, problems: bool = False
         if not out:
             names = "、".join(["all", *(f"{s.chosen.slug}（{s.label}）" for s in known[1:])])
             raise ExportError(f"--only 没有对上任何主题。可选：{names}")
+    for scope in out:
+        scope.offline = zips or scope.kind == "all"
     return out
 
 
 def build(book: Casebook, build_site: Build, out_dir: Path, settings: SiteSettings, progress: Progress,
-          only: list[str] | None = None, problems: bool = False) -> Path:
+          only: list[str] | None = None, problems: bool = False, zips: bool = False) -> Path:
     """Every material and the manifest listing them; returns the manifest's path."""
     today = dt.date.today()
     version = dataset_version(book)
-    chosen_scopes = scopes(book, only, problems)
+    chosen_scopes = scopes(book, only, problems, zips)
     out_dir.mkdir(parents=True, exist_ok=True)
-    zips: list[Path] = []  # one per topic, even of the same cases: each unpacks into its topic's folder
+    offline: dict[int, Path] = {}  # one per topic that has one, even of the same cases: each unpacks into its own folder
     for i, scope in enumerate(chosen_scopes, 1):
-        progress(f"[{i}/{len(chosen_scopes)}] {scope.label}：离线网站（{len(scope.chosen.cases)} 个案例）")
-        zips.append(export_site(book, scope.chosen.cases, build_site, out_dir, _quiet(progress),
-                                scope.chosen.slug, scope.label))
+        if scope.offline:
+            progress(f"[{i}/{len(chosen_scopes)}] {scope.label}：离线网站（{len(scope.chosen.cases)} 个案例）")
+            offline[i - 1] = export_site(book, scope.chosen.cases, build_site, out_dir, _quiet(progress),
+                                         scope.chosen.slug, scope.label)
     progress(f"讲义：{len(chosen_scopes)} 份 HTML 和 {len(chosen_scopes)} 份 PDF")
     names = {fmt: [out_dir / output_name("handout", s.chosen.slug, len(s.chosen.cases), today, fmt)
                    for s in chosen_scopes] for fmt in ("pdf", "html")}
@@ -73,8 +80,7 @@ def build(book: Casebook, build_site: Build, out_dir: Path, settings: SiteSettin
                         fmt == "pdf", progress)
     entries = []
     for i, scope in enumerate(chosen_scopes):
-        files = {"zip": zips[i],
-                 "pdf": names["pdf"][i], "html": names["html"][i]}
+        files = {**({"zip": offline[i]} if i in offline else {}), "pdf": names["pdf"][i], "html": names["html"][i]}
         entries.append({
             "kind": scope.kind, "label": scope.label, "slug": scope.chosen.slug, "cases": len(scope.chosen.cases),
             "files": {fmt: {"file": path.name, "bytes": path.stat().st_size, "cases": len(scope.chosen.cases),
