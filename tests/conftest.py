@@ -169,8 +169,8 @@ def served(site: Path):
         yield url
 
 
-def search(page, query: str) -> list[str]:
-    """Type into the search box in the header as a person does; return the results' text (none: [])."""
+def search(page, query: str, paste: bool = False) -> list[str]:
+    """Type (or paste) into the search box in the header as a person does; return the results' text (none: [])."""
     box = page.locator("input.md-search__input")
     opener = page.locator("label.md-header__button[for=__search]")
     if opener.is_visible():  # on a phone the box opens (and takes the focus) from the header's search button
@@ -179,7 +179,10 @@ def search(page, query: str) -> list[str]:
     else:
         box.click()
     box.fill("")
-    page.keyboard.type(query)
+    if paste:
+        box.fill(query)
+    else:
+        page.keyboard.type(query)
     # The result list names the query it answers once the whole index is searched.
     page.wait_for_function("q => document.querySelector('.md-search-result').dataset.cbDone === q",
                            arg=query.strip(), timeout=15000)

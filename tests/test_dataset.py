@@ -296,3 +296,20 @@ def test_a_paragraph_no_quote_comes_from_is_named_by_its_line_in_the_source(case
     missing = completeness.evidence_coverage(book.case("tianma"), book).missing
     first_line = (cases_dir / "sources" / "tianma.txt").read_text(encoding="utf-8").splitlines()[0].strip()
     assert len(missing) == 1 and f"第 1 行“{first_line[:12]}" in missing[0]
+
+
+def test_a_paragraph_quoted_as_a_persons_words_or_as_the_headline_counts_as_quoted(cases_dir: Path):
+    """What the case copies from its source covers that paragraph, whichever field holds the copy."""
+    def uncovered(slug: str) -> str:
+        book, problems = load_casebook(cases_dir)
+        assert not problems, problems
+        return "".join(completeness.evidence_coverage(book.case(slug), book).missing)
+
+    headline = (cases_dir / "sources" / "fuyou.txt").read_text(encoding="utf-8").splitlines()[0]
+    assert "第 1 行" not in uncovered("fuyou") and headline.strip()  # the headline is source.title
+    source = cases_dir / "sources" / "tianma.txt"
+    said = "居民们说这里的服务越来越贴心了"  # a paragraph no evidence quote comes from
+    source.write_text(source.read_text(encoding="utf-8") + f"\n{said}。\n", encoding="utf-8")
+    before = int(re.search(r"有 (\d+) 段", uncovered("tianma")).group(1))
+    edit(cases_dir / "tianma.yaml", "quotes:\n", f"quotes:\n  - speaker: 居民\n    role: 居民\n    text: {said}\n")
+    assert int(re.search(r"有 (\d+) 段", uncovered("tianma")).group(1)) == before - 1

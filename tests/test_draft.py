@@ -196,3 +196,35 @@ def test_a_draft_never_overwrites_a_file(cases_dir: Path, tmp_path: Path):
     bad.write_text("社区投资35万元。", encoding="utf-8")
     result = run_cli("draft", str(bad), "--out", str(tmp_path / "x.yaml"), cwd=tmp_path)
     assert result.returncode == 1 and "不能作为案例标识" in result.stderr and not (tmp_path / "x.yaml").exists()
+
+
+# An article laid out as a news site saves it: headline, the site's path, a line with the paper, author and
+# buttons, then the body (written for this test, modelled on what a new editor met in a real report).
+SITE_ARTICLE = """社区食堂开到家门口
+当前位置: 新闻中心 / 部门动态
+来源:南湖日报 作者:李明 发布时间:2025-03-03 15:28 阅读: 打印
+近日，记者走进南湖社区食堂，大厅里干净整洁，临近中午，前来吃饭的老人们已经排起了队，等着取一份家门口的热乎午餐。
+“饭菜清淡，价钱也合适。”来吃午饭的社区居民王国兴说。
+南湖社区现有居民群众1324户3200余人，60岁以上户籍老人891人。
+南湖社区成立了由“社区工作人员+党员志愿者”组成的南湖快递小哥服务队，为独居老人送餐上门。
+“他们每次都把饭送到门口。”现年84岁的独居老人徐华说。
+早餐（鸡蛋、馒头、稀饭）5.5元，午餐一荤一素加主食（汤免费）10元。
+"""
+
+
+def test_a_news_site_page_drafts_its_author_speakers_practice_and_prices_rightly():
+    taxonomy, _ = load_taxonomy(REAL_CASES)
+    proposed = draft.propose(SITE_ARTICLE, "nanhu", taxonomy)
+    assert proposed.values["source"]["authors"] == ["李明"]  # not 走进南湖 from 记者走进南湖社区
+    assert [(q["speaker"], q["role"]) for q in proposed.lists["quotes"]] == [
+        ("王国兴", "来吃午饭的社区居民"), ("徐华", "现年84岁的独居老人")]
+    profile = {(p["label"], p["value"], p["unit"]) for p in proposed.lists["profile"]}
+    assert {("居民群众", 1324, "户"), ("居民群众", 3200, "人"), ("60岁以上户籍老人", 891, "人")} <= profile
+    assert not [p for p in proposed.lists["profile"] if p["unit"] == "岁"]  # ages say who, not how many
+    assert [p["name"] for p in proposed.lists["practices"]] == ["南湖快递小哥服务队"]
+    prices = [p for p in proposed.lists["profile"] if p["unit"] == "元"]
+    assert [p["label"] for p in prices] == ["早餐", "午餐一荤一素加主食"]
+    written = draft.render(proposed, "nanhu", taxonomy, TODAY)
+    assert written.count("tiers（价格档次）") == 2  # the draft says where a price belongs
+    for item in proposed.lists["profile"] + proposed.lists["practices"]:
+        assert draft.numbers.prepare(item["evidence"]) in draft.numbers.prepare(SITE_ARTICLE)

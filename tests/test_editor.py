@@ -146,7 +146,8 @@ def test_the_editors_guide_is_in_the_site_navigation_and_linked_from_contributin
     assert re.search(r'<a href="editing/"[^>]*>(?:(?!</a>).)*编辑指南', home, re.S), "no 编辑指南 in the navigation"
     guide = (site / "editing/index.html").read_text(encoding="utf-8")
     for question in ("引题", "本报", "电子报", "全街道的数字", "出版日期", "role", "换行", "unstated", "没有标题",
-                     "没写城市", "没有具体社区", "网址里"):
+                     "没写城市", "没有具体社区", "网址里", "阅读 打印 收藏", "转载在政府网站", "原文不完整", "价格和优惠",
+                     "案例标识"):
         assert question in guide, question
 
 

@@ -38,7 +38,21 @@ _AWARDED = ("荣获", "获得", "获评", "被评为", "评为", "授予", "命�
 # Words that make a quoted name a practice (a shop, a canteen, a team…), not a slogan or an idea.
 _PRACTICE_WORDS = ("服务", "超市", "食堂", "工作室", "活动", "项目", "调解室", "队", "平台", "中心", "站", "课", "馆",
                    "工程", "行动", "制度", "品牌", "管家", "托老", "托幼", "节", "书屋", "驿站", "议事", "网格")
-_BYLINE = re.compile(rf"(?P<role>记者|通讯员)[\s　]*(?P<names>[{_HAN}]{{2,3}}(?:、[{_HAN}]{{2,3}})*)")
+# 记者 王博文, 通讯员 陈雪峰, 作者:赵磊 (an empty 作者: before 来源: names no one).
+# A practice named where it was set up, without quotation marks: 成立了由……组成的东风快递小哥服务队.
+_FOUNDED = re.compile(r"(?:成立|组建|建立|设立|打造|开设|开办|创办)了?(?:由[^，。；！？\n]{1,60}?组成的)?(?:一支|一个|一家|一处)?"
+                      r"(?P<name>[^\W\d_]{2,12}?(?:服务队|志愿队|巡逻队|宣讲团|食堂|餐厅|工作室|驿站|书屋|超市|调解室|议事会|服务站"
+                      r"|服务中心))")
+_BYLINE = re.compile(rf"(?P<role>记者|通讯员|作者)[\s　:：]*(?!来源|发布|日期|时间|编辑|阅读)"
+                     rf"(?P<names>[{_HAN}]{{2,3}}(?:、[{_HAN}]{{2,3}})*)")
+_BRACKETED = re.compile(r"[(（][^()（）\n]{0,80}[)）]")
+# A line of its own that is only a byline, wherever it stands (e-papers put 本报记者 尹婷婷 at the end).
+_BYLINE_LINE = re.compile(r"^[□■\s　]*(?:文/图|图/文)?[\s　]*(?:本报)?(?:记者|通讯员)[\s　]*[\u4e00-\u9fff]{1,3}[\s　]?[\u4e00-\u9fff]?$")
+# A name right after what the person is, when jieba does not see the name.
+_AFTER_ROLE = re.compile(rf"(?:居民|书记|主任|老人|志愿者|工作人员|党员|负责人|阿姨|大爷|网格员|社工|村民|队长|站长|经理|老师)"
+                         rf"(?P<name>[{_HAN}]{{2,3}})$")
+# Words between a name and 说 that are not the rest of the name (王明也说).
+_NOT_A_NAME_END = "也还都就又便则却再亦更"
 _DATE = re.compile(r"(?P<y>(?:19|20)[0-9]{2})(?:年|-|/|\.)(?P<m>[0-9]{1,2})(?:月|-|/|\.)(?P<d>[0-9]{1,2})日?")
 _PAGE = re.compile(r"第[0-9]+版[:：]\S+")
 _HEADER_LINES = 12  # the lines before the body where an article's headline, date and byline stand
@@ -104,11 +118,15 @@ def _speaker(who: str) -> tuple[str, str] | None:
     words = list(jieba.posseg.cut(who))
     names = [i for i, w in enumerate(words) if w.flag == "nr" and 2 <= len(w.word) <= 4]
     if not names:
-        return None
+        after_role = _AFTER_ROLE.search(who)  # 社区居民王国兴: jieba reads 王国 as a place
+        return (after_role["name"], who[:after_role.start("name")].strip(" ，,、")) if after_role else None
     last = names[-1]
     name = words[last].word
     if last > 0 and words[last - 1].flag == "nr" and len(words[last - 1].word) == 1:
         name = words[last - 1].word + name  # a surname jieba split off
+    rest = who[who.rfind(name) + len(name):]
+    if len(name) == 2 and re.fullmatch(rf"[{_HAN}]", rest) and rest not in _NOT_A_NAME_END:
+        name += rest  # 赵国兴: jieba reads 赵国 as the name and 兴 as a word of its own
     role = who[:who.rfind(name)].strip(" ，,、")
     return name, role
 
@@ -144,6 +162,10 @@ def names(text: str, honours_kind: str | None) -> tuple[list[dict], list[dict], 
                 honours.append({"kind": honours_kind, "statement": honour[1], "evidence": honour[1]})
         elif any(word in name or s[2].startswith(word) for s in said for word in _PRACTICE_WORDS):
             practices.append({"name": name, "category": "", "status": "", "description": "", "evidence": said[0][1]})
+    for match in _FOUNDED.finditer(text):
+        if match["name"] not in occurrences and match["name"] not in [p["name"] for p in practices]:
+            practices.append({"name": match["name"], "category": "", "status": "", "description": "",
+                              "evidence": _clause_at(text, match.start("name"))})
     for match in re.finditer(r"《(?P<name>[^《》\n]{2,40})》", text):
         clause = _clause_at(text, match.start())
         if honours_kind and "收录" in clause and clause not in [h["evidence"] for h in honours]:
@@ -155,7 +177,7 @@ def header(text: str) -> dict:
     """Headline, date, byline, page and publisher from the lines before the body."""
     lines = [line.strip() for line in text.splitlines() if line.strip()][:_HEADER_LINES]
     out: dict = {}
-    body = next((i for i, line in enumerate(lines) if len(line) > 60), len(lines))
+    body = next((i for i, line in enumerate(lines) if len(line) > 60 or "。" in line), len(lines))  # its first sentence
     headline = [line for line in lines[:body] if not (_DATE.search(line) or _PAGE.search(line) or _BYLINE.search(line)
                                                       or line.startswith(("返回", "当前位置", "来源", "发布时间"))
                                                       or re.match(r"^[(（□]", line))]
@@ -173,9 +195,13 @@ def header(text: str) -> dict:
         if published and "publisher" not in out:
             out["publisher"] = published["p"] or published["q"]
     authors = []
-    for line in lines:
-        for byline in _BYLINE.finditer(line):
-            authors += [f"{name}（{byline['role']}）" for name in byline["names"].split("、")]
+    everywhere = [line.strip() for line in text.splitlines() if _BYLINE_LINE.match(line.strip())]
+    for i, line in enumerate([*lines, *everywhere]):
+        # In the body only a bracketed byline counts: 记者走进东风社区 names no reporter.
+        for spot in [line] if i < body or i >= len(lines) else _BRACKETED.findall(line):
+            for byline in _BYLINE.finditer(re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff]$)", "", spot)):
+                role = "" if byline["role"] == "作者" else f"（{byline['role']}）"
+                authors += [name + role for name in byline["names"].split("、")]
     if authors:
         out["authors"] = list(dict.fromkeys(authors))
     return out
@@ -240,8 +266,9 @@ def _filled(children: list[Entry], values: dict, first: bool) -> list[Entry]:
         if child.key in values:
             entry.value, entry.commented = _yaml(values[child.key]), False
         out.append(entry)
-    if "note" in values and "note" not in {c.key for c in children}:
-        out[0].comment = (out[0].comment + "；" if out[0].comment else "") + values["note"]
+    fields = {c.key for c in children}
+    for said in [values[k] for k in ("note", "hint") if k in values and k not in fields]:
+        out[0].comment = (out[0].comment + "；" if out[0].comment else "") + said
     return out
 
 

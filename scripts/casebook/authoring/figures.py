@@ -15,6 +15,14 @@ _CLAUSE_END = "，,。；;！!？?\n"
 _SENTENCE_END = "。；;！!？?\n"
 # Characters that end a place name written before 区/街道/社区: words of the sentence, not of the name.
 NOT_IN_NAME = "在于设到至从向对把被让给以及和与同跟为是有的了着过地得也都就还又将要会能可其该这那此各每本全等"
+_FIGURE_AT_END = re.compile(r"[0-9][0-9.]*[多余]?[^\W\d_]{0,3}$")
+# An age is a threshold (60岁以上老人) or a person's (现年84岁), a figure only as an average (平均年龄72岁).
+_AGE = "岁"
+_AGE_FIGURE = ("平均", "年龄")
+# A price in a sentence about meals or fees is most likely a practice's price tier.
+_PRICE = "元"
+_PRICE_WORDS = ("餐", "饭", "价", "收费", "免费", "优惠", "折")
+_TIER_HINT = "这是价格：如果是某项做法的收费标准，请移到那项做法的 tiers（价格档次），不要留在这里"
 # A sentence with one of these, or a clause with one of the verbs, reports work done.
 _WORK_SPAN = ("以来", "累计", "共计", "先后", "截至", "全年")
 _WORK_VERBS = ("受理", "办结", "办理", "开展", "举办", "组织", "化解", "调解", "解决", "收集", "发放", "走访", "慰问",
@@ -72,7 +80,9 @@ def _label(clause: str, reading: numbers.Reading, places: tuple[str, ...] = ()) 
     Words that say when or where (目前中韩街道共有社区) are not what is counted: they are dropped."""
     text = numbers.prepare(clause)
     before = re.sub(r"(有|为|达|共|约|是|现有|共有|达到|累计|其中|包含|[:：])+$", "", text[:reading.start]).strip(" ，,、")
-    before = re.split(r"[、，,(（]", before)[-1][-20:]
+    before = re.sub(r"\([^()]*\)", "", before)  # 早餐(鸡蛋、馒头)5.5元 counts 早餐
+    before = re.split(r"[、，,(（]", before)[-1][-20:].lstrip("”\")）")
+    before = _FIGURE_AT_END.sub("", before)  # 居民群众1324户3200余人: the second counts 居民群众 too
     while True:
         tidy = _LEADING.sub("", before)
         tidy = next((tidy[len(p):] for p in places if p and tidy.startswith(p)), tidy)
@@ -103,12 +113,16 @@ def figures(text: str, places: tuple[str, ...] = (), figure_kind: str | None = N
             value, unit = _as_written(reading, clause.text)
             if unit is None:
                 continue  # 1+N, 1是社区居委会: a number that counts nothing
+            if unit == _AGE and not any(word in clause.text for word in _AGE_FIGURE):
+                continue
             label = _label(clause.text, reading, places)
             figure = {"value": value, "unit": unit, **({"qualifier": reading.qualifier} if reading.qualifier else {}),
                       "evidence": _quote_of(text, clause, sentences)}
             if reading.range:
                 figure["note"] = f"原文是范围 {numbers.plain(reading.range[0])}至{numbers.plain(reading.range[1])}"
             sentence = _sentence_at(sentences, clause)
+            if unit.endswith(_PRICE) and any(word in sentence for word in _PRICE_WORDS):
+                figure["hint"] = _TIER_HINT
             if figure_kind and _reports_work(sentence, clause.text):
                 if any(word in sentence and word not in clause.text for word in _WORK_SPAN):
                     figure["evidence"] = sentence  # 今年以来 belongs to the figure: the quote keeps it
