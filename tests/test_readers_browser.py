@@ -113,6 +113,16 @@ def test_a_yuanwen_quote_lands_on_its_highlighted_place_in_the_source(browser, s
     page.context.close()
 
 
+def test_a_quote_that_opens_with_quotation_marks_is_not_given_a_second_pair(desktop, served):
+    """“红色管家”划分… reads 「“红色管家”划分…」, not ““红色管家”划分…”; other quotes keep “…”."""
+    desktop.goto(served + "cases/cangnanjie/")
+    marks = desktop.evaluate("""() => Array.from(document.querySelectorAll('q.cb-evidence')).map(q =>
+      [q.textContent.slice(0, 1), getComputedStyle(q).quotes])""")
+    opening = [m for m in marks if m[0] == "“"]
+    assert opening and all(m[1] == '"「" "」"' for m in opening), opening
+    assert all("「" not in m[1] for m in marks if m[0] != "“") and len(marks) > len(opening), marks
+
+
 @pytest.mark.parametrize("context", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_choosing_weifang_lists_both_weifang_cases(browser, served, context):
     page = browser.new_context(**context).new_page()
