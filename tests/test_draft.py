@@ -216,6 +216,7 @@ def test_a_news_site_page_drafts_its_author_speakers_practice_and_prices_rightly
     taxonomy, _ = load_taxonomy(REAL_CASES)
     proposed = draft.propose(SITE_ARTICLE, "nanhu", taxonomy)
     assert proposed.values["source"]["authors"] == ["李明"]  # not 走进南湖 from 记者走进南湖社区
+    assert proposed.values["source"]["evidence"] == [SITE_ARTICLE.splitlines()[2]]  # the line naming paper and author
     assert [(q["speaker"], q["role"]) for q in proposed.lists["quotes"]] == [
         ("王国兴", "来吃午饭的社区居民"), ("徐华", "现年84岁的独居老人")]
     profile = {(p["label"], p["value"], p["unit"]) for p in proposed.lists["profile"]}
@@ -228,3 +229,15 @@ def test_a_news_site_page_drafts_its_author_speakers_practice_and_prices_rightly
     assert written.count("tiers（价格档次）") == 2  # the draft says where a price belongs
     for item in proposed.lists["profile"] + proposed.lists["practices"]:
         assert draft.numbers.prepare(item["evidence"]) in draft.numbers.prepare(SITE_ARTICLE)
+
+
+def test_a_dateline_gives_the_day_and_a_city_before_its_district_is_the_city():
+    text = ("社区议事厅里的电梯协商会\n本网长沙8月31日讯（通讯员 张军 记者 胡芳）8月30日下午，长沙市雨花区东山街道黎郡社区"
+            "的居民代表们在议事厅里商量电梯维修。\n")
+    proposed = draft.propose(text, "lijun", None)
+    source, location = proposed.values["source"], proposed.values["location"]
+    assert source["month_day"] == "08-31" and "date" not in source  # no year is written: none is guessed
+    assert any("8月31日讯" in quote for quote in source["evidence"])
+    assert source["authors"] == ["张军（通讯员）", "胡芳（记者）"]
+    assert {k: location.get(k) for k in ("city", "district", "street", "community")} == {
+        "city": "长沙市", "district": "雨花区", "street": "东山街道", "community": "黎郡社区"}

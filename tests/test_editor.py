@@ -147,7 +147,7 @@ def test_the_editors_guide_is_in_the_site_navigation_and_linked_from_contributin
     guide = (site / "editing/index.html").read_text(encoding="utf-8")
     for question in ("引题", "本报", "电子报", "全街道的数字", "出版日期", "role", "换行", "unstated", "没有标题",
                      "没写城市", "没有具体社区", "网址里", "阅读 打印 收藏", "转载在政府网站", "原文不完整", "价格和优惠",
-                     "案例标识"):
+                     "案例标识", "地名表", "只写了姓"):
         assert question in guide, question
 
 

@@ -24,7 +24,8 @@ from ..core.schema import Taxonomy, case_schema, with_vocabulary
 
 MARK = "草稿：请核对后删除这一行"
 _HAN = r"\u4e00-\u9fff"
-_PLACE = re.compile(rf"(?P<district>[^\W\d_{NOT_IN_NAME}]{{2,3}}[区县])?"
+# 长沙市雨花区东山街道黎郡社区: a city written before its district is the city, not the district's first word.
+_PLACE = re.compile(rf"(?P<city>[^\W\d_{NOT_IN_NAME}]{{2,4}}?市)?(?P<district>(?![市省])[^\W\d_{NOT_IN_NAME}]{{2,3}}[区县])?"
                     rf"(?P<street>[^\W\d_{NOT_IN_NAME}]{{2,4}}?(?:街道|镇|乡))"
                     rf"(?P<community>[^\W\d_{NOT_IN_NAME}]{{2,5}}?(?:社区|村))?")
 _DISTRICT = re.compile(rf"[^\W\d_{NOT_IN_NAME}]{{1,3}}?[区县]")
@@ -54,6 +55,8 @@ _AFTER_ROLE = re.compile(rf"(?:居民|书记|主任|老人|志愿者|工作人�
 # Words between a name and 说 that are not the rest of the name (王明也说).
 _NOT_A_NAME_END = "也还都就又便则却再亦更"
 _DATE = re.compile(r"(?P<y>(?:19|20)[0-9]{2})(?:年|-|/|\.)(?P<m>[0-9]{1,2})(?:月|-|/|\.)(?P<d>[0-9]{1,2})日?")
+# 本报济宁6月29日讯, 红网时刻长沙8月31日讯: the day without its year.
+_DATELINE = re.compile(r"(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})日(?:电|讯)")
 _PAGE = re.compile(r"第[0-9]+版[:：]\S+")
 _HEADER_LINES = 12  # the lines before the body where an article's headline, date and byline stand
 
@@ -81,7 +84,7 @@ def places(text: str) -> tuple[dict, list[str]]:
     matches = list(_PLACE.finditer(text))
     match = max(matches, key=lambda m: sum(bool(m.group(k)) for k in ("district", "street", "community")), default=None)
     if match:
-        for level in ("district", "street", "community"):
+        for level in ("city", "district", "street", "community") if match.group("district") else ("street", "community"):
             if match.group(level):
                 found[level] = match.group(level)
         evidence.append(_clause_at(text, match.start()))
@@ -194,7 +197,22 @@ def header(text: str) -> dict:
         published = re.search(r"来源[:：]\s*(?P<p>[^\s]+)|^返回(?P<q>\S+网)$", line)
         if published and "publisher" not in out:
             out["publisher"] = published["p"] or published["q"]
-    authors = []
+            out["evidence"] = [line]
+    dateline = next((m for line in lines[:body + 1] for m in [_DATELINE.search(line)] if m), None)
+    if dateline and "date" not in out:
+        out["month_day"] = f"{int(dateline['m']):02d}-{int(dateline['d']):02d}"  # the year is not written
+        out["date_line"] = _clause_at(text, text.find(dateline.group(0)))
+    authors, bylines = _authors(text, lines, body)
+    if authors:
+        out["authors"] = authors
+    out["evidence"] = list(dict.fromkeys([*([out["date_line"]] if "date_line" in out else []),
+                                          *out.get("evidence", []), *bylines]))
+    return out
+
+
+def _authors(text: str, lines: list[str], body: int) -> tuple[list[str], list[str]]:
+    """Names of the byline (王博文（记者）, or the name alone after 作者), and the lines of their own that hold them."""
+    authors, bylines = [], []
     everywhere = [line.strip() for line in text.splitlines() if _BYLINE_LINE.match(line.strip())]
     for i, line in enumerate([*lines, *everywhere]):
         # In the body only a bracketed byline counts: 记者走进东风社区 names no reporter.
@@ -202,9 +220,8 @@ def header(text: str) -> dict:
             for byline in _BYLINE.finditer(re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff]$)", "", spot)):
                 role = "" if byline["role"] == "作者" else f"（{byline['role']}）"
                 authors += [name + role for name in byline["names"].split("、")]
-    if authors:
-        out["authors"] = list(dict.fromkeys(authors))
-    return out
+                bylines += [line] if spot is line else []
+    return list(dict.fromkeys(authors)), list(dict.fromkeys(bylines))
 
 
 def propose(text: str, slug: str, taxonomy: Taxonomy | None) -> Draft:
@@ -213,11 +230,9 @@ def propose(text: str, slug: str, taxonomy: Taxonomy | None) -> Draft:
     honours_kind = next(iter(taxonomy.having("outcome_kinds", "honours")), None) if taxonomy else None
     headline = top.get("headline", [])
     source = {"title": "".join(headline)} if headline else {}
-    for key in ("publisher", "date", "page", "authors"):
-        if key in top:
+    for key in ("publisher", "date", "month_day", "page", "authors", "evidence"):
+        if top.get(key):
             source[key] = top[key]
-    if "date" in top:
-        source["evidence"] = [top["date_line"]]
     draft.values["source"] = source
     if headline:
         draft.values["title"] = max(headline, key=len).lstrip("—-— ")
@@ -284,8 +299,9 @@ def _fill(tree: list[Entry], draft: Draft) -> list[Entry]:
             entry.children.insert(0, _marker("草稿：下面填好的值由程序从原文提出，核对后删除这一行"))
         elif drafted is not None and not entry.children:
             entry.value, entry.commented = _yaml(drafted), False
-    if any(k in draft.values for k in ("name", "title", "year")):
-        tree.insert(0, _marker("草稿：name、title、year 由程序从原文提出，核对后删除这一行"))
+    offered = [k for k in ("name", "title", "year") if draft.values.get(k)]
+    if offered:
+        tree.insert(0, _marker(f"草稿：{'、'.join(offered)} 由程序从原文提出，核对后删除这一行"))
     return tree
 
 
