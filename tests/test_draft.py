@@ -231,6 +231,13 @@ def test_a_news_site_page_drafts_its_author_speakers_practice_and_prices_rightly
         assert draft.numbers.prepare(item["evidence"]) in draft.numbers.prepare(SITE_ARTICLE)
 
 
+def test_how_long_a_place_has_stood_is_a_standing_fact_even_beside_a_verb_of_work():
+    taxonomy, _ = load_taxonomy(REAL_CASES)
+    proposed = draft.propose("康景园小区从建成到投入使用已经有将近十年了，社区累计开展活动12场。\n", "k", taxonomy)
+    assert [(p["value"], p["unit"], p.get("qualifier")) for p in proposed.lists["profile"]] == [(10, "年", "近")]
+    assert [(o["value"], o["unit"]) for o in proposed.lists["outcomes"]] == [(12, "场")]
+
+
 def test_a_dateline_gives_the_day_and_a_city_before_its_district_is_the_city():
     text = ("社区议事厅里的电梯协商会\n本网长沙8月31日讯（通讯员 张军 记者 胡芳）8月30日下午，长沙市雨花区东山街道黎郡社区"
             "的居民代表们在议事厅里商量电梯维修。\n")

@@ -22,6 +22,8 @@ _AGE_FIGURE = ("平均", "年龄")
 # A price in a sentence about meals or fees is most likely a practice's price tier.
 _PRICE = "元"
 _PRICE_WORDS = ("餐", "饭", "价", "收费", "免费", "优惠", "折")
+# How long something has stood (建成将近十年) is a standing fact, whatever verb the sentence has.
+_SPANS = ("年", "个月")
 _TIER_HINT = "这是价格：如果是某项做法的收费标准，请移到那项做法的 tiers（价格档次），不要留在这里"
 # A sentence with one of these, or a clause with one of the verbs, reports work done.
 _WORK_SPAN = ("以来", "累计", "共计", "先后", "截至", "全年")
@@ -123,7 +125,7 @@ def figures(text: str, places: tuple[str, ...] = (), figure_kind: str | None = N
             sentence = _sentence_at(sentences, clause)
             if unit.endswith(_PRICE) and any(word in sentence for word in _PRICE_WORDS):
                 figure["hint"] = _TIER_HINT
-            if figure_kind and _reports_work(sentence, clause.text):
+            if figure_kind and unit not in _SPANS and _reports_work(sentence, clause.text):
                 if any(word in sentence and word not in clause.text for word in _WORK_SPAN):
                     figure["evidence"] = sentence  # 今年以来 belongs to the figure: the quote keeps it
                 statement = _quote_of(text, clause, sentences).rstrip(_SENTENCE_END)
