@@ -85,15 +85,17 @@ def test_a_start_date_needs_its_quote(cases_dir: Path):
 
 
 def test_a_date_without_a_year_and_a_written_date_show_in_the_citation_as_the_article_gives_them(cases_dir: Path):
-    edit(cases_dir / "guhuai.yaml", "  date: null\n",
-         '  date: null\n  month_day: "06-29"\n  evidence:\n    - 本报济宁6月29日讯\n')
+    edit(cases_dir / "guhuai.yaml", "  date: null\n", '  date: null\n  month_day: "06-29"\n')
+    edit(cases_dir / "guhuai.yaml", "    - 齐鲁晚报·今日运河 古槐街道办事处 联办\n",
+         "    - 齐鲁晚报·今日运河 古槐街道办事处 联办\n    - 本报济宁6月29日讯\n")
     page = _page(_book(cases_dir), "guhuai")
     assert "，6月29日（原文未写年份）" in page and "发表日期未注明" not in page
 
 
 def test_a_source_date_its_quotes_do_not_state_is_refused(cases_dir: Path):
-    edit(cases_dir / "guhuai.yaml", "  date: null\n",
-         '  date: null\n  month_day: "06-28"\n  evidence:\n    - 本报济宁6月29日讯\n')
+    edit(cases_dir / "guhuai.yaml", "  date: null\n", '  date: null\n  month_day: "06-28"\n')
+    edit(cases_dir / "guhuai.yaml", "    - 齐鲁晚报·今日运河 古槐街道办事处 联办\n",
+         "    - 齐鲁晚报·今日运河 古槐街道办事处 联办\n    - 本报济宁6月29日讯\n")
     line = line_of(cases_dir / "guhuai.yaml", "month_day")
     assert any(p.startswith(f"guhuai.yaml:{line}: source.month_day: 日期“06-28”在 source.evidence 的摘录中找不到")
                for p in _problems(cases_dir))
@@ -150,3 +152,11 @@ def test_the_new_fields_are_in_the_scaffold_and_the_field_reference(cases_dir: P
     fields_page = SiteRenderer(book).render("fields.md.j2", routes.FIELDS, fields=list(fields(book.schema)),
                                            flags=vocabulary_flags())
     assert "原文只写了月日、没写年份的发表日期" in fields_page and "免费写 free: true" in fields_page
+
+
+def test_a_publisher_its_quotes_do_not_name_is_refused(cases_dir: Path):
+    """A paper's name comes from the page, not from the address or what everyone knows."""
+    edit(cases_dir / "guhuai.yaml", "  publisher: 齐鲁晚报·今日运河\n", "  publisher: 济宁日报\n")
+    line = line_of(cases_dir / "guhuai.yaml", "publisher")
+    assert any(p.startswith(f"guhuai.yaml:{line}: source.publisher: “济宁日报”在 source.evidence 的摘录中找不到")
+               for p in _problems(cases_dir))

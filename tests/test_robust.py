@@ -214,3 +214,11 @@ def test_a_build_stopped_with_sigterm_cleans_up_as_ctrl_c_does(large_project: Pa
     code, stderr, survivors = _stop_mid_build(large_project, signal.SIGTERM)
     assert code not in (0, -signal.SIGTERM) and survivors == [] and "Traceback" not in stderr
     assert [p.name for p in large_project.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_cached_results_are_checked_again_when_any_checking_module_changes():
+    """The checks live in core/ (and move between folders): a result cached by older checks is not believed."""
+    from casebook.core import articles, rules, validate
+
+    hashed = set(cache.checking_code())
+    assert {Path(m.__file__) for m in (articles, rules, validate)} <= {p.resolve() for p in hashed}

@@ -2,7 +2,7 @@
 
 - `said_by` names a person whose words the case quotes (so a reader can see the role), never a group;
 - a tier is free or has a price, not both ("free" is not 0 yuan);
-- a practice's start date and the source's dates are written in the quotes beside them.
+- a practice's start date, and the source's dates, publisher and host, are written in the quotes beside them.
 """
 from __future__ import annotations
 
@@ -61,15 +61,27 @@ def _started(doc: Document, data: dict) -> list[Problem]:
     return out
 
 
+# What the source's own lines must show when a case says it (the schema: "都应能在这里找到").
+_NAMED_IN_EVIDENCE = {"publisher": "报名或网站名", "host": "网站名"}
+
+
 def _source_dates(doc: Document, data: dict) -> list[Problem]:
+    """A date, publisher or host the case gives for its source is written in source.evidence (none given: nothing is)."""
     source = data.get("source")
-    if not isinstance(source, dict) or not isinstance(source.get("evidence"), list):
+    if not isinstance(source, dict):
         return []
+    evidence = source.get("evidence") if isinstance(source.get("evidence"), list) else []
     out = []
     for key in ("date", "month_day", "written"):
         value = source.get(key)
-        if isinstance(value, str) and value and not date_stated(value, source["evidence"]):
+        if isinstance(value, str) and value and not date_stated(value, evidence):
             out.append(doc.problem(("source", key), f"日期“{value}”在 source.evidence 的摘录中找不到：摘录原文写明这个日期的文字"))
+    quoted = _plain("".join(q for q in evidence if isinstance(q, str)))
+    for key, what in _NAMED_IN_EVIDENCE.items():
+        value = source.get(key)
+        if isinstance(value, str) and value.strip() and _plain(value) not in quoted:
+            out.append(doc.problem(("source", key), f"“{value}”在 source.evidence 的摘录中找不到：把原文写明{what}的那一行"
+                                                    "摘进 source.evidence（照原文写，不要根据网址或常识填写）"))
     return out
 
 

@@ -113,10 +113,15 @@ def context_key(schema: dict, taxonomy_bytes: bytes) -> bytes:
     h.update(sys.version.encode())  # marshal's format is per Python version
     h.update(json.dumps(schema, sort_keys=True, ensure_ascii=False).encode("utf-8"))
     h.update(taxonomy_bytes)
-    for path in sorted(PACKAGE.glob("*.py")):  # any change to the checks may change a result
-        h.update(path.name.encode())
+    for path in checking_code():  # any change to the checks may change a result
+        h.update(path.relative_to(PACKAGE).as_posix().encode())
         h.update(path.read_bytes())
     return h.digest()
+
+
+def checking_code() -> list[Path]:
+    """Every module of the package: the checks live in core/, and what they import may move between folders."""
+    return sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
 
 
 def stamp(stat: os.stat_result) -> tuple[int, ...] | None:
