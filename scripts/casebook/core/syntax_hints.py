@@ -143,3 +143,35 @@ def _misindented(lines: list[str], number: int, indent: int, content: str, stack
 
 def _short(text: str, width: int = 16) -> str:
     return text if len(text) <= width else text[:width] + "…"
+
+
+# Where a mistake is rather than where the parser gave up: an unclosed quote runs on until the next
+# quote far below, and a full-width colon makes the next line the odd one out.
+_OPEN_QUOTE = re.compile(r"""^\s*(?:-\s+)*(?:[^\s'"#:][^:#]*:\s+)?(["'])(.*)$""")
+_WIDE_COLON = re.compile(r"^\s*(?:-\s+)*[A-Za-z_][A-Za-z0-9_]*\s*：")
+
+
+def _unclosed_quote(line: str) -> int | None:
+    """Column of a quote that opens a value on this line and does not close on it."""
+    found = _OPEN_QUOTE.match(line)
+    if not found:
+        return None
+    quote, rest = found.group(1), found.group(2)
+    closed = re.search(r'(?<!\\)"', rest) if quote == '"' else "'" in rest.replace("''", "")
+    return None if closed else found.start(1) + 1
+
+
+def misplaced(text: str, before: int) -> Hint | None:
+    """The line up to `before` that really holds the mistake, and its repair: a full-width colon, an
+    unclosed quote, then the indentation, indicator and colon rules above."""
+    lines = text.split("\n")
+    for number, line in enumerate(lines[:before], 1):
+        if _WIDE_COLON.match(line):
+            at = line.index("：")
+            return Hint(number, at + 1, "用了全角冒号“：”：字段名后面应是半角冒号“:”加一个空格",
+                        line[:at] + ": " + line[at + 1:].lstrip())
+        col = _unclosed_quote(line)
+        if col:
+            return Hint(number, col, "引号没有闭合：这一行的文本以引号开头，但没有在行内结束；补上结尾的引号",
+                        line.rstrip() + line[col - 1])
+    return indentation(lines, before) or indicator(lines, before) or colon_in_value(lines, before)
