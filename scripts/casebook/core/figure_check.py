@@ -127,7 +127,7 @@ def _unit_not_counted(value: int | float, unit: str, quote: str, same: list[Read
 
 def _qualifier_differs(value: int | float, unit: str, qualifier: str | None, quote: str,
                        counted: list[Reading]) -> tuple[str, str]:
-    """(field, message) when the quote states the figure with another qualifier, or none, or one where the item has none."""
+    """(field, message) when the quote states the figure with another qualifier than the item's (or none)."""
     shown = _shown(value, unit)
     stated_as = counted[0]
     excerpt = _excerpt(quote, counted)

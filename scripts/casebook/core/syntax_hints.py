@@ -101,32 +101,42 @@ def indentation(lines: list[str], last: int) -> Hint | None:
             if block or not _KEY.match(content):
                 continue
             return _misindented(lines, number, indent, content, stack)  # a field can never go on a text
-        text_col = None
         deeper = child and (indent > stack[-1].col or (content.startswith("-") and indent == stack[-1].col))
-        if not deeper:
-            while len(stack) > 1 and stack[-1].col > indent:
-                stack.pop()
-            if stack[-1].col != indent:
-                return _misindented(lines, number, indent, content, stack)
-            if len(stack) > 1:
-                stack.pop()  # a sibling takes the place of the line above
-        dashes = _DASHES.match(content)
-        col = indent
-        for _ in range(dashes.group().count("-") if dashes else 0):
-            stack.append(_Level(col, number, True))
-            col += 2
-        col = indent + (dashes.end() if dashes else 0)
-        found = _KEY.match(content[col - indent:])
-        child, block = False, False
-        if found:
-            stack.append(_Level(col, number, False))
-            value = (found.group("value") or "").strip()
-            child = not value or value.startswith("#")
-            if value and not child:
-                text_col, block = col, bool(_BLOCK_HEADER.match(value))
-        elif dashes:
-            text_col = indent
+        if not deeper and not _close_levels(stack, indent):
+            return _misindented(lines, number, indent, content, stack)
+        child, text_col, block = _open_levels(stack, number, indent, content)
     return None
+
+
+def _close_levels(stack: list[_Level], indent: int) -> bool:
+    """Close the levels deeper than a line at `indent` that opens none; False if no open level has its indentation."""
+    while len(stack) > 1 and stack[-1].col > indent:
+        stack.pop()
+    if stack[-1].col != indent:
+        return False
+    if len(stack) > 1:
+        stack.pop()  # a sibling takes the place of the line above
+    return True
+
+
+def _open_levels(stack: list[_Level], number: int, indent: int, content: str) -> tuple[bool, int | None, bool]:
+    """Open the levels the line's dashes and field name start; (whether the next line may go one level
+    deeper, the column deeper than which lines continue a text or None, whether that text is a block)."""
+    dashes = _DASHES.match(content)
+    col = indent
+    for _ in range(dashes.group().count("-") if dashes else 0):
+        stack.append(_Level(col, number, True))
+        col += 2
+    col = indent + (dashes.end() if dashes else 0)
+    found = _KEY.match(content[col - indent:])
+    if found:
+        stack.append(_Level(col, number, False))
+        value = (found.group("value") or "").strip()
+        child = not value or value.startswith("#")
+        if value and not child:
+            return False, col, bool(_BLOCK_HEADER.match(value))
+        return child, None, False
+    return False, (indent if dashes else None), False
 
 
 def _misindented(lines: list[str], number: int, indent: int, content: str, stack: list[_Level]) -> Hint:
