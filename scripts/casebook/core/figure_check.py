@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from .numbers import SCALES, MAX_VALUE, Reading, as_typed, magnitude, plain, prepare, readings, scale, typed
+from .numbers import MAX_VALUE, SCALES, Reading, as_typed, magnitude, plain, prepare, readings, scale, typed
 
 # Units that count the same thing: an item's unit agrees with the quote's word if both are in one group.
 _SAME_UNIT = [{"人", "名", "位"}, {"平方米", "平米", "m2", "㎡"}, {"元", "块"}, {"天", "日"}, {"公里", "千米"},
