@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from casebook.authoring import draft
-from casebook.core import numbers
+from casebook.core import figure_check, numbers
 from casebook.authoring.scaffold import render_case
 from casebook.core.validate import load_casebook, load_taxonomy
 
@@ -46,7 +46,7 @@ def _figures(case: dict) -> list[dict]:
 def _proposes(proposed: list[dict], held: dict) -> bool:
     """Same value (in plain units), a unit counting the same thing, the same qualifier."""
     return any(math.isclose(numbers.magnitude(p), numbers.magnitude(held))
-               and numbers.agrees(held["unit"], numbers.base_unit(p["unit"]))
+               and figure_check.agrees(held["unit"], figure_check.base_unit(p["unit"]))
                and p.get("qualifier") == held.get("qualifier") for p in proposed)
 
 
@@ -90,7 +90,7 @@ def test_every_proposed_quote_is_found_verbatim_in_its_source(drafts):
 def test_every_proposed_figure_agrees_with_its_own_quote(drafts):
     for source, _, _, written in drafts:
         for item in _figures(written):
-            assert numbers.mismatch(item) is None, (source, item)
+            assert figure_check.mismatch(item) is None, (source, item)
 
 
 def _held_in(item: dict, case: dict, section: str) -> bool:

@@ -6,7 +6,7 @@ from pathlib import Path
 import yaml
 
 from casebook.authoring import draft
-from casebook.core.numbers import mismatch
+from casebook.core.figure_check import mismatch
 from casebook.core.validate import load_casebook, load_taxonomy
 
 from conftest import CASES, ROOT, edit, line_of

@@ -11,7 +11,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from casebook.exports import handout
-from casebook.core.numbers import agrees, figure, magnitude, mismatch, readings, scale, stated
+from casebook.core.figure_check import agrees, mismatch
+from casebook.core.numbers import figure, magnitude, readings, scale, stated
 from casebook.site.render import SiteRenderer
 from casebook.exports.selection import Selection, choose
 from casebook.core.siteconfig import SiteSettings

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from casebook.core import siteconfig
-from casebook.core.numbers import base_unit, magnitude, scale, stated
+from casebook.core.figure_check import base_unit
+from casebook.core.numbers import magnitude, scale, stated
 from casebook.core.files import case_files
 from casebook.core.validate import load_casebook
 

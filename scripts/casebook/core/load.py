@@ -2,11 +2,14 @@
 
 Files come from many editors (Notepad, WPS, phones), so the reader is strict
 about encoding and refuses YAML features a case never needs (aliases, tags),
-which also defeats alias bombs.
+which also defeats alias bombs. This module owns reading a file: its bytes and
+encoding, what no reader should see (control characters, tabs in indentation,
+deep nesting), the fast reader for plain files and PyYAML for the rest, and the
+Document with its positions. Turning PyYAML's node tree into data is
+yaml_tree.py's; saying what a syntax error means is syntax_errors.py's.
 """
 from __future__ import annotations
 
-import math
 import os
 import re
 import stat
@@ -15,18 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.constructor import SafeConstructor
 
-from . import fastload, safety, syntax_hints
+from . import fastload, safety
 from .folding import join_chinese_lines
 from .problems import Problem, format_path
-from .syntax_hints import Hint
+from .syntax_errors import syntax_problems
+from .yaml_tree import MAX_DEPTH, Builder
 
 MAX_BYTES = 1_000_000
-MAX_NODES = 50_000
-MAX_DEPTH = 50  # a case nests about 5 levels; deeper structures only exhaust the stack
-MAX_REPAIRS = 20  # syntax mistakes repaired in turn to read the rest of a file; beyond, the editor has enough to do
-STOPPED = "；改好这一处之前，文件的其余部分无法检查：YAML 从这里起读不下去，猜不出后面的结构"
 _SCAN_DEPTH = 2_000  # above this, even composing could crash the interpreter: refuse before parsing
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -43,28 +42,6 @@ _Loader.yaml_implicit_resolvers = {
 
 _FAST = fastload.Reader(_Loader)
 _TAB_INDENT = re.compile(r"(?:^|[\r\u2028\u2029])[ \t]*\t", re.M)  # where splitlines() starts a line
-
-_STR_TAG = "tag:yaml.org,2002:str"
-_PLAIN_TAGS = {
-    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
-}
-
-# PyYAML's English problems, in the words an editor understands.
-_YAML_MESSAGES = [
-    ("found character '\\t'", "这里有制表符（Tab）：YAML 的缩进只能用空格"),
-    ("mapping values are not allowed", "这里不能出现冒号“:”：检查上一行的缩进；文本里有冒号时请把整段文本用引号括起来"),
-    ("could not find expected ':'", "缺少冒号“:”：每个字段都写成“字段名: 值”"),
-    ("found unexpected end of stream", "引号没有闭合：检查这一段文本前后的引号是否成对"),
-    ("expected <block end>", "缩进不一致：同一层的字段要对齐，下一层多缩进两个空格"),
-    ("did not find expected key", "缩进不一致或缺少“- ”：检查这一行和上一行的缩进"),
-    ("did not find expected '-'", "列表项缺少“- ”：检查这一行的缩进"),
-    ("found undefined alias", "用了没有定义的别名（*）：案例文件不需要锚点和别名，请删去"),
-    ("expected a single document", "文件里有多个 YAML 文档（“---”）：一个文件只写一个案例"),
-    ("found unknown escape character", "双引号里有无法识别的反斜杠转义：改用单引号，或写成两个反斜杠"),
-    ("unacceptable character", "文件里有不允许的控制字符：请删去"),
-]
 
 
 @dataclass
@@ -234,7 +211,7 @@ def _compose(text: str, display: str, top: type = dict) -> Document:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        problems, repaired = _syntax_problems(exc, display, text)
+        problems, repaired = syntax_problems(exc, display, text, _Loader)
         partial, more = _partial(repaired, display) if repaired is not None else (None, [])
         raise LoadError(problems + more, partial) from None
     except yaml.YAMLError:
@@ -245,7 +222,7 @@ def _compose(text: str, display: str, top: type = dict) -> Document:
         raise LoadError([Problem(display, 1, 1, "", "文件是空的：请从模板复制（见 CONTRIBUTING.md）")])
     doc = Document(display, None, {}, top=top)
     problems: list[Problem] = []
-    doc.data = _Builder(doc, problems).build(root, ())
+    doc.data = Builder(display, doc.marks, problems).build(root, ())
     doc.data = join_chinese_lines(root, doc.data, text)
     if problems:
         raise LoadError(problems)
@@ -254,29 +231,6 @@ def _compose(text: str, display: str, top: type = dict) -> Document:
         wanted = "列表（每项以“- ”开头）" if top is list else "“字段名: 值”的映射（如 slug: …）"
         raise LoadError([Problem(display, 1, 1, "", f"文件顶层应是{wanted}，实际是{kind}")])
     return doc
-
-
-def _syntax_problems(exc: yaml.MarkedYAMLError, display: str, text: str) -> tuple[list[Problem], str | None]:
-    """Every syntax mistake found by repairing one after another as its message says, and the repaired
-    text (None when a mistake has no sure repair: then the message says checking stopped there)."""
-    problems: list[Problem] = []
-    lines = text.split("\n")
-    for _ in range(MAX_REPAIRS):
-        problem, hint = _yaml_problem(exc, display, "\n".join(lines))
-        if hint is None or lines[hint.line - 1] == hint.repaired:
-            problems.append(Problem(problem.file, problem.line, problem.col, "", problem.message + STOPPED))
-            return problems, None
-        problems.append(problem)
-        lines[hint.line - 1] = hint.repaired
-        try:
-            yaml.compose("\n".join(lines), Loader=_Loader)
-        except yaml.MarkedYAMLError as again:
-            exc = again
-        except (yaml.YAMLError, RecursionError):
-            return problems, None
-        else:
-            return problems, "\n".join(lines)
-    return problems, None
 
 
 def _partial(text: str, display: str) -> tuple[Document | None, list[Problem]]:
@@ -312,145 +266,3 @@ def _too_deep_line(text: str) -> int | None:
             return number
         flow = max(0, flow + opens - line.count("]") - line.count("}"))
     return None
-
-
-# Where a mistake is rather than where the parser gave up: an unclosed quote runs on until the next
-# quote far below, and a full-width colon makes the next line the odd one out.
-_OPEN_QUOTE = re.compile(r"""^\s*(?:-\s+)*(?:[^\s'"#:][^:#]*:\s+)?(["'])(.*)$""")
-_WIDE_COLON = re.compile(r"^\s*(?:-\s+)*[A-Za-z_][A-Za-z0-9_]*\s*：")
-
-
-def _unclosed_quote(line: str) -> int | None:
-    """Column of a quote that opens a value on this line and does not close on it."""
-    found = _OPEN_QUOTE.match(line)
-    if not found:
-        return None
-    quote, rest = found.group(1), found.group(2)
-    closed = re.search(r'(?<!\\)"', rest) if quote == '"' else "'" in rest.replace("''", "")
-    return None if closed else found.start(1) + 1
-
-
-def _misplaced(text: str, before: int) -> Hint | None:
-    lines = text.split("\n")
-    for number, line in enumerate(lines[:before], 1):
-        if _WIDE_COLON.match(line):
-            at = line.index("：")
-            return Hint(number, at + 1, "用了全角冒号“：”：字段名后面应是半角冒号“:”加一个空格",
-                        line[:at] + ": " + line[at + 1:].lstrip())
-        col = _unclosed_quote(line)
-        if col:
-            return Hint(number, col, "引号没有闭合：这一行的文本以引号开头，但没有在行内结束；补上结尾的引号",
-                        line.rstrip() + line[col - 1])
-    return (syntax_hints.indentation(lines, before) or syntax_hints.indicator(lines, before)
-            or syntax_hints.colon_in_value(lines, before))
-
-
-def _yaml_problem(exc: yaml.MarkedYAMLError, display: str, text: str = "") -> tuple[Problem, Hint | None]:
-    """The problem to report, and how to repair its line when that is sure."""
-    mark = exc.problem_mark or exc.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    guess = _misplaced(text, line)
-    if guess:
-        return Problem(display, guess.line, guess.col, "", guess.message), guess
-    english = f"{exc.context or ''} {exc.problem or ''}"
-    for needle, chinese in _YAML_MESSAGES:
-        if needle in english:
-            return Problem(display, line, col, "", chinese), None
-    return Problem(display, line, col, "", "YAML 语法错误：请检查这一行的引号、冒号和缩进"), None
-
-
-class _Builder:
-    """Turns a composed node tree into dicts, lists and scalars, recording positions."""
-
-    def __init__(self, doc: Document, problems: list[Problem]):
-        self.doc, self.problems = doc, problems
-        self.constructor = SafeConstructor()
-        self.seen: set[int] = set()
-
-    def fail(self, node: yaml.Node, path: tuple, message: str, at_key: bool = False) -> None:
-        line, col = node.start_mark.line + 1, node.start_mark.column + 1
-        if at_key:
-            line, col = self.doc.marks.get(path, (line, col))
-        self.problems.append(Problem(self.doc.file, line, col, format_path(path), message))
-
-    def build(self, node: yaml.Node, path: tuple) -> Any:
-        if len(path) > MAX_DEPTH:
-            line, col = node.start_mark.line + 1, node.start_mark.column + 1
-            self.problems.append(Problem(self.doc.file, line, col, format_path(path[:4]) + "…",
-                                         f"嵌套层次过深（超过 {MAX_DEPTH} 层）：案例文件只需要几层缩进"))
-            return None
-        # A node met twice is an alias; refusing it keeps expansion linear.
-        if id(node) in self.seen:
-            # An alias node carries its anchor's position; the key that uses it is where the editor looks.
-            self.fail(node, path, "不支持 YAML 锚点和别名（& 和 *）：请把内容直接写出来", at_key=True)
-            return None
-        self.seen.add(id(node))
-        if len(self.seen) > MAX_NODES:
-            self.fail(node, path, f"文件结构过于庞大（超过 {MAX_NODES} 个节点）")
-            return None
-        self.doc.marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
-        if node.tag not in _PLAIN_TAGS:
-            self.fail(node, path, f"不支持的 YAML 标签 {node.tag}：去掉“!”开头的标签")
-            return None
-        if node.tag == _STR_TAG and isinstance(node, yaml.ScalarNode):
-            return self._checked(node, path, node.value)  # most values are text: skip SafeConstructor's dispatch
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        try:
-            value = self.constructor.construct_object(node)
-        except (yaml.YAMLError, ValueError, OverflowError):
-            self.fail(node, path, f"无法识别的值：{safety.shown(node.value)}")
-            return None
-        return self._checked(node, path, value)
-
-    def _checked(self, node: yaml.Node, path: tuple, value: Any) -> Any:
-        """One rule for every value of every file: no control characters, no NaN or infinity."""
-        if isinstance(value, float) and not math.isfinite(value):
-            self.fail(node, path, f"“{node.value}”不是一个数：请写具体的数字")
-            return None
-        if isinstance(value, str):
-            bad = safety.find_bad_char(value)
-            if bad is not None:
-                self.fail(node, path, safety.bad_char_message(value[bad], escaped=True))
-                return None
-        return value
-
-    def _mapping(self, node: yaml.MappingNode, path: tuple) -> dict:
-        out: dict = {}
-        first_line: dict = {}
-        segment: set = set()  # the fields since the last reported repeat: the item the editor meant
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                self.fail(key_node, path, "不支持 YAML 合并键（<<）：请把字段直接写出来")
-                continue
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.fail(key_node, path, "字段名必须是普通文字")
-                continue
-            key = str(key_node.value)
-            bad = safety.find_bad_char(key)
-            if bad is not None:
-                self.fail(key_node, path, safety.bad_char_message(key[bad], escaped=True))
-                continue
-            here = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            if key in out:
-                if key in segment:
-                    starts = key == next(iter(out))  # the item's first field again: the next item begins here
-                    self.fail(key_node, path + (key,), _repeated(key, first_line[key], path, starts))
-                    segment = set()  # the rest is one more item (a lost "- "): one message for it, not one a field
-                    first_line[key] = here[0]
-                segment.add(key)
-                continue
-            segment.add(key)
-            first_line[key] = here[0]
-            self.doc.marks[path + (key,)] = here
-            out[key] = self.build(value_node, path + (key,))
-        return out
-
-
-def _repeated(key: str, first: int, path: tuple, starts: bool) -> str:
-    if starts and path and isinstance(path[-1], int):  # in a list item: most likely the next item lost its "- "
-        return (f"字段“{key}”在这一项里重复出现（第一次在第 {first} 行）：如果从这里起是下一项，"
-                f"在这一行的 {key} 前加“- ”（与上一项的“- ”对齐）；否则只保留一个")
-    return f"字段“{key}”重复出现（第一次在第 {first} 行）：只保留一个"

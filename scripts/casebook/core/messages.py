@@ -48,31 +48,42 @@ def missing_property(error: ValidationError) -> str:
     return found.group(1) if found else next(n for n in error.validator_value if n not in error.instance)
 
 
+def _missing(error: ValidationError) -> str:
+    """A required field left out, with the schema's description of it."""
+    name = missing_property(error)
+    described = error.schema.get("properties", {}).get(name, {}).get("description", "")
+    return f"缺少必填字段“{name}”" + (f"：{described}" if described else "")
+
+
+def _not_a_choice(error: ValidationError) -> str:
+    """A value outside a vocabulary or list of choices: a label written for its code, a near miss, the choices."""
+    schema, value = error.schema, error.instance
+    allowed = [str(v) for v in error.validator_value]
+    # Chinese name -> code for this vocabulary, put there by schema.with_vocabulary.
+    labels: dict = schema.get("x-labels", {}) if isinstance(schema, dict) else {}
+    listed = schema.get("x-choices") or "、".join(allowed)
+    if value in ("", None):
+        return f"未填写。可选值：{listed}"
+    kinds: dict = schema.get("x-label-kinds", {}) if isinstance(schema, dict) else {}
+    if isinstance(value, str) and value.strip() in kinds:
+        term = labels[value.strip()]
+        return f"“{shown(value)}”是词表里“{term}”的{kinds[value.strip()]}，不是词条本身：这里要写 {term}"
+    guess = nearest(value, allowed) or (labels.get(nearest(value, list(labels))) if labels else None)
+    hint = f"是否想写“{guess}”？" if guess else ""
+    return f"“{shown(value)}”不在受控词表中。{hint}可选值：{listed}"
+
+
 def message(error: ValidationError) -> str:
     """One sentence: what is wrong, then what is expected."""
     schema, value = error.schema, error.instance
     kind = error.validator
     expected = schema.get("x-expected") if isinstance(schema, dict) else None
     if kind == "required":
-        name = missing_property(error)
-        described = error.schema.get("properties", {}).get(name, {}).get("description", "")
-        return f"缺少必填字段“{name}”" + (f"：{described}" if described else "")
+        return _missing(error)
     if kind == "type":
         return f"应为{expected_type(error.validator_value)}，实际是{describe_value(value)}"
     if kind == "enum":
-        allowed = [str(v) for v in error.validator_value]
-        # Chinese name -> code for this vocabulary, put there by schema.with_vocabulary.
-        labels: dict = schema.get("x-labels", {}) if isinstance(schema, dict) else {}
-        listed = schema.get("x-choices") or "、".join(allowed)
-        if value in ("", None):
-            return f"未填写。可选值：{listed}"
-        kinds: dict = schema.get("x-label-kinds", {}) if isinstance(schema, dict) else {}
-        if isinstance(value, str) and value.strip() in kinds:
-            term = labels[value.strip()]
-            return f"“{shown(value)}”是词表里“{term}”的{kinds[value.strip()]}，不是词条本身：这里要写 {term}"
-        guess = nearest(value, allowed) or (labels.get(nearest(value, list(labels))) if labels else None)
-        hint = f"是否想写“{guess}”？" if guess else ""
-        return f"“{shown(value)}”不在受控词表中。{hint}可选值：{listed}"
+        return _not_a_choice(error)
     if kind in {"pattern", "format"}:
         if isinstance(value, str) and not value.strip():
             return "未填写（不能为空）"

@@ -1,11 +1,12 @@
-"""Numbers as Chinese text writes them, checked against the figures of a case, and figures written back.
+"""Numbers as Chinese text writes them, and figures written back as a reader reads them.
 
-`stated(quote)` reads every number a quote states — 1.5万, 2.1万平方米, 15亿元,
+`readings(text)` finds every number a text states — 1.5万, 2.1万平方米, 15亿元,
 80%以上, 1200多人, 近百, 十余个, 三个, 二〇二〇, 两千, 1,200, 百分之八十,
-full-width digits — as (value, qualifier) pairs. `mismatch(item)` says in
-plain Chinese when a figure's value or qualifier disagrees with its evidence
-quote. `figure(item)` writes a figure back with its qualifier: 1200多人,
-80%以上, 近100户.
+full-width digits — with its qualifier, unit and kind (figure, date or rank);
+`stated(quote)` gives a quote's figures as (value, qualifier) pairs, and
+`typed`/`as_typed` give a number back as the text wrote it. `figure(item)` writes
+a figure back with its qualifier: 1200多人, 80%以上, 近100户. Checking a figure
+against its evidence quote is figure_check.py's.
 
 The qualifiers and where each goes around the number are defined once, in the
 schema's `$defs.qualifier` (`enum` and `x-position`).
@@ -52,7 +53,7 @@ _TOKEN = re.compile(rf"{_ARABIC}|.")
 # A run longer than this is no figure an article writes (the largest figure a case may hold, 1万亿,
 # takes 13 digits); reading it would only cost time and overflow floats.
 _MAX_RUN = 24
-_MAX_VALUE = 10**15
+MAX_VALUE = 10**15  # larger is no figure: read as none here, left to the schema by figure_check.py
 
 # Words a quote puts around a number to make it approximate, and the qualifier each stands for.
 _BEFORE = [("将近", "近"), ("接近", "近"), ("近", "近"), ("大约", "约"), ("约", "约"),
@@ -72,15 +73,12 @@ _MEASURE = set("个名人户家次项件条位期起处支座栋幢间所年月�
 _NOT_AFTER = set("元样功种方彩")
 _UNIT_BREAK = set("，,。.、；;：:！!？?“”\"'‘’（）()《》【】[] \t\n")
 _UNIT_WINDOW = 4  # at most this many characters of unit between a number and 以上/左右: 2.1万平方米以上
-_SCALES = (("万亿", 10**12), ("亿", 10**8), ("万", 10**4))
+SCALES = (("万亿", 10**12), ("亿", 10**8), ("万", 10**4))
 # What a number counts, longest first: the word right after it (and after 多/余/%).
 _UNITS = sorted("""平方公里 平方千米 平方米 立方米 平米 公里 千米 公顷 公斤 千克 厘米 毫米 米 亩 吨 斤
     人次 户次 个月 课时 小时 分钟 人 名 位 户 家 个 项 件 条 次 期 场 起 处 支 座 栋 幢 间 所 批 类 种 级 层 组 队
     轮 本 份 张 台 辆 部 套 片 块 笔 篇 首 门 元 角 天 周 年 月 日 届 倍 床 把 棵 株 盆 册 枚 顶 盏 节 堂 班 岁 %
     ‰ 周岁 季度 季 场次 餐 顿 杯 箱 袋 包 斤 桌 座 所 栋 单元 楼 网格 m2 ㎡""".split(), key=len, reverse=True)
-# Units that count the same thing: an item's unit agrees with the quote's word if both are in one group.
-_SAME_UNIT = [{"人", "名", "位"}, {"平方米", "平米", "m2", "㎡"}, {"元", "块"}, {"天", "日"}, {"公里", "千米"},
-              {"平方公里", "平方千米"}, {"公斤", "千克"}, {"岁", "周岁"}]
 _RANGE = set("至到-~—")
 _SPANS = re.compile(r"[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?")  # 2024-06-28, 07:19
 
@@ -125,7 +123,7 @@ def _chinese_value(tokens: list[str]) -> int | float:
     if current is not None and chinese_digit and unit_before and unit_before >= 100:
         current *= unit_before // 10
     value = total + wan + section + (current or 0)
-    return _plain_float(value) if value <= _MAX_VALUE else math.inf
+    return _plain_float(value) if value <= MAX_VALUE else math.inf
 
 
 def _before(text: str, start: int, end: int) -> str | None:
@@ -198,7 +196,7 @@ def _run_at(text: str, match: re.Match) -> tuple[int | float, str | None, int, i
         end += 1
         if text[end:end + 1] in ("万", "亿"):  # 10余万 = more than 100,000
             value = value * (10**4 if text[end] == "万" else 10**8)
-            value = _plain_float(value) if value <= _MAX_VALUE else math.inf
+            value = _plain_float(value) if value <= MAX_VALUE else math.inf
             end += 1
     if text[end:end + 1] == "%":
         end += 1
@@ -275,7 +273,7 @@ def plain(value: int | float) -> str:
 
 def scale(unit: str | None) -> int:
     """How many of the plain unit one of this unit is: 万元 -> 10000, 亿元 -> 10^8, 平方米 -> 1."""
-    for prefix, factor in _SCALES:
+    for prefix, factor in SCALES:
         if unit and unit.startswith(prefix):
             return factor
     return 1
@@ -306,10 +304,6 @@ def figure(item: dict) -> str:
     return f"{number}{unit}{qualifier or ''}"
 
 
-def _same(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
-
-
 def typed(quote: str, start: int, stop: int) -> str:
     """The part of the quote as written whose normalised form (`prepare`) spans start:stop: messages
     quote the article (超30％), never the form the reader compares (超过30%)."""
@@ -323,16 +317,7 @@ def typed(quote: str, start: int, stop: int) -> str:
     return quote[first:last]
 
 
-def _excerpt(quote: str, found: list[Reading], width: int = 8) -> str:
-    """The quote as written around its first number, so a long quote stays readable in a one-line message."""
-    text = _prepare(quote)
-    if len(text) <= 2 * width + 6 or not found:
-        return f"“{quote}”"
-    start, end = max(0, found[0].start - width), min(len(text), found[0].stop + width)
-    return f"“{'…' if start else ''}{typed(quote, start, end)}{'…' if end < len(text) else ''}”"
-
-
-def _span(quote: str, found: Reading) -> str:
+def as_typed(quote: str, found: Reading) -> str:
     """A number of the quote as the quote writes it, its qualifier words and unit included: 超30％, 80%以上."""
     text, start, stop = _prepare(quote), found.start, found.stop
     if found.qualifier:
@@ -343,111 +328,3 @@ def _span(quote: str, found: Reading) -> str:
                 stop += skip + len(word)
                 break
     return typed(quote, start, stop)
-
-
-def written_as(quote: str, wanted: int | float) -> str | None:
-    """How the quote writes the figure of this value (超30％, 1200多人次), or None if it states none."""
-    found = [f for f in _scan(_prepare(quote)) if _same(f.value, wanted)]
-    return _span(quote, found[0]) if found else None
-
-
-def _said(found: Reading, quote: str) -> str:
-    return f"“{_span(quote, found)}”"
-
-
-def _scale_hint(value: float, unit: str, found: list[Reading]) -> str:
-    """When the quote writes the number with 万 or 亿 and the unit lacks it: say both ways to write it."""
-    if scale(unit) != 1:
-        return ""
-    for prefix, factor in _SCALES:
-        if any(_same(f.value, value * factor) for f in found):
-            whole = plain(_plain_float(round(value * factor, 6)))
-            return f"（原文写的是 {plain(value)}{prefix}：单位写“{prefix}{unit}”，或数值写 {whole}）"
-    return ""
-
-
-def base_unit(unit: str) -> str:
-    """The unit without its 万/亿, as the quote's number already includes them: 万元 -> 元."""
-    for prefix, _ in _SCALES:
-        if unit.startswith(prefix) and len(unit) > len(prefix):
-            return _prepare(unit[len(prefix):])
-    return _prepare(unit)
-
-
-def agrees(unit: str | None, counted: str | None) -> bool:
-    """Whether an item's unit counts what the quote's number counts (个 and 家 do not; 人 and 名 do)."""
-    if not unit or counted is None:
-        return True
-    base = base_unit(unit)
-    words = next((group for group in _SAME_UNIT if counted in group), {counted})
-    return any(base.startswith(word) for word in words)
-
-
-def _finite(value: int | float) -> bool:
-    """A value the reader can compare: not inf, NaN or an integer beyond any figure (the schema reports those)."""
-    if isinstance(value, int):
-        return abs(value) <= _MAX_VALUE
-    return math.isfinite(value) and abs(value) <= _MAX_VALUE
-
-
-def _not_a_figure(value: float, shown: str, quote: str, found: list[Reading]) -> str | None:
-    """The message when the value is a date or a rank of the quote (10月28日, 2019年, 第二期), else None."""
-    for reading in found:
-        if reading.kind != "figure" and _same(reading.value, value):
-            start = reading.start
-            for other in found:  # the whole date: 2019年4月, 10月28日
-                if other.kind == "date" and other.stop in (start, start - 1) and reading.kind == "date":
-                    start = other.start
-            written = typed(quote, start - (reading.kind == "ordinal"), reading.stop)
-            what = "日期" if reading.kind == "date" else "序号"
-            return (f"数值 {shown}在摘录{_excerpt(quote, [reading])}里是{what}“{written}”的一部分，不是数量："
-                    f"{what}不填作数值，请摘录原文写明数量的句子")
-    return None
-
-
-def mismatch(item: dict) -> tuple[str, str] | None:
-    """(field, message) when the item's value, unit or qualifier disagrees with its evidence quote, else None."""
-    value, quote, qualifier = item.get("value"), item.get("evidence"), item.get("qualifier")
-    if value is None and qualifier is not None:
-        return "qualifier", f"写了修饰词“{qualifier}”却没有数值：删去 qualifier，或按原文填上 value 和 unit"
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not isinstance(quote, str):
-        return None  # the schema reports a missing or mistyped value or quote
-    if not _finite(value):
-        return None  # the schema reports a value beyond any figure
-    unit = item.get("unit") if isinstance(item.get("unit"), str) else ""
-    factor = scale(unit)
-    wanted = value * factor
-    # 数值 2.1万平方米（即 21000）与…: no space after a closing bracket
-    shown = f"{plain(value)} " if factor == 1 else f"{plain(value)}{unit}（即 {plain(_plain_float(round(wanted, 6)))}）"
-    text = _prepare(quote)
-    every = _ranges(list(_scan_all(text)), text)
-    found = [f for f in every if f.kind == "figure"]
-    same = [f for f in found if _same(f.value, wanted)]
-    if not same:
-        excerpt = _excerpt(quote, found)
-        dated = _not_a_figure(wanted, shown, quote, every)
-        if dated:
-            return "value", dated
-        if not found:
-            return "value", f"数值 {shown}在摘录{excerpt}里找不到：摘录里没有数，请摘录原文写明这个数的句子"
-        numbers = "、".join(dict.fromkeys(_said(f, quote) for f in found))
-        return "value", f"数值 {shown}与摘录{excerpt}不一致：摘录里的数是{numbers}{_scale_hint(value, unit, found)}"
-    counted = [f for f in same if agrees(unit, f.unit)]
-    if not counted:
-        stated_as = same[0]
-        written = _span(quote, stated_as)
-        return "unit", (f"单位“{unit}”与摘录{_excerpt(quote, same)}不一致：摘录里的 {plain(value)} "
-                        f"数的是“{stated_as.unit}”（{written}），unit 应写 {stated_as.unit}")
-    if any(f.qualifier == qualifier for f in counted):
-        return None
-    stated_as = counted[0]
-    excerpt = _excerpt(quote, counted)
-    written = _span(quote, stated_as)
-    if stated_as.qualifier and not qualifier:
-        return "value", (f"数值 {shown}在摘录{excerpt}里是约数“{written}”："
-                         f"请加一行 qualifier: {stated_as.qualifier}")
-    if not stated_as.qualifier:
-        return "qualifier", (f"数值 {shown}的修饰词“{qualifier}”与摘录{excerpt}不一致："
-                             f"摘录写的是确数 {plain(value)}，请删去 qualifier")
-    return "qualifier", (f"数值 {shown}的修饰词“{qualifier}”与摘录{excerpt}不一致："
-                         f"摘录写的是“{written}”，应为 qualifier: {stated_as.qualifier}")

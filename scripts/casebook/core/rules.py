@@ -16,7 +16,7 @@ import fastjsonschema
 from jsonschema import Draft202012Validator
 
 from . import cache as cache_module
-from . import articles, messages, numbers, syntax_hints, transfer
+from . import articles, figure_check, messages, numbers, syntax_hints, transfer
 from .completeness import counted_fields, is_filled
 from .files import display_name, unsafe_file
 from .load import Document, LoadError, decode, read_bytes
@@ -220,7 +220,7 @@ class CaseChecker:
             if isinstance(typed, str) and typed not in allowed:
                 replacing.append(doc.problem(path + ("qualifier",), _qualifier_message(typed, item, allowed)))
                 continue
-            found = numbers.mismatch(item)
+            found = figure_check.mismatch(item)
             if found:
                 field, message = found
                 out.append(doc.problem(path + (field,), message))
@@ -286,7 +286,7 @@ def _qualifier_message(typed: str, item: dict, allowed: list) -> str:
         return f"修饰词“{shown(typed)}”不是可选的写法。可选值：{listed}"
     said = [s.qualifier for s in numbers.stated(quote) if s.value == value * numbers.scale(item.get("unit") or "")]
     number = numbers.plain(value)
-    written = numbers.written_as(quote, value * numbers.scale(item.get("unit") or ""))
+    written = figure_check.written_as(quote, value * numbers.scale(item.get("unit") or ""))
     excerpt = f"（摘录写作“{written}”）" if written else ""
     if said and said[0]:
         return f"修饰词“{shown(typed)}”不是可选的写法{excerpt}：原文的这种说法写 qualifier: {said[0]}。可选值：{listed}"

@@ -101,32 +101,42 @@ def indentation(lines: list[str], last: int) -> Hint | None:
             if block or not _KEY.match(content):
                 continue
             return _misindented(lines, number, indent, content, stack)  # a field can never go on a text
-        text_col = None
         deeper = child and (indent > stack[-1].col or (content.startswith("-") and indent == stack[-1].col))
-        if not deeper:
-            while len(stack) > 1 and stack[-1].col > indent:
-                stack.pop()
-            if stack[-1].col != indent:
-                return _misindented(lines, number, indent, content, stack)
-            if len(stack) > 1:
-                stack.pop()  # a sibling takes the place of the line above
-        dashes = _DASHES.match(content)
-        col = indent
-        for _ in range(dashes.group().count("-") if dashes else 0):
-            stack.append(_Level(col, number, True))
-            col += 2
-        col = indent + (dashes.end() if dashes else 0)
-        found = _KEY.match(content[col - indent:])
-        child, block = False, False
-        if found:
-            stack.append(_Level(col, number, False))
-            value = (found.group("value") or "").strip()
-            child = not value or value.startswith("#")
-            if value and not child:
-                text_col, block = col, bool(_BLOCK_HEADER.match(value))
-        elif dashes:
-            text_col = indent
+        if not deeper and not _close_levels(stack, indent):
+            return _misindented(lines, number, indent, content, stack)
+        child, text_col, block = _open_levels(stack, number, indent, content)
     return None
+
+
+def _close_levels(stack: list[_Level], indent: int) -> bool:
+    """Close the levels deeper than a line at `indent` that opens none; False if no open level has its indentation."""
+    while len(stack) > 1 and stack[-1].col > indent:
+        stack.pop()
+    if stack[-1].col != indent:
+        return False
+    if len(stack) > 1:
+        stack.pop()  # a sibling takes the place of the line above
+    return True
+
+
+def _open_levels(stack: list[_Level], number: int, indent: int, content: str) -> tuple[bool, int | None, bool]:
+    """Open the levels the line's dashes and field name start; (whether the next line may go one level
+    deeper, the column deeper than which lines continue a text or None, whether that text is a block)."""
+    dashes = _DASHES.match(content)
+    col = indent
+    for _ in range(dashes.group().count("-") if dashes else 0):
+        stack.append(_Level(col, number, True))
+        col += 2
+    col = indent + (dashes.end() if dashes else 0)
+    found = _KEY.match(content[col - indent:])
+    if found:
+        stack.append(_Level(col, number, False))
+        value = (found.group("value") or "").strip()
+        child = not value or value.startswith("#")
+        if value and not child:
+            return False, col, bool(_BLOCK_HEADER.match(value))
+        return child, None, False
+    return False, (indent if dashes else None), False
 
 
 def _misindented(lines: list[str], number: int, indent: int, content: str, stack: list[_Level]) -> Hint:
@@ -143,3 +153,35 @@ def _misindented(lines: list[str], number: int, indent: int, content: str, stack
 
 def _short(text: str, width: int = 16) -> str:
     return text if len(text) <= width else text[:width] + "…"
+
+
+# Where a mistake is rather than where the parser gave up: an unclosed quote runs on until the next
+# quote far below, and a full-width colon makes the next line the odd one out.
+_OPEN_QUOTE = re.compile(r"""^\s*(?:-\s+)*(?:[^\s'"#:][^:#]*:\s+)?(["'])(.*)$""")
+_WIDE_COLON = re.compile(r"^\s*(?:-\s+)*[A-Za-z_][A-Za-z0-9_]*\s*：")
+
+
+def _unclosed_quote(line: str) -> int | None:
+    """Column of a quote that opens a value on this line and does not close on it."""
+    found = _OPEN_QUOTE.match(line)
+    if not found:
+        return None
+    quote, rest = found.group(1), found.group(2)
+    closed = re.search(r'(?<!\\)"', rest) if quote == '"' else "'" in rest.replace("''", "")
+    return None if closed else found.start(1) + 1
+
+
+def misplaced(text: str, before: int) -> Hint | None:
+    """The line up to `before` that really holds the mistake, and its repair: a full-width colon, an
+    unclosed quote, then the indentation, indicator and colon rules above."""
+    lines = text.split("\n")
+    for number, line in enumerate(lines[:before], 1):
+        if _WIDE_COLON.match(line):
+            at = line.index("：")
+            return Hint(number, at + 1, "用了全角冒号“：”：字段名后面应是半角冒号“:”加一个空格",
+                        line[:at] + ": " + line[at + 1:].lstrip())
+        col = _unclosed_quote(line)
+        if col:
+            return Hint(number, col, "引号没有闭合：这一行的文本以引号开头，但没有在行内结束；补上结尾的引号",
+                        line.rstrip() + line[col - 1])
+    return indentation(lines, before) or indicator(lines, before) or colon_in_value(lines, before)

@@ -21,6 +21,7 @@ from .rules import schema_problems
 from .safety import RESERVED_SLUGS
 from .schema import Taxonomy, taxonomy_schema, with_vocabulary
 
+
 def load_taxonomy(cases_dir: Path) -> tuple[Taxonomy | None, list[Problem]]:
     path = cases_dir / TAXONOMY_FILE
     if not path.is_file() and not path.is_symlink():
@@ -99,57 +100,96 @@ def _load_casebook(cases_dir: Path, only: Iterable[Path] | None, cache: dict | N
     if taxonomy is None:
         return None, problems
     schema = with_vocabulary(taxonomy)
-    folder = cache_folder(cases_dir, cache_dir)
-    store = open_store(folder, schema, cases_dir)
+    store = open_store(cache_folder(cases_dir, cache_dir), schema, cases_dir)
     run = Run(cases_dir, taxonomy, store, need_data)
     selected = {p.resolve() for p in only} if only is not None else None
     paths = case_files(cases_dir)
-    problems += [p for p in file_problems(cases_dir)
-                 if selected is None or (cases_dir / Path(p.file).name).resolve() in selected
-                 or (cases_dir / Path(p.file).name).absolute() in {q.absolute() for q in only or []}]
-    cases, files, slug_file = [], {}, {}
+    problems += _chosen_file_problems(cases_dir, only, selected)
     names = [display_name(path) for path in paths]
     results = load_all(run, paths, names, cache, stamp_of(cases_dir / TAXONOMY_FILE), workers)
-    around, remembered = gate.problems(cases_dir, store) if only is None else ([], set())
-    problems += around
-    placed = [r.doc for r in results if r.doc is not None and not r.problems]
-    # Last, once all else passes: finding region addresses needs pinyin (seconds to load) unless remembered.
-    if not problems and not any(p.problems for p in results):
-        problems += [p for p in gate.region_problems(placed, store, remembered)
-                     if selected is None or (cases_dir / Path(p.file).name).resolve() in selected]
-    if only is not None:  # the files around the cases were not looked at: keep what is known of them
-        remembered |= {name for name in store.entries if not name.endswith((".yaml", ".yml"))}
-    store.keep_only(set(names) | remembered)
-    store.save()
-    sources: dict[str, str] = {}
-    formers: list[tuple[Document, int, str]] = []  # (case, position, old slug) for every former_slugs entry
-    reported: list[Document] = []
+    problems += _around_problems(cases_dir, store, results, names, selected, clean=not problems)
+    book = _Assembly(selected)
     for path, checked in zip(paths, results):
-        report = selected is None or path.resolve() in selected  # resolve() only when some files are chosen
-        problems += checked.problems if report else []
-        if checked.doc is None:
-            continue
-        doc = checked.doc
-        slug = doc.data.get("slug")
-        if isinstance(slug, str) and slug in slug_file and report:
-            problems.append(doc.problem(("slug",), f"slug“{slug}”已被 {display_name(slug_file[slug])} 使用：每个案例的 slug 必须唯一"))
-        elif isinstance(slug, str):
-            slug_file.setdefault(slug, path)
-        if report:
-            reported.append(doc)
-        if report and not checked.problems:
-            cases.append(doc.data)
-            files[doc.data["slug"]] = path
-            if checked.source is not None and checked.source_text is not None:
-                sources[checked.source] = checked.source_text
-            formers += [(doc, i, old) for i, old in enumerate(doc.data.get("former_slugs") or [])]
-    problems += _former_slug_problems(formers, slug_file)
-    problems += transfer.link_problems(reported, list(slug_file))
+        book.add(path, checked)
+    problems += book.problems + book.across_cases()
     for path in (selected - {p.resolve() for p in paths}) if selected else ():
         problems.append(Problem(display_name(path), 1, 1, "", "不是 cases/ 目录下的案例文件（.yaml）"))
     if problems:
         return None, sorted(problems)
-    cases.sort(key=lambda c: c["slug"])
-    if need_data:
-        sources = {c["source"]["file"]: sources[c["source"]["file"]] for c in cases}
-    return Casebook(cases, taxonomy, schema, cases_dir, files, sources), []
+    return book.casebook(taxonomy, schema, cases_dir, need_data), []
+
+
+def _chosen_file_problems(cases_dir: Path, only: Iterable[Path] | None, selected: set[Path] | None) -> list[Problem]:
+    """The problems of unsafe or misplaced files in cases/, of the chosen files only when some are chosen."""
+    return [p for p in file_problems(cases_dir)
+            if selected is None or (cases_dir / Path(p.file).name).resolve() in selected
+            or (cases_dir / Path(p.file).name).absolute() in {q.absolute() for q in only or []}]
+
+
+def _around_problems(cases_dir: Path, store, results: list, names: list[str], selected: set[Path] | None,
+                     clean: bool) -> list[Problem]:
+    """The problems of the files around the cases (all cases checked) and, once nothing else is wrong,
+    of the region addresses; then the store keeps only what this run and the files around still name."""
+    around, remembered = gate.problems(cases_dir, store) if selected is None else ([], set())
+    problems = list(around)
+    placed = [r.doc for r in results if r.doc is not None and not r.problems]
+    # Last, once all else passes: finding region addresses needs pinyin (seconds to load) unless remembered.
+    if clean and not around and not any(p.problems for p in results):
+        problems += [p for p in gate.region_problems(placed, store, remembered)
+                     if selected is None or (cases_dir / Path(p.file).name).resolve() in selected]
+    if selected is not None:  # the files around the cases were not looked at: keep what is known of them
+        remembered |= {name for name in store.entries if not name.endswith((".yaml", ".yml"))}
+    store.keep_only(set(names) | remembered)
+    store.save()
+    return problems
+
+
+class _Assembly:
+    """The casebook put together from checked cases, in file order: the cases that pass (of the chosen
+    files, when some are chosen), their files and sources, and what only the whole casebook shows
+    (a slug used twice, an old address taken, a link to no case)."""
+
+    def __init__(self, selected: set[Path] | None):
+        self.selected = selected
+        self.cases: list[dict] = []
+        self.files: dict[str, Path] = {}
+        self.slug_file: dict[str, Path] = {}
+        self.sources: dict[str, str] = {}
+        self.formers: list[tuple[Document, int, str]] = []  # (case, position, old slug) for every former_slugs entry
+        self.reported: list[Document] = []
+        self.problems: list[Problem] = []
+
+    def add(self, path: Path, checked) -> None:
+        report = self.selected is None or path.resolve() in self.selected  # resolve() only when some files are chosen
+        self.problems += checked.problems if report else []
+        if checked.doc is None:
+            return
+        doc = checked.doc
+        self._claim_slug(doc, path, report)
+        if report:
+            self.reported.append(doc)
+        if report and not checked.problems:
+            self.cases.append(doc.data)
+            self.files[doc.data["slug"]] = path
+            if checked.source is not None and checked.source_text is not None:
+                self.sources[checked.source] = checked.source_text
+            self.formers += [(doc, i, old) for i, old in enumerate(doc.data.get("former_slugs") or [])]
+
+    def _claim_slug(self, doc: Document, path: Path, report: bool) -> None:
+        slug = doc.data.get("slug")
+        if isinstance(slug, str) and slug in self.slug_file and report:
+            self.problems.append(doc.problem(("slug",), f"slug“{slug}”已被 {display_name(self.slug_file[slug])} "
+                                                        "使用：每个案例的 slug 必须唯一"))
+        elif isinstance(slug, str):
+            self.slug_file.setdefault(slug, path)
+
+    def across_cases(self) -> list[Problem]:
+        return (_former_slug_problems(self.formers, self.slug_file)
+                + transfer.link_problems(self.reported, list(self.slug_file)))
+
+    def casebook(self, taxonomy: Taxonomy, schema: dict, cases_dir: Path, need_data: bool) -> Casebook:
+        cases = sorted(self.cases, key=lambda c: c["slug"])
+        sources = self.sources
+        if need_data:
+            sources = {c["source"]["file"]: sources[c["source"]["file"]] for c in cases}
+        return Casebook(cases, taxonomy, schema, cases_dir, self.files, sources)

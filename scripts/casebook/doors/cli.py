@@ -247,6 +247,17 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--cases-dir", help="案例目录（默认 cases；检查指定文件时为它们所在的目录）")
     top = argparse.ArgumentParser(prog="casebook", description="社区治理实践案例库：检查案例、新建案例、导出离线材料。")
     sub = top.add_subparsers(dest="command", required=True, metavar="命令")
+    _editing_commands(sub, common)
+    exporting.add_parsers(sub, common)
+    _site_commands(sub, common)
+    _release_commands(sub, common)
+    _tool_commands(sub, common)
+    _describe(sub, ())
+    return top
+
+
+def _editing_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """validate, new, draft: what an editor runs on a case."""
     validate = sub.add_parser("validate", parents=[common], help="检查案例文件，列出全部问题")
     validate.add_argument("paths", nargs="*", help="只检查这些案例文件（默认检查全部）")
     validate.set_defaults(run=cmd_validate)
@@ -258,7 +269,9 @@ def parser() -> argparse.ArgumentParser:
     drafted.add_argument("--out", help="草稿保存到的文件（默认 cases/案例标识.yaml；已有的文件不会被覆盖）")
     drafted.set_defaults(run=cmd_draft)
 
-    exporting.add_parsers(sub, common)
+
+def _site_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """preview, render: the site without the whole MkDocs build."""
     preview = sub.add_parser("preview", parents=[common], help="只预览正在编辑的案例：保存后几秒内刷新")
     preview.add_argument("paths", nargs="+", metavar="案例文件", help="要预览的案例文件，如 cases/fuyou.yaml；"
                          "或还没有案例的原文，如 cases/sources/新案例.txt（打开“起草案例”页）")
@@ -270,6 +283,10 @@ def parser() -> argparse.ArgumentParser:
     render.add_argument("--config", default="mkdocs.yml", help="网站配置文件（默认 mkdocs.yml）")
     render.add_argument("--build", choices=["zensical"], help="写出后用 Zensical 生成网站到 目录/site（需要 pip install -e '.[zensical]'）")
     render.set_defaults(run=cmd_render)
+
+
+def _release_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """release, zenodo: data versions and their citation."""
     release = sub.add_parser("release", parents=[common], help="发布新的数据版本：检查案例，写入更新记录和数据快照")
     release.add_argument("--dry-run", action="store_true", help="只显示下一个版本和更新内容，不写文件")
     release.add_argument("--tag", action="store_true",
@@ -278,6 +295,10 @@ def parser() -> argparse.ArgumentParser:
     zenodo = sub.add_parser("zenodo", help="从 CITATION.cff 重新生成 .zenodo.json（存档登记 DOI 用的信息）")
     zenodo.add_argument("--project", default=".", help="项目根目录（CITATION.cff 所在，默认当前目录）")
     zenodo.set_defaults(run=cmd_zenodo)
+
+
+def _tool_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """bench, fuzz: measuring and hardening, not the product."""
     bench = sub.add_parser("bench", help="性能基准：100 到 5000 个案例的检查和构建耗时")
     bench.add_argument("--sizes", nargs="+", default=["100,1000,5000"], metavar="案例数",
                        help="案例数，空格或逗号分隔（默认 100 1000 5000）")
@@ -289,8 +310,6 @@ def parser() -> argparse.ArgumentParser:
     fuzz.add_argument("--examples", type=int, default=10_000, help="输入个数（默认 10000）")
     fuzz.add_argument("--seed", type=int, default=0, help="随机种子（默认 0，结果可重现）")
     fuzz.set_defaults(run=cmd_fuzz)
-    _describe(sub, ())
-    return top
 
 
 def _describe(group: argparse._SubParsersAction, words: tuple[str, ...]) -> None:

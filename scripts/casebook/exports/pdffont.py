@@ -92,14 +92,22 @@ def _cache_dir() -> Path | None:
 
 def _convert(file: Path, index: int, chars: str, target: Path) -> bool:
     """Subset to `chars` and redraw CFF outlines as TrueType quadratic curves; False if not a CFF font."""
-    from fontTools import subset
-    from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
-    from fontTools.ttLib import TTFont, newTable
+    from fontTools.ttLib import TTFont
 
     font = TTFont(str(file), fontNumber=index, lazy=True)
     if "CFF " not in font:
         return False
+    _keep_glyphs(font, chars)
+    _quadratic_outlines(font)
+    _truetype_tables(font)
+    font.save(str(target))
+    return True
+
+
+def _keep_glyphs(font, chars: str) -> None:
+    """Keep only the glyphs of `chars`, with every layout feature and name, and no hinting."""
+    from fontTools import subset
+
     options = subset.Options()
     options.layout_features = ["*"]  # the page must set exactly as with the system's font (kerning, widths)
     options.name_IDs = ["*"]
@@ -109,6 +117,14 @@ def _convert(file: Path, index: int, chars: str, target: Path) -> bool:
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=chars)
     subsetter.subset(font)
+
+
+def _quadratic_outlines(font) -> None:
+    """Every glyph's cubic CFF outline redrawn as a quadratic TrueType one (glyf and loca replace CFF)."""
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
     order = font.getGlyphOrder()
     glyphs = font.getGlyphSet()
     glyf = newTable("glyf")
@@ -121,6 +137,10 @@ def _convert(file: Path, index: int, chars: str, target: Path) -> bool:
     for table in ("CFF ", "VORG"):
         if table in font:
             del font[table]
+
+
+def _truetype_tables(font) -> None:
+    """The tables that say which outlines a font holds, rewritten for TrueType ones."""
     maxp = font["maxp"]
     maxp.tableVersion = 0x00010000
     for name in ("maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
@@ -131,5 +151,3 @@ def _convert(file: Path, index: int, chars: str, target: Path) -> bool:
     font["head"].glyphDataFormat = 0
     font["post"].formatType = 3.0  # glyph names are not needed and CFF fonts carry none in post
     font.sfntVersion = "\0\1\0\0"
-    font.save(str(target))
-    return True

@@ -57,10 +57,8 @@ def _plugin_name(entry: object) -> str:
     return next(iter(entry)) if isinstance(entry, dict) else str(entry)
 
 
-def tree_config(config_file: Path, tree: Path, offline: bool = False) -> dict:
-    """The configuration that builds a written tree with MkDocs and Material alone."""
-    config = read_project(config_file)
-    manifest = json.loads((tree / MANIFEST).read_text(encoding="utf-8"))
+def _tree_plugins(config: dict, manifest: dict, tree: Path, offline: bool) -> list[dict]:
+    """The project's plugins without this one: offline on or off as asked, search given the tree's dictionary."""
     plugins = []
     for entry in config.get("plugins", ["search"]):
         name = _plugin_name(entry)
@@ -75,6 +73,14 @@ def tree_config(config_file: Path, tree: Path, offline: bool = False) -> dict:
         plugins.append({name: options})
     if offline and not any(_plugin_name(p) in OFFLINE for p in plugins):
         plugins.append({"offline": {"enabled": True}})
+    return plugins
+
+
+def tree_config(config_file: Path, tree: Path, offline: bool = False) -> dict:
+    """The configuration that builds a written tree with MkDocs and Material alone."""
+    config = read_project(config_file)
+    manifest = json.loads((tree / MANIFEST).read_text(encoding="utf-8"))
+    plugins = _tree_plugins(config, manifest, tree, offline)
     theme = config.get("theme", {"name": "material"})
     theme = {"name": theme} if isinstance(theme, str) else dict(theme)
     theme["custom_dir"] = manifest["theme_dir"]

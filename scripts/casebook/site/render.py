@@ -197,14 +197,29 @@ class SiteRenderer:
         undone = catalog.by_category(book, done=False)
         tree = regions.build(book)
         related = catalog.Related(book)
-        page = self._page_job
-        jobs: list[Job] = []
-        for case in book.cases:
-            slug = case["slug"]
-            jobs.append(Job((routes.case(slug), routes.compare_data(slug), routes.case_json(slug)),
-                            functools.partial(self._case_files, case, related)))
-        listed = functools.partial(listing.job, self.render)  # long listings page their rows (listing.py)
-        for category in book.taxonomy.categories:
+        jobs = [Job((routes.case(c["slug"]), routes.compare_data(c["slug"]), routes.case_json(c["slug"])),
+                    functools.partial(self._case_files, c, related)) for c in book.cases]
+        jobs += self._grouping_jobs(by_category, undone, tree)
+        quotes = paths_using(book.schema, "quote")  # a walk over the schema: once, not once per source page
+        for file, cases in source_pages.citing(book).items():
+            jobs.append(Job((routes.source_page(file),), functools.partial(self._source_page, file, cases, quotes)))
+        # The pages about every case come last: a generator reading pages as they are made
+        # (plugin.py) starts on the small ones.
+        jobs += self._overview_jobs(by_category, undone, tree)
+        version = self.common["version"]
+        jobs.append(Job(dataset.download_paths(version),
+                        functools.partial(dataset.downloads, book, version, self.common["completeness"],
+                                          self.site_url)))
+        return self._ready(), jobs
+
+    def _listed(self, *args, **context) -> Job:
+        """A listing page's job: long listings page their rows (listing.py)."""
+        return listing.job(self.render, *args, **context)
+
+    def _grouping_jobs(self, by_category: dict, undone: dict, tree) -> list[Job]:
+        """A page for every practice category and every region, each listing its cases."""
+        jobs, listed = [], self._listed
+        for category in self.book.taxonomy.categories:
             cases = by_category[category["term"]]
             jobs.append(listed("category.md.j2", routes.category(category["slug"]), f"category-{category['slug']}",
                                "_category_rows.html.j2", cases, category=category, cases=cases,
@@ -212,12 +227,12 @@ class SiteRenderer:
         for region in regions.walk(tree):
             jobs.append(listed("region.md.j2", routes.region(region.key), "region-" + region.key.replace("/", "-"),
                                "_region_rows.html.j2", region.cases, region=region))
-        quotes = paths_using(book.schema, "quote")  # a walk over the schema: once, not once per source page
-        for file, cases in source_pages.citing(book).items():
-            jobs.append(Job((routes.source_page(file),), functools.partial(self._source_page, file, cases, quotes)))
-        # The pages about every case come last: a generator reading pages as they are made
-        # (plugin.py) starts on the small ones.
-        jobs += [
+        return jobs
+
+    def _overview_jobs(self, by_category: dict, undone: dict, tree) -> list[Job]:
+        """The pages about every case: home, catalogue, overviews, comparison, reference."""
+        book, page, listed = self.book, self._page_job, self._listed
+        return [
             page("home.md.j2", routes.HOME, stats=catalog.stats(book), recent=catalog.recent(book),
                  by_category=by_category, undone_by_category=undone),
             listed("catalogue.md.j2", routes.CATALOGUE, "catalogue", "_catalogue_rows.html.j2", book.cases,
@@ -233,18 +248,17 @@ class SiteRenderer:
             page("guide.md.j2", routes.GUIDE),
             page("fields.md.j2", routes.FIELDS, fields=list(fields(book.schema)), flags=vocabulary_flags()),
         ]
-        version = self.common["version"]
-        jobs.append(Job(dataset.download_paths(version),
-                        functools.partial(dataset.downloads, book, version, self.common["completeness"],
-                                          self.site_url)))
-        # The kept texts themselves, as downloads (links go to their pages), and the dataset's other files.
+
+    def _ready(self) -> dict[str, str | bytes]:
+        """The kept texts themselves, as downloads (links go to their pages), and the dataset's other files."""
+        book = self.book
         ready: dict[str, str | bytes] = {routes.source(relative): text for relative, text in book.sources.items()}
         kept = dataset.files(book, self.common["history"], self.site_url, self.use_directory_urls, self.url_from)
         ready.update(kept)
         ready[routes.VERSIONS] = self.render("versions.md.j2", routes.VERSIONS, snapshots=set(kept))
         ready.update(datapackage.files(self))
         ready.update(feed.files(self))
-        return ready, jobs
+        return ready
 
     def _page_job(self, template: str, src: str, **context) -> Job:
         return Job((src,), functools.partial(self._page, template, src, **context))

@@ -225,6 +225,24 @@ def _pack(data: object) -> str:
     return base64.b64encode(deflate.compress(raw) + deflate.flush()).decode("ascii")
 
 
+def _chunks(found: Iterable[Page]) -> Iterator[dict]:
+    """The pages and their entries in chunks of about CHUNK_CHARS characters of text, each as soon as it is full."""
+    current: dict = {"p": [], "e": []}
+    size = 0
+    for url, title, subtitle, entries in found:
+        page = len(current["p"])
+        current["p"].append([url, title, subtitle])
+        for anchor, heading, body, chips, done, *section in entries:
+            text = marked(heading) + "\n" + marked(body)
+            current["e"].append([page, anchor, section[0] if section else _section(anchor), text, chips, done])
+            size += len(text)
+        if size >= CHUNK_CHARS:
+            yield current
+            current, size = {"p": [], "e": []}, 0
+    if current["p"]:
+        yield current
+
+
 def index_files(book: Casebook, use_directory_urls: bool, written: Iterable[Page] = ()) -> dict[str, str]:
     """Site-relative path -> content of the manifest and every chunk of the search index."""
     add_user_words(book)  # here, not in a door: every build of the index segments the same way
@@ -241,20 +259,8 @@ def index_files(book: Casebook, use_directory_urls: bool, written: Iterable[Page
         names.append(digest)
         grams.add_chunk(search_grams.chunk_texts(chunk, labels.items))
 
-    current: dict = {"p": [], "e": []}
-    size = 0
-    for url, title, subtitle, entries in itertools.chain(pages(book, use_directory_urls, labels), written):
-        page = len(current["p"])
-        current["p"].append([url, title, subtitle])
-        for anchor, heading, body, chips, done, *section in entries:
-            text = marked(heading) + "\n" + marked(body)
-            current["e"].append([page, anchor, section[0] if section else _section(anchor), text, chips, done])
-            size += len(text)
-        if size >= CHUNK_CHARS:
-            add(current)
-            current, size = {"p": [], "e": []}, 0
-    if current["p"]:
-        add(current)
+    for chunk in _chunks(itertools.chain(pages(book, use_directory_urls, labels), written)):
+        add(chunk)
     manifest = {
         "chunks": "".join(names),  # 8 characters a chunk: at 50,000 cases the manifest stays small
         "labels": labels.items,

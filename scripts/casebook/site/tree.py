@@ -187,6 +187,35 @@ def edit_paths(book: Casebook, root: Path) -> dict[str, str]:
             if (found := real(path)).startswith(base)}
 
 
+def _replace_docs(docs: Path | None, files: dict, partial: Path, target: Path) -> None:
+    """The hand-written pages and the generated files written beside `target`, then put in its place."""
+    if partial.exists():
+        shutil.rmtree(partial)
+    if docs is not None and docs.is_dir():
+        shutil.copytree(docs, partial)
+    for path, content in files.items():
+        write_file(partial / path, content)
+    if target.exists():
+        shutil.rmtree(target)
+    partial.rename(target)
+
+
+def _manifest(book: Casebook, settings: SiteSettings, root: Path | None) -> dict:
+    """What a generator's configuration must name to build the tree (casebook-tree.json)."""
+    return {
+        "docs_dir": "docs",
+        "theme_dir": "theme",
+        "extra_css": [CSS, SEARCH_CSS],
+        "extra_javascript": [JS, SEARCH_JS],
+        "offline_polyfills": [SHIM],
+        "extra": {"casebook_feed": routes.FEED},  # what the theme overrides read from the configuration's extra
+        "jieba_dict_user": JIEBA_WORDS,
+        "use_directory_urls": settings.use_directory_urls,
+        "edit_paths": edit_paths(book, root) if root else {},
+        "cases": len(book.cases),
+    }
+
+
 def write_tree(book: Casebook, docs: Path | None, out: Path, settings: SiteSettings | None = None,
                root: Path | None = None, materials_dir: Path | None = None, offline: bool = False) -> dict:
     """Write the complete documentation tree into `out` and return its manifest.
@@ -202,29 +231,9 @@ def write_tree(book: Casebook, docs: Path | None, out: Path, settings: SiteSetti
     settings = settings or DEFAULT_SETTINGS
     # Render before touching the folder: a failure leaves the old tree whole.
     files = generated_files(book, settings, materials_dir, offline)
-    partial = out / ".docs-partial"
-    if partial.exists():
-        shutil.rmtree(partial)
-    if docs is not None and docs.is_dir():
-        shutil.copytree(docs, partial)
-    for path, content in files.items():
-        write_file(partial / path, content)
-    if target.exists():
-        shutil.rmtree(target)
-    partial.rename(target)
+    _replace_docs(docs, files, out / ".docs-partial", target)
     shutil.copytree(THEME, out / "theme", dirs_exist_ok=True)
     (out / JIEBA_WORDS).write_text("".join(f"{w} 200000\n" for w in search.user_words(book)), encoding="utf-8")
-    manifest = {
-        "docs_dir": "docs",
-        "theme_dir": "theme",
-        "extra_css": [CSS, SEARCH_CSS],
-        "extra_javascript": [JS, SEARCH_JS],
-        "offline_polyfills": [SHIM],
-        "extra": {"casebook_feed": routes.FEED},  # what the theme overrides read from the configuration's extra
-        "jieba_dict_user": JIEBA_WORDS,
-        "use_directory_urls": settings.use_directory_urls,
-        "edit_paths": edit_paths(book, root) if root else {},
-        "cases": len(book.cases),
-    }
+    manifest = _manifest(book, settings, root)
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return manifest

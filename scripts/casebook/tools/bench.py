@@ -273,67 +273,75 @@ def validation_figures(cases_dir: Path) -> tuple[dict, Casebook]:
 def run(sizes: list[int], repo: Path, out: Path, serve: bool, progress, browser: bool = True) -> list[dict]:
     rows = []
     with tempfile.TemporaryDirectory(prefix="casebook-bench-") as tmp:
-        root = Path(tmp)
         for n in sizes:
-            progress(f"N={n}：生成测试案例…")
-            project = write_project(root, n, repo)
-            # Files younger than the clock's trust window are always re-hashed (cache.stamp): let the
-            # synthetic files age as an editor's files have, so the warm run measures the cache, not that.
-            time.sleep(2.5)
-            progress(f"N={n}：检查（无缓存，然后有缓存）…")
-            figures, book = validation_figures(project / "cases")
-            floor = write_floor(project, book) if n <= scale_bench.FLOOR_LIMIT else None
-            progress(f"N={n}：构建案例库…")
-            ours, ours_mb, ours_cpu = timed_build(project, root / f"site{n}")
-            if floor is not None:
-                progress(f"N={n}：构建同样页面的纯 MkDocs 站点…")
-                plain, plain_mb, plain_cpu = timed_build(floor, root / f"floor{n}")
-            else:
-                progress(f"N={n}：超过 {scale_bench.FLOOR_LIMIT} 个案例，不构建纯 MkDocs 站点（在这台机器上跑不完）")
-                plain = plain_mb = plain_cpu = float("nan")  # made None in the row below
-            site = root / f"site{n}"
-            row = {
-                "cases": n,
-                **figures,
-                "build_s": round(ours, 2),
-                "plain_build_s": round(plain, 2),
-                "ratio": round(ours / plain, 3),
-                "build_cpu_s": round(ours_cpu, 2),
-                "plain_cpu_s": round(plain_cpu, 2),
-                "cpu_ratio": round(ours_cpu / plain_cpu, 3),
-                "build_ms_per_case": round(ours / n * 1000, 2),
-                "peak_mb": round(ours_mb),
-                "plain_peak_mb": round(plain_mb) if floor is not None else None,
-                "search_index_kb_per_case": round(search.index_bytes(site) / n / 1024, 2),
-                "catalogue_mb": round((site / "cases" / "index.html").stat().st_size / 1e6, 3),
-                "matrix_mb": round((site / "compare" / "matrix" / "index.html").stat().st_size / 1e6, 3),
-                "site_mb": round(sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6, 1),
-            }
-            if floor is None:
-                row.update(dict.fromkeys(("plain_build_s", "ratio", "plain_cpu_s", "cpu_ratio", "plain_peak_mb")))
-            if browser:
-                progress(f"N={n}：浏览器中第一次搜索…")
-                row.update(scale_bench.site_figures(site))
-            else:
-                row["largest_page_mb"] = round(scale_bench.largest_page(site)[1] / 1e6, 3)
-            progress(f"N={n}：加入一个案例、修改一个案例后增量构建…")
-            row.update(scale_bench.incremental_figures(project, site, timed_build))
-            offline = root / f"offline{n}"
-            if browser:
-                progress(f"N={n}：浏览器中筛选…")
-                mkdocs_build.build_book(project / "mkdocs.yml", book, offline, offline=True)
-                row["filter_ms"] = filter_ms(offline)
-            progress(f"N={n}：casebook preview 显示一处修改…")
-            row["preview_change_s"] = round(preview_change_seconds(project, "case-00001"), 2)
-            if serve:
-                progress(f"N={n}：mkdocs serve 显示一处修改…")
-                row["serve_change_s"] = round(serve_change_seconds(project, "case-00001"), 2)
-            rows.append(row)
-            for folder in (project, floor, offline):
-                if folder is not None:
-                    shutil.rmtree(folder, ignore_errors=True)
+            rows.append(_measure(Path(tmp), n, repo, serve, progress, browser))
     out.write_text(json.dumps({"machine": _machine(), "rows": rows}, ensure_ascii=False, indent=2), encoding="utf-8")
     return rows
+
+
+def _measure(root: Path, n: int, repo: Path, serve: bool, progress, browser: bool) -> dict:
+    """One row of the table: every figure for n synthetic cases (the folders it makes are removed after)."""
+    progress(f"N={n}：生成测试案例…")
+    project = write_project(root, n, repo)
+    # Files younger than the clock's trust window are always re-hashed (cache.stamp): let the
+    # synthetic files age as an editor's files have, so the warm run measures the cache, not that.
+    time.sleep(2.5)
+    progress(f"N={n}：检查（无缓存，然后有缓存）…")
+    figures, book = validation_figures(project / "cases")
+    floor = write_floor(project, book) if n <= scale_bench.FLOOR_LIMIT else None
+    site = root / f"site{n}"
+    row = {"cases": n, **figures, **_build_figures(project, floor, site, root / f"floor{n}", n, progress)}
+    if browser:
+        progress(f"N={n}：浏览器中第一次搜索…")
+        row.update(scale_bench.site_figures(site))
+    else:
+        row["largest_page_mb"] = round(scale_bench.largest_page(site)[1] / 1e6, 3)
+    progress(f"N={n}：加入一个案例、修改一个案例后增量构建…")
+    row.update(scale_bench.incremental_figures(project, site, timed_build))
+    offline = root / f"offline{n}"
+    if browser:
+        progress(f"N={n}：浏览器中筛选…")
+        mkdocs_build.build_book(project / "mkdocs.yml", book, offline, offline=True)
+        row["filter_ms"] = filter_ms(offline)
+    progress(f"N={n}：casebook preview 显示一处修改…")
+    row["preview_change_s"] = round(preview_change_seconds(project, "case-00001"), 2)
+    if serve:
+        progress(f"N={n}：mkdocs serve 显示一处修改…")
+        row["serve_change_s"] = round(serve_change_seconds(project, "case-00001"), 2)
+    for folder in (project, floor, offline):
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+    return row
+
+
+def _build_figures(project: Path, floor: Path | None, site: Path, floor_site: Path, n: int, progress) -> dict:
+    """The full build of the casebook (into `site`) beside the plain MkDocs floor, and what the site weighs."""
+    progress(f"N={n}：构建案例库…")
+    ours, ours_mb, ours_cpu = timed_build(project, site)
+    if floor is not None:
+        progress(f"N={n}：构建同样页面的纯 MkDocs 站点…")
+        plain, plain_mb, plain_cpu = timed_build(floor, floor_site)
+    else:
+        progress(f"N={n}：超过 {scale_bench.FLOOR_LIMIT} 个案例，不构建纯 MkDocs 站点（在这台机器上跑不完）")
+        plain = plain_mb = plain_cpu = float("nan")  # made None below
+    figures = {
+        "build_s": round(ours, 2),
+        "plain_build_s": round(plain, 2),
+        "ratio": round(ours / plain, 3),
+        "build_cpu_s": round(ours_cpu, 2),
+        "plain_cpu_s": round(plain_cpu, 2),
+        "cpu_ratio": round(ours_cpu / plain_cpu, 3),
+        "build_ms_per_case": round(ours / n * 1000, 2),
+        "peak_mb": round(ours_mb),
+        "plain_peak_mb": round(plain_mb) if floor is not None else None,
+        "search_index_kb_per_case": round(search.index_bytes(site) / n / 1024, 2),
+        "catalogue_mb": round((site / "cases" / "index.html").stat().st_size / 1e6, 3),
+        "matrix_mb": round((site / "compare" / "matrix" / "index.html").stat().st_size / 1e6, 3),
+        "site_mb": round(sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6, 1),
+    }
+    if floor is None:
+        figures.update(dict.fromkeys(("plain_build_s", "ratio", "plain_cpu_s", "cpu_ratio", "plain_peak_mb")))
+    return figures
 
 
 def _machine() -> dict:

@@ -300,6 +300,32 @@ class CacheKind:
             (self.folder / name).write_bytes(raw)
 
 
+def _try_one(kind: str, report, rng: random.Random, box: Sandbox, kinds: Kinds, cached: CacheKind,
+             case_path: Path) -> None:
+    """One broken input of this kind, handed to the real readers and checks; the file it broke is restored."""
+    if kind == "case":
+        text = fuzz.case_input(rng, box.book.cases, kinds.case_texts)
+        fuzz.tally(report, text, lambda t: fuzz.check_case(t, kinds.checker, case_path))
+    elif kind == "source":
+        broken = kinds.make_source()
+        try:
+            fuzz.tally(report, broken, kinds.check_source)
+        finally:
+            kinds.restore_source()
+    elif kind == "cache":
+        given = cached.make()
+        try:
+            fuzz.tally(report, given, cached.check)
+        finally:
+            cached.restore()
+    else:
+        broken = kinds.make_file(kind)
+        try:
+            fuzz.tally(report, broken, getattr(kinds, f"check_{kind}"))
+        finally:
+            kinds.restore(kind)
+
+
 def run(cases_dir: Path, examples: int, seed: int, progress: Callable[[str], None]) -> tuple[dict, float]:
     """kind -> fuzz.Report, and the seconds it took; the kinds take turns."""
     reports = {kind: fuzz.Report() for kind in KINDS}
@@ -316,27 +342,7 @@ def run(cases_dir: Path, examples: int, seed: int, progress: Callable[[str], Non
                 kind = list(KINDS)[i % len(KINDS)]
                 report = reports[kind]
                 began = time.perf_counter()
-                if kind == "case":
-                    text = fuzz.case_input(rng, box.book.cases, kinds.case_texts)
-                    fuzz.tally(report, text, lambda t: fuzz.check_case(t, kinds.checker, case_path))
-                elif kind == "source":
-                    broken = kinds.make_source()
-                    try:
-                        fuzz.tally(report, broken, kinds.check_source)
-                    finally:
-                        kinds.restore_source()
-                elif kind == "cache":
-                    given = cached.make()
-                    try:
-                        fuzz.tally(report, given, cached.check)
-                    finally:
-                        cached.restore()
-                else:
-                    broken = kinds.make_file(kind)
-                    try:
-                        fuzz.tally(report, broken, getattr(kinds, f"check_{kind}"))
-                    finally:
-                        kinds.restore(kind)
+                _try_one(kind, report, rng, box, kinds, cached, case_path)
                 report.seconds = getattr(report, "seconds", 0.0) + time.perf_counter() - began  # type: ignore[attr-defined]
                 if (i + 1) % 1000 == 0:
                     failed = sum(len(r.failures) for r in reports.values())
