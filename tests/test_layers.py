@@ -75,10 +75,10 @@ def test_no_package_file_is_hidden_by_gitignore():
 # A newcomer reads a module in one sitting and a function on one screen. A module's length is its
 # count of lines; a function's runs from its `def` line to its last line (decorators left out; the
 # docstring, comments, blank lines and any function nested in it counted). 400 lines a module and
-# about 40 a function are the limits; the function limit is the longest function left
-# (38 lines: a few sequences of steps a reader follows top to bottom; most functions are under 20).
+# 40 a function are the limits (the longest left are 38 lines: a few sequences of steps a
+# reader follows top to bottom; most functions are under 20).
 MODULE_LINES = 400
-FUNCTION_LINES = 38
+FUNCTION_LINES = 40
 
 
 def long_modules_and_functions(package: Path) -> list[str]:
