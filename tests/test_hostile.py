@@ -145,14 +145,16 @@ def _assert_result_or_messages(cases_dir: Path) -> None:
     assert all(p.file and p.line >= 1 and p.message for p in problems)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Each example checks a whole casebook: a hundred in every run, thousands with `casebook fuzz --examples N`.
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=400))
 def test_arbitrary_bytes_give_a_case_or_messages(cases_dir: Path, data: bytes):
     (cases_dir / H).write_bytes(data)
     _assert_result_or_messages(cases_dir)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Each example checks a whole casebook: a hundred in every run, thousands with `casebook fuzz --examples N`.
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=yaml_values)
 def test_arbitrary_yaml_shaped_data_gives_a_case_or_messages(cases_dir: Path, data):
     import yaml
