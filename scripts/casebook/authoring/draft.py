@@ -39,16 +39,16 @@ _AWARDED = ("荣获", "获得", "获评", "被评为", "评为", "授予", "命�
 # Words that make a quoted name a practice (a shop, a canteen, a team…), not a slogan or an idea.
 _PRACTICE_WORDS = ("服务", "超市", "食堂", "工作室", "活动", "项目", "调解室", "队", "平台", "中心", "站", "课", "馆",
                    "工程", "行动", "制度", "品牌", "管家", "托老", "托幼", "节", "书屋", "驿站", "议事", "网格")
-# 记者 王博文, 通讯员 陈雪峰, 作者:赵磊 (an empty 作者: before 来源: names no one).
 # A practice named where it was set up, without quotation marks: 成立了由……组成的东风快递小哥服务队.
 _FOUNDED = re.compile(r"(?:成立|组建|建立|设立|打造|开设|开办|创办)了?(?:由[^，。；！？\n]{1,60}?组成的)?(?:一支|一个|一家|一处)?"
                       r"(?P<name>[^\W\d_]{2,12}?(?:服务队|志愿队|巡逻队|宣讲团|食堂|餐厅|工作室|驿站|书屋|超市|调解室|议事会|服务站"
                       r"|服务中心))")
+# 记者 王博文, 通讯员 陈雪峰, 作者:赵磊 (an empty 作者: before 来源: names no one).
 _BYLINE = re.compile(rf"(?P<role>记者|通讯员|作者)[\s　:：]*(?!来源|发布|日期|时间|编辑|阅读)"
                      rf"(?P<names>[{_HAN}]{{2,3}}(?:、[{_HAN}]{{2,3}})*)")
 _BRACKETED = re.compile(r"[(（][^()（）\n]{0,80}[)）]")
 # A line of its own that is only a byline, wherever it stands (e-papers put 本报记者 尹婷婷 at the end).
-_BYLINE_LINE = re.compile(r"^[□■\s　]*(?:文/图|图/文)?[\s　]*(?:本报)?(?:记者|通讯员)[\s　]*[\u4e00-\u9fff]{1,3}[\s　]?[\u4e00-\u9fff]?$")
+_BYLINE_LINE = re.compile(rf"^[□■\s　]*(?:文/图|图/文)?[\s　]*(?:本报)?(?:记者|通讯员)[\s　]*[{_HAN}]{{1,3}}[\s　]?[{_HAN}]?$")
 # A name right after what the person is, when jieba does not see the name.
 _AFTER_ROLE = re.compile(rf"(?:居民|书记|主任|老人|志愿者|工作人员|党员|负责人|阿姨|大爷|网格员|社工|村民|队长|站长|经理|老师)"
                          rf"(?P<name>[{_HAN}]{{2,3}})$")

@@ -24,7 +24,7 @@ def case_problems(doc: Document) -> list[Problem]:
     data = doc.data
     if not isinstance(data, dict):
         return []
-    return _speakers(doc, data) + _tiers(doc, data) + _started(doc, data) + _source_dates(doc, data)
+    return _speakers(doc, data) + _tiers(doc, data) + _started(doc, data) + _source_facts(doc, data)
 
 
 def _speakers(doc: Document, data: dict) -> list[Problem]:
@@ -65,7 +65,7 @@ def _started(doc: Document, data: dict) -> list[Problem]:
 _NAMED_IN_EVIDENCE = {"publisher": "报名或网站名", "host": "网站名"}
 
 
-def _source_dates(doc: Document, data: dict) -> list[Problem]:
+def _source_facts(doc: Document, data: dict) -> list[Problem]:
     """A date, publisher or host the case gives for its source is written in source.evidence (none given: nothing is)."""
     source = data.get("source")
     if not isinstance(source, dict):
