@@ -97,36 +97,6 @@ def test_pages_fit_a_phone_screen(browser, served, path):
     assert overflow <= 0, f"{path} is {overflow}px wider than a 360px phone"
 
 
-def test_a_large_catalogue_shows_a_page_of_rows_and_filters_them_all(tmp_path, browser):
-    """With hundreds of cases the catalogue carries and lays out 200 rows at a time; filters still search every row."""
-    from pathlib import Path
-
-    from casebook.tools import bench
-    from casebook.generator import mkdocs_build
-    from casebook.core.validate import load_casebook
-    from conftest import CASES, ROOT
-
-    project = bench.write_project(tmp_path, 450, ROOT, sample=CASES)
-    site = tmp_path / "site"
-    book, problems = load_casebook(project / "cases")
-    assert not problems
-    mkdocs_build.build_book(project / "mkdocs.yml", book, site, offline=True)  # for file://, as the export does
-    page = browser.new_page()
-    page.goto((site / "cases/index.html").as_uri())
-    rows = page.locator("[data-cb-rows] tbody tr")
-    assert rows.count() == 200 and len(page.locator("[data-cb-rows] tbody tr:visible").all()) == 200  # the rest loads later
-    more = page.locator(".cb-more")
-    assert "还有 250 个" in more.inner_text()
-    more.click()
-    assert len(page.locator("[data-cb-rows] tbody tr:visible").all()) == 450 and more.is_hidden()
-    page.select_option("select[name=region]", label="山东省 潍坊市")
-    shown = page.locator("[data-cb-rows] tbody tr:visible td:nth-child(2)").all_inner_texts()
-    assert shown and all(place.startswith("山东省 潍坊市") for place in shown)  # the city and its districts
-    assert "/ 450 个案例" in page.locator(".cb-count").inner_text()
-    page.close()
-    assert Path(site / "cases/index.html").stat().st_size < 300 * 450 + 100_000
-
-
 def test_without_javascript_the_full_list_still_shows(browser, served):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

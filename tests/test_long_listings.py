@@ -80,6 +80,10 @@ def test_catalogue_pages_filters_and_sorts_over_every_case(big, big_site, page):
     page.wait_for_function("n => document.querySelectorAll('.cb-catalogue tbody tr:not([hidden])').length === n",
                            arg=N)
     assert more.is_hidden()
+    page.select_option("select[name=region]", label="山东省 潍坊市")
+    shown = page.locator(".cb-catalogue tbody tr:visible td:nth-child(2)").all_inner_texts()
+    assert shown and all(place.startswith("山东省 潍坊市") for place in shown)  # the city and its districts
+    assert (big_site / "cases" / "index.html").stat().st_size < 300 * N + 100_000
     # A filter chosen in the address counts every case, not only those of the first page.
     category = book.taxonomy.categories[0]
     page.goto((big_site / "cases" / "index.html").as_uri() + f"#category={category['slug']}")
