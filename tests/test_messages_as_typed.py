@@ -73,3 +73,14 @@ def test_a_colon_inside_a_value_is_told_to_be_quoted_and_the_rest_is_still_check
     assert "用引号括起来" in mine[0].message and '- label: "服务: 暖巢超市"' in mine[0].message
     assert "无法检查" not in mine[0].message
     assert mine[1].line == mine[0].line + 1 and "重复出现" in mine[1].message
+
+
+def test_a_quote_with_a_colon_and_a_space_inside_is_told_to_be_put_in_quotation_marks(cases_dir: Path):
+    """A web page's line 日期:2024-06-28 作者: 来源:… pasted as it is: YAML reads it as a field, not a text."""
+    line = "日期:2024-06-28 作者: 来源:高新区报"
+    edit(cases_dir / "fuyou.yaml", '    - "日期:2024-06-28 作者: 来源:高新区报"\n', f"    - {line}\n")
+    book, problems = load_casebook(cases_dir, cache_dir=None)
+    said = [p for p in problems if p.file.endswith("fuyou.yaml")]
+    assert book is None and len(said) == 1 and said[0].path == "source.evidence[0]", problems  # one mistake, one message
+    assert "加上英文双引号" in said[0].message and f'"{line}"' in said[0].message
+    assert said[0].line == line_of(cases_dir / "fuyou.yaml", line)

@@ -71,6 +71,8 @@ def _source_facts(doc: Document, data: dict) -> list[Problem]:
     if not isinstance(source, dict):
         return []
     evidence = source.get("evidence") if isinstance(source.get("evidence"), list) else []
+    if not all(isinstance(q, str) for q in evidence):
+        return []  # the schema's message for the broken quote is the one to read; these would follow from it
     out = []
     for key in ("date", "month_day", "written"):
         value = source.get(key)

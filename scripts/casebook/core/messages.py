@@ -73,6 +73,22 @@ def _not_a_choice(error: ValidationError) -> str:
     return f"“{shown(value)}”不在受控词表中。{hint}可选值：{listed}"
 
 
+def _wrong_type(error: ValidationError) -> str:
+    """A text that YAML read as a field (日期:2024-06-28 作者: 来源:…, a colon and a space inside) says so."""
+    value, wanted = error.instance, error.validator_value
+    said = f"应为{expected_type(wanted)}，实际是{describe_value(value)}"
+    if "string" not in (wanted if isinstance(wanted, list) else [wanted]) or not isinstance(value, dict) or len(value) != 1:
+        return said
+    key, rest = next(iter(value.items()))
+    if not isinstance(key, str) or isinstance(rest, (dict, list)):
+        return said
+    typed = f"{key}: {'' if rest is None else rest}".rstrip()
+    before = (key.split() or [key])[-1][-8:]  # the word the colon follows: 作者
+    example = f"，如 \"{shown(typed, 200)}\"" if '"' not in typed else ""
+    return (f"{said}：文字里的“{shown(before)}: ”（冒号加空格）让 YAML 把它读成了字段名和值。"
+            f"整段文字加上英文双引号即可{example}")
+
+
 def message(error: ValidationError) -> str:
     """One sentence: what is wrong, then what is expected."""
     schema, value = error.schema, error.instance
@@ -81,7 +97,7 @@ def message(error: ValidationError) -> str:
     if kind == "required":
         return _missing(error)
     if kind == "type":
-        return f"应为{expected_type(error.validator_value)}，实际是{describe_value(value)}"
+        return _wrong_type(error)
     if kind == "enum":
         return _not_a_choice(error)
     if kind in {"pattern", "format"}:
