@@ -248,3 +248,12 @@ def test_a_dateline_gives_the_day_and_a_city_before_its_district_is_the_city():
     assert source["authors"] == ["张军（通讯员）", "胡芳（记者）"]
     assert {k: location.get(k) for k in ("city", "district", "street", "community")} == {
         "city": "长沙市", "district": "雨花区", "street": "东山街道", "community": "黎郡社区"}
+
+
+def test_a_figure_in_words_no_one_is_said_to_have_said_is_not_proposed_one_in_attributed_words_is():
+    taxonomy, _ = load_taxonomy(REAL_CASES)
+    text = ("“一年的质保期太短了，至少要两年”“你们这个产品服务了哪些楼盘？”居民代表们在议事厅里发表观点。"
+            "“今年以来化解了16起矛盾纠纷。”张艳国介绍。\n")
+    proposed = draft.propose(text, "x", taxonomy)
+    found = [(f["value"], f["unit"]) for f in proposed.lists["profile"] + proposed.lists["outcomes"]]
+    assert found == [(16, "起")]  # the residents' demand (两年, 一年) is no fact of the case

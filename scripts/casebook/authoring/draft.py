@@ -32,6 +32,8 @@ _DISTRICT = re.compile(rf"[^\W\d_{NOT_IN_NAME}]{{1,3}}?[区县]")
 _SAID_AFTER = re.compile(r"“(?P<text>[^“”]{4,2000})”[，,]?(?P<who>[^，,。！？“”\n]{2,40}?)"
                          r"(?:感慨地|激动地|高兴地|笑着|动情地|告诉记者)?(?:说|表示|介绍)")
 _SAID_BEFORE = re.compile(r"(?P<who>[^，,。！？“”\n]{2,40}?)(?:说|表示|介绍)[:：，,]?“(?P<text>[^“”]{4,2000})”")
+# Words in quotation marks that are speech (a comma or a stop inside), not a name.
+_SPEECH = re.compile(r"“[^“”\n]{2,2000}?[，。？！,?!][^“”\n]*”")
 _QUOTED = re.compile(r"“(?P<name>[^“”\n]{2,20})”")
 _MODEL_AFTER = ("工作模式", "治理模式", "模式", "工作法", "机制", "体系", "理念")
 _HONOUR = ("示范", "先进", "荣誉", "称号", "模范", "标兵", "优秀", "名片")
@@ -132,6 +134,13 @@ def _speaker(who: str) -> tuple[str, str] | None:
         name += rest  # 赵国兴: jieba reads 赵国 as the name and 兴 as a word of its own
     role = who[:who.rfind(name)].strip(" ，,、")
     return name, role
+
+
+def unattributed_speech(text: str) -> list[tuple[int, int]]:
+    """Where words in quotation marks stand that no one is said to have said (居民代表们的提问): what the
+    case says as fact does not come from them."""
+    said = {m.start("text") - 1 for pattern in (_SAID_AFTER, _SAID_BEFORE) for m in pattern.finditer(text)}
+    return [(m.start(), m.end()) for m in _SPEECH.finditer(text) if m.start() not in said]
 
 
 def speakers(text: str) -> list[dict]:
@@ -245,7 +254,7 @@ def propose(text: str, slug: str, taxonomy: Taxonomy | None) -> Draft:
         draft.values["name"] = "".join(location.get(k, "") for k in ("street", "community")) or None
     figure_kind = next(iter(taxonomy.having("outcome_kinds", "needs_value")), None) if taxonomy else None
     named = tuple(sorted(location.values(), key=len, reverse=True))
-    draft.lists["profile"], counted = figures(text, named, figure_kind)
+    draft.lists["profile"], counted = figures(text, named, figure_kind, unattributed_speech(text))
     models, practices, honours = names(text, honours_kind)
     draft.lists["models"], draft.lists["practices"], draft.lists["outcomes"] = models, practices, counted + honours
     draft.lists["quotes"] = speakers(text)

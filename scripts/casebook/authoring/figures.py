@@ -101,12 +101,16 @@ def _reports_work(sentence: str, clause: str) -> bool:
     return any(word in sentence for word in _WORK_SPAN) or any(verb in clause for verb in _WORK_VERBS)
 
 
-def figures(text: str, places: tuple[str, ...] = (), figure_kind: str | None = None) -> tuple[list[dict], list[dict]]:
+def figures(text: str, places: tuple[str, ...] = (), figure_kind: str | None = None,
+            unsaid: list[tuple[int, int]] = ()) -> tuple[list[dict], list[dict]]:
     """Standing figures for the profile and, when the vocabulary has a kind for them, counts of work done
-    as outcomes of that kind; each with its quote."""
+    as outcomes of that kind; each with its quote. Figures inside `unsaid` spans (speech no one is said
+    to have said) are left out."""
     sentences = clauses(text, _SENTENCE_END)
     profile, outcomes = [], []
     for clause in clauses(text):
+        if any(start <= clause.start < end for start, end in unsaid):
+            continue
         for reading in numbers.readings(clause.text):
             if reading.kind != "figure" or not 0 <= reading.value <= 10**12:
                 continue
