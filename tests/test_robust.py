@@ -217,8 +217,12 @@ def test_a_build_stopped_with_sigterm_cleans_up_as_ctrl_c_does(large_project: Pa
 
 
 def test_cached_results_are_checked_again_when_any_checking_module_changes():
-    """The checks live in core/ (and move between folders): a result cached by older checks is not believed."""
+    """The checks live in core/ (and move between folders) and read the gazetteer: a result cached by older
+    checks, or against another gazetteer, is not believed."""
     from casebook.core import articles, rules, validate
 
     hashed = set(cache.checking_code())
     assert {Path(m.__file__) for m in (articles, rules, validate)} <= {p.resolve() for p in hashed}
+    from casebook.core import gazetteer
+
+    assert gazetteer.default_file().resolve() in {p.resolve() for p in hashed}  # the city check reads it

@@ -199,3 +199,18 @@ def test_a_syntax_mistake_with_no_sure_repair_says_checking_stopped_there(cases_
     edit(cases_dir / H, "added: 2026-11-23", "added: 2023-02-30")
     _, problems = load_casebook(cases_dir)
     assert len(problems) == 1 and "改好这一处之前，文件的其余部分无法检查" in problems[0].message, problems
+
+
+def test_a_city_the_site_cannot_place_in_a_province_is_named_with_where_to_add_it(cases_dir: Path):
+    """No province written and the city not in the gazetteer: the site would show it as a region of its own."""
+    source = cases_dir / "sources" / "guhuai.txt"
+    source.write_text(source.read_text(encoding="utf-8") + "\n本报运河市讯\n", encoding="utf-8")
+    edit(cases_dir / "guhuai.yaml", "  city: 济宁市\n", "  city: 运河市\n")
+    edit(cases_dir / "guhuai.yaml", "    - 本报济宁6月29日讯\n    - 古槐", "    - 本报运河市讯\n    - 古槐")
+    book, problems = load_casebook(cases_dir, cache_dir=None)
+    assert book is None and [p.path for p in problems] == ["location.city"], problems
+    assert "不在地名表" in problems[0].message and "湖南省: [运河市]" not in problems[0].message
+    assert "[运河市]" in problems[0].message and problems[0].line == line_of(cases_dir / "guhuai.yaml", "city: 运河市")
+    edit(cases_dir / "guhuai.yaml", "  province: null\n", "  province: 运河省\n")  # a province written places it
+    edit(cases_dir / "guhuai.yaml", "unstated: [year, location.province, ", "unstated: [year, ")
+    assert load_casebook(cases_dir, cache_dir=None)[1] == []

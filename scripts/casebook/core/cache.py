@@ -120,8 +120,10 @@ def context_key(schema: dict, taxonomy_bytes: bytes) -> bytes:
 
 
 def checking_code() -> list[Path]:
-    """Every module of the package: the checks live in core/, and what they import may move between folders."""
-    return sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+    """Every module of the package (the checks live in core/, and what they import may move between folders)
+    and the data they read besides the case, such as the gazetteer."""
+    modules = [p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts]
+    return sorted(modules + list((PACKAGE / "data").glob("*.yaml")))
 
 
 def stamp(stat: os.stat_result) -> tuple[int, ...] | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import cache as cache_module
+from . import gazetteer
 from .files import TAXONOMY_FILE, display_name
 from .load import MAX_BYTES, Document, LoadError, decode, parse, read_bounded, read_bytes
 from .parallel import fork_map
@@ -75,7 +76,8 @@ class Run:
     @property
     def checker(self) -> CaseChecker:
         if self._checker is None:  # compiling the schema is skipped when every file is cached
-            self._checker = CaseChecker(self.cases_dir, self.taxonomy)
+            cities, broken = gazetteer.read(gazetteer.default_file())
+            self._checker = CaseChecker(self.cases_dir, self.taxonomy, None if broken else frozenset(cities))
         return self._checker
 
     def source_state(self, relative: str, known: tuple | None = None, known_digest: bytes | None = None) -> tuple:

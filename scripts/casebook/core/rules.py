@@ -63,8 +63,9 @@ def _commented_out(doc: Document, path: tuple, error) -> str | None:
 class CaseChecker:
     """Checks one case after another against the same schema, vocabulary and sources."""
 
-    def __init__(self, cases_dir: Path, taxonomy: Taxonomy):
+    def __init__(self, cases_dir: Path, taxonomy: Taxonomy, cities: frozenset[str] | None = None):
         self.cases_dir = cases_dir
+        self.cities = cities  # the gazetteer's cities (None: it could not be read, and says so itself)
         self.schema = with_vocabulary(taxonomy)
         self.validator = Draft202012Validator(self.schema)
         # A compiled validator answers "valid?" several times faster; jsonschema then explains the invalid ones.
@@ -113,12 +114,23 @@ class CaseChecker:
         if source is not None:
             problems += self._quotes(doc, source, found["quote"])
         problems += self._practice_refs(doc)
+        problems += self._unplaced_city(doc)
         problems += self._unstated(doc)
         problems += self._empty_unless_unstated(doc)
         problems = _one_per_field(problems, *self._figures(doc, found["figure_item"]))
         problems += transfer.case_problems(doc, stated)
         problems += articles.case_problems(doc)
         return problems
+
+    def _unplaced_city(self, doc: Document) -> list[Problem]:
+        """A city the site cannot put in a province: no province written, and not in the gazetteer."""
+        loc = doc.data.get("location")
+        city = loc.get("city") if isinstance(loc, dict) else None
+        if self.cities is None or not isinstance(city, str) or not city.strip() or loc.get("province") or city in self.cities:
+            return []
+        return [doc.problem(("location", "city"), f"“{shown(city)}”不在地名表 scripts/casebook/data/gazetteer.yaml 里，网站无法把它"
+                                                  f"归入省份：请在同一个 pull request 里把它加到所属省份下（写作 省份名: [{shown(city)}]）；"
+                                                  "原文写了省份的，也可以填 location.province")]
 
     def _plain_values(self, doc: Document, found: dict) -> list[Problem]:
         """What the schema's types let through: 2018.0 as a year, a name ending in a line break."""
