@@ -226,7 +226,7 @@ def _authors(text: str, lines: list[str], body: int) -> tuple[list[str], list[st
     for i, line in enumerate([*lines, *everywhere]):
         # In the body only a bracketed byline counts: 记者走进东风社区 names no reporter.
         for spot in [line] if i < body or i >= len(lines) else _BRACKETED.findall(line):
-            for byline in _BYLINE.finditer(re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff]$)", "", spot)):
+            for byline in _BYLINE.finditer(re.sub(rf"(?<=[{_HAN}]) (?=[{_HAN}]$)", "", spot)):
                 role = "" if byline["role"] == "作者" else f"（{byline['role']}）"
                 authors += [name + role for name in byline["names"].split("、")]
                 bylines += [line] if spot is line else []

@@ -67,11 +67,11 @@ def build(book: Casebook, build_site: Build, out_dir: Path, settings: SiteSettin
     chosen_scopes = scopes(book, only, problems, zips)
     out_dir.mkdir(parents=True, exist_ok=True)
     offline: dict[int, Path] = {}  # one per topic that has one, even of the same cases: each unpacks into its own folder
-    for i, scope in enumerate(chosen_scopes, 1):
+    for i, scope in enumerate(chosen_scopes):
         if scope.offline:
-            progress(f"[{i}/{len(chosen_scopes)}] {scope.label}：离线网站（{len(scope.chosen.cases)} 个案例）")
-            offline[i - 1] = export_site(book, scope.chosen.cases, build_site, out_dir, _quiet(progress),
-                                         scope.chosen.slug, scope.label)
+            progress(f"[{i + 1}/{len(chosen_scopes)}] {scope.label}：离线网站（{len(scope.chosen.cases)} 个案例）")
+            offline[i] = export_site(book, scope.chosen.cases, build_site, out_dir, _quiet(progress),
+                                     scope.chosen.slug, scope.label)
     progress(f"讲义：{len(chosen_scopes)} 份 HTML 和 {len(chosen_scopes)} 份 PDF")
     names = {fmt: [out_dir / output_name("handout", s.chosen.slug, len(s.chosen.cases), today, fmt)
                    for s in chosen_scopes] for fmt in ("pdf", "html")}

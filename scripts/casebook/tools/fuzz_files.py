@@ -306,24 +306,16 @@ def _try_one(kind: str, report, rng: random.Random, box: Sandbox, kinds: Kinds, 
     if kind == "case":
         text = fuzz.case_input(rng, box.book.cases, kinds.case_texts)
         fuzz.tally(report, text, lambda t: fuzz.check_case(t, kinds.checker, case_path))
-    elif kind == "source":
-        broken = kinds.make_source()
-        try:
-            fuzz.tally(report, broken, kinds.check_source)
-        finally:
-            kinds.restore_source()
-    elif kind == "cache":
-        given = cached.make()
-        try:
-            fuzz.tally(report, given, cached.check)
-        finally:
-            cached.restore()
-    else:
-        broken = kinds.make_file(kind)
-        try:
-            fuzz.tally(report, broken, getattr(kinds, f"check_{kind}"))
-        finally:
-            kinds.restore(kind)
+        return
+    make, check, restore = {
+        "source": (kinds.make_source, kinds.check_source, kinds.restore_source),
+        "cache": (cached.make, cached.check, cached.restore),
+    }.get(kind) or (lambda: kinds.make_file(kind), getattr(kinds, f"check_{kind}"), lambda: kinds.restore(kind))
+    broken = make()
+    try:
+        fuzz.tally(report, broken, check)
+    finally:
+        restore()
 
 
 def run(cases_dir: Path, examples: int, seed: int, progress: Callable[[str], None]) -> tuple[dict, float]:
