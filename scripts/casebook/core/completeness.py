@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Callable
 
 from .model import Casebook
-from .schema import Field, fields, paths_using, values_at
+from .schema import Field, case_schema, fields, paths_using, values_at
 from .quotes import normalise
 
 # Fields whose value says nothing about the case itself (editor's notes, old addresses).
@@ -91,7 +92,7 @@ def evidence_coverage(case: dict, book: Casebook, counted: list[Field] | None = 
     text = book.sources.get(case["source"]["file"], "")
     # (line number in the source file, its text, normalised): the editor finds a paragraph by its line.
     paragraphs = [(n, line.strip(), normalise(line)) for n, line in enumerate(text.splitlines(), 1) if normalise(line)]
-    quotes = [normalise(q) for q in _quotes(case, book)]
+    quotes = [normalise(q) for q in _quotes(case)]
     uncovered = [(n, line) for n, line, plain in paragraphs if not any(q and q in plain for q in quotes)]
     missing = [f"原文 {len(paragraphs)} 段中有 {len(uncovered)} 段没有任何摘录：" + _which(uncovered)] if uncovered else []
     return Part(1 - len(uncovered) / len(paragraphs) if paragraphs else 0.0, missing)
@@ -103,18 +104,18 @@ def _which(paragraphs: list[tuple[int, str]], shown: int = 5) -> str:
     return "、".join(named) + (f" 等 {len(paragraphs)} 段" if len(paragraphs) > shown else "")
 
 
-def _quotes(case: dict, book: Casebook) -> list[str]:
+@cache
+def _quote_paths() -> list[tuple]:
+    # The vocabulary adds choices, not fields: the case schema's quote fields are the book's.
+    return paths_using(case_schema(), "quote")
+
+
+def _quotes(case: dict) -> list[str]:
     """Everything the case copies from its source: each quote the validator checks (the schema's quote
     fields: evidence, speakers' words, a start date's sentence) and the headline."""
-    schema = book.schema
-    if _QUOTE_PATHS.get(id(schema), (None,))[0] is not schema:  # walked once per schema, not once per case
-        _QUOTE_PATHS[id(schema)] = (schema, paths_using(schema, "quote"))
-    quoted = [value for path in _QUOTE_PATHS[id(schema)][1] for _, value in values_at(case, path)]
+    quoted = [value for path in _quote_paths() for _, value in values_at(case, path)]
     title = (case.get("source") or {}).get("title")
     return [q for q in (*quoted, title) if isinstance(q, str)]
-
-
-_QUOTE_PATHS: dict[int, tuple[dict, list[tuple]]] = {}
 
 
 def _short(description: str) -> str:
