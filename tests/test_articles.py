@@ -160,3 +160,11 @@ def test_a_publisher_its_quotes_do_not_name_is_refused(cases_dir: Path):
     line = line_of(cases_dir / "guhuai.yaml", "publisher")
     assert any(p.startswith(f"guhuai.yaml:{line}: source.publisher: “济宁日报”在 source.evidence 的摘录中找不到")
                for p in _problems(cases_dir))
+
+
+def test_a_publisher_made_of_two_quotes_is_refused(cases_dir: Path):
+    """Each quote stands on its own: a name the page never writes in one piece is not on the page."""
+    edit(cases_dir / "guhuai.yaml", "    - 齐鲁晚报·今日运河 古槐街道办事处 联办\n", "    - 齐鲁晚报·\n    - 今日运河 古槐街道办事处 联办\n")
+    line = line_of(cases_dir / "guhuai.yaml", "publisher")
+    assert any(p.startswith(f"guhuai.yaml:{line}: source.publisher: “齐鲁晚报·今日运河”在 source.evidence 的摘录中找不到")
+               for p in _problems(cases_dir))

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from casebook.core import cache, incremental
 
 from conftest import ENV, build, edit, make_project
@@ -30,7 +32,14 @@ def test_after_edits_additions_renames_and_deletions_an_incremental_build_writes
     first = build(project, site)
     assert first.returncode == 0, first.stderr
 
+    # A vocabulary label every case page shows: nothing rendered before may be taken over.
+    edit(cases / "taxonomy.yaml", "label: 已实施\n", "label: 已经实施\n")
+    relabelled = build(project, site)
+    assert relabelled.returncode == 0, relabelled.stderr
+    assert _rendered(relabelled) == (_rendered(relabelled)[0], 0)
+
     edit(cases / "tianma.yaml", "slug: tianma\n", "slug: tianma\n")  # touched, same bytes: still unchanged
+    edit(cases / "tianma.yaml", "name: 曹溪街道天马社区\n", "name: 曹溪街道天马村社区\n")  # named on related cases' pages
     edit(cases / "cangnanjie.yaml", "summary: ", "summary: 改写过的摘要。")  # an edit
     added = (cases / "guhuai.yaml").read_text(encoding="utf-8").replace("slug: guhuai\n", "slug: guhuai-er\n")
     (cases / "guhuai-er.yaml").write_text(added, encoding="utf-8")  # an addition
@@ -43,6 +52,13 @@ def test_after_edits_additions_renames_and_deletions_an_incremental_build_writes
     incremental_run = build(project, site)
     assert incremental_run.returncode == 0, incremental_run.stderr
     assert _kept(incremental_run) > 0  # pages of unchanged cases were taken over, not converted again
+
+    # A line added to one source: its page and its case's completeness change, the rest is taken over.
+    edit(cases / "sources" / "tianma.txt", "\n", "\n补记一行与摘录无关的文字。\n")
+    last_run = build(project, site)
+    assert last_run.returncode == 0, last_run.stderr
+    jobs, reused = _rendered(last_run)
+    assert 0 < reused < jobs  # pages not converted again were not rendered again either
     full = tmp_path / "full"
     full_run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(project / "mkdocs.yml"),
                                "-d", str(full)], capture_output=True, text=True,
@@ -54,6 +70,12 @@ def test_after_edits_additions_renames_and_deletions_an_incremental_build_writes
     assert sorted(built) == sorted(expected)
     assert [path for path in expected if built[path] != expected[path]] == []
     assert "cases/huangtun-jinse-jiayuan/index.html" not in built and "cases/guhuai-er/index.html" in built
+
+
+def _rendered(result: subprocess.CompletedProcess) -> tuple[int, int]:
+    found = re.search(r"生成页面 (\d+) 组，其中 (\d+) 组沿用上次构建生成的内容", result.stderr)
+    assert found, result.stderr
+    return int(found.group(1)), int(found.group(2))
 
 
 def _manifest(tmp_path: Path, key: bytes) -> tuple[Path, str]:
@@ -85,3 +107,17 @@ def test_a_manifest_entry_naming_a_file_outside_the_site_is_refused(tmp_path):
     payload = bytes(cache.verified(key, path.read_bytes())).replace(b'"cases/a/index.html"', b'"../../etc/passwd"')
     path.write_bytes(cache.signed(key, payload))
     assert incremental.read(path, key, shared) == {}
+
+
+def test_a_page_kept_by_its_inputs_cannot_read_other_cases_entries():
+    """A case page's key covers its own entries of the book-wide lookups: reading another's must fail, not show nothing."""
+    from casebook.site import render_cache
+
+    scores = render_cache.Only({"tianma": 80, "fuyou": 60}, "tianma")
+    assert scores["tianma"] == 80 and dict(scores) == {"tianma": 80}
+    with pytest.raises(render_cache.NarrowedError):
+        scores["fuyou"]
+    book = render_cache.Named({"fuyou": {"name": "府佑社区"}})
+    assert book.case("fuyou")["name"] == "府佑社区"
+    with pytest.raises(render_cache.NarrowedError):
+        book.cases

@@ -54,3 +54,19 @@ def test_the_built_case_page_announces_its_card(site: Path):
     assert image.endswith("/cards/fuyou.png") and (site / "cards/fuyou.png").is_file()
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "assets/casebook/og.png" in home  # other pages keep the casebook's card
+
+
+def test_a_card_shows_the_pixels_cairosvg_draws(tmp_path):
+    """Encoded here for speed, the card must be the picture CairoSVG's own PNG writer would give."""
+    from PIL import Image
+    import cairosvg
+
+    book, _ = load_casebook(CASES)
+    drawing = sharecard.svg(book.case("tianma"), "社区治理实践案例库")
+    ours = tmp_path / "ours.png"
+    ours.write_bytes(sharecard._draw(drawing))
+    theirs = tmp_path / "theirs.png"
+    theirs.write_bytes(cairosvg.svg2png(bytestring=drawing.encode("utf-8"), output_width=1200, output_height=630))
+    with Image.open(ours) as a, Image.open(theirs) as b:
+        assert a.size == b.size == (1200, 630)
+        assert a.convert("RGB").tobytes() == b.convert("RGB").tobytes()

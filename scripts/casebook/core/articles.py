@@ -78,10 +78,10 @@ def _source_facts(doc: Document, data: dict) -> list[Problem]:
         value = source.get(key)
         if isinstance(value, str) and value and not date_stated(value, evidence):
             out.append(doc.problem(("source", key), f"日期“{value}”在 source.evidence 的摘录中找不到：摘录原文写明这个日期的文字"))
-    quoted = _plain("".join(q for q in evidence if isinstance(q, str)))
+    quoted = [_plain(q) for q in evidence]
     for key, what in _NAMED_IN_EVIDENCE.items():
         value = source.get(key)
-        if isinstance(value, str) and value.strip() and _plain(value) not in quoted:
+        if isinstance(value, str) and value.strip() and not any(_plain(value) in q for q in quoted):
             out.append(doc.problem(("source", key), f"“{value}”在 source.evidence 的摘录中找不到：把原文写明{what}的那一行"
                                                     "摘进 source.evidence（照原文写，不要根据网址或常识填写）"))
     return out
@@ -92,8 +92,13 @@ def _plain(text: str) -> str:
 
 
 def date_stated(date: str, quotes: list) -> bool:
-    """Whether YYYY, YYYY-MM, YYYY-MM-DD or MM-DD is written in the quotes, as digits with 年月日 or dashes."""
-    text = _plain("".join(q for q in quotes if isinstance(q, str)))
+    """Whether YYYY, YYYY-MM, YYYY-MM-DD or MM-DD is written in one of the quotes, as digits with 年月日 or dashes.
+
+    Each quote on its own: "2024年" ending one and "6月" opening the next are no date."""
+    return any(_date_in(date, _plain(q)) for q in quotes if isinstance(q, str))
+
+
+def _date_in(date: str, text: str) -> bool:
     parts = date.split("-")
     if len(parts[0]) != 4:  # a month and day without a year
         month, day = parts

@@ -81,6 +81,15 @@ class _StreamedFile(File):
     def _content(self, value: str | bytes | None) -> None:
         pass  # set by File.generated, before the stream is given
 
+    def copy_file(self, dirty: bool = False) -> None:
+        """A download or script is linked from the spool beside the site (same disk), not copied byte by byte."""
+        self._content  # made by now
+        try:
+            os.makedirs(os.path.dirname(self.abs_dest_path), exist_ok=True)
+            os.link(self.abs_src_path, self.abs_dest_path)
+        except OSError:
+            super().copy_file(dirty)
+
 
 def _mkdocs_errors(work, *args):
     """work(*args), its failures as MkDocs reports them: a located line stops the build, others are errors."""
@@ -193,6 +202,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         root = Path(config.config_file_path).parent
         site = Path(getattr(self, "site_dir", None) or config.site_dir)
         had_problems = bool(self.build.problems)
+        self.build.reuse_pages = getattr(self, "staged", False) and incremental.wanted(self.config.incremental)
         try:
             cases = _mkdocs_errors(self.build.start, settings, root, site)
         finally:
@@ -204,7 +214,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             # Serving, where `casebook preview` shows only errors: say it to the editor directly, or the
             # terminal's last word stays the error already fixed.
             print("casebook: 问题已全部改好，检查通过，页面恢复显示案例内容", file=sys.stderr, flush=True)
-        if getattr(self, "staged", False) and incremental.wanted(self.config.incremental):
+        if self.build.reuse_pages:
             self.reuse = incremental.Reuse(incremental.manifest_path(self.cases_dir, Path(self.site_dir)),
                                            cache.machine_key(root), Path(self.site_dir))
         log.info(f"casebook: 已加入 {cases} 个案例，共 {len(self.build.generated)} 个生成文件")
@@ -298,6 +308,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             except incremental.ReuseError as exc:
                 raise PluginError(str(exc)) from None
         _mkdocs_errors(self.build.finish, Path(config.site_dir))
+        if self.build.reuse_pages and self.build.rendered:
+            counts = self.build.rendered
+            log.info(f"casebook: 生成页面 {counts['jobs']} 组，其中 {counts['reused']} 组沿用上次构建生成的内容")
         if self._commit(config) and self.reuse is not None:
             self.reuse.save(Path(self.site_dir), self._page_records())
 

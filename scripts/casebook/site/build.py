@@ -29,7 +29,7 @@ from ..core.siteconfig import SiteSettings
 from ..core.validate import load_casebook
 from .render import problems_page
 from .source_pages import MissingQuote
-from .tree import ASSETS, LAYOUT, PACKAGE, TreeError, edit_paths, generated_files, streamed, write_file
+from .tree import ASSETS, LAYOUT, PACKAGE, RENDERED, TreeError, edit_paths, generated_files, streamed, write_file
 
 QUOTE_JS = "assets/casebook/quote.js"  # quoting by selection on source pages: local previews only
 STREAMED = object()  # stands for a file the rendering process makes (see `start`)
@@ -52,6 +52,8 @@ class Build:
         self.problems: list = []
         self.generated: dict = {}
         self.edit_uris: dict[str, str | None] = {}
+        self.reuse_pages = False  # an incremental build: pages an earlier build rendered are taken over
+        self.rendered: dict | None = None  # after a streamed build: jobs rendered and reused (tree.RENDERED)
 
     # --- atomic builds: a failed, interrupted or concurrent build never leaves a broken site ----------------
 
@@ -140,7 +142,8 @@ class Build:
         self.spool = beside(site, SPOOL)
         self.spool.mkdir(parents=True)
         atexit.register(self._drop_stream)  # Ctrl-C skips the door's error handling, not the interpreter's exit
-        produce = functools.partial(streamed, self.cases_dir, settings, self.materials_dir, root, self.spool)
+        produce = functools.partial(streamed, self.cases_dir, settings, self.materials_dir, root, self.spool,
+                                    self.reuse_pages)
         self.stream = Stream(produce, expected=(ReleaseError, training.MaterialsError, TreeError, MissingQuote))
         try:
             layout = self.stream.get(LAYOUT)
@@ -165,7 +168,9 @@ class Build:
             return
         try:
             for path, spooled in self.stream.rest().items():
-                if path not in self.generated:  # the search index
+                if path == RENDERED:
+                    self.rendered = spooled
+                elif path not in self.generated:  # the search index
                     write_file(site_dir / path, spooled)  # type: ignore[arg-type]
         except StreamError as exc:
             raise Failed(f"生成搜索索引时出错：{exc}") from None

@@ -13,6 +13,7 @@ class Job(NamedTuple):
 
     paths: tuple[str, ...]
     make: Callable[[], dict[str, str | bytes]]
+    key: str | None = None  # digest of everything the files are made from (render_cache.py), if known
 
     def files(self) -> dict[str, str | bytes]:
         made = self.make()

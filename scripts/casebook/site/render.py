@@ -10,13 +10,15 @@ import functools
 import html
 import json
 import re
+from collections.abc import Mapping
 from typing import Callable
 
 import jinja2
 from markupsafe import Markup, escape
 
-from . import catalog, dataset, datapackage, feed, listing, opendata, routes, source_pages
+from . import catalog, dataset, datapackage, feed, listing, opendata, render_cache, routes, source_pages
 from .jobs import Job
+from .render_cache import PageCache
 from ..core import model, numbers, regions, transfer
 from .routes import page_url, relative_url, root_url
 from ..core.model import Casebook
@@ -156,14 +158,20 @@ class SiteRenderer:
     """Renders all generated files for one build (one value of use_directory_urls)."""
 
     def __init__(self, book: Casebook, use_directory_urls: bool = True, site_url: str = "",
-                 site_name: str = "社区治理实践案例库"):
+                 site_name: str = "社区治理实践案例库", pages: PageCache | None = None):
         self.book = book
+        self.pages = pages or PageCache(None, None)  # rows an earlier build rendered (listing.py)
         self.use_directory_urls = use_directory_urls
         self.site_url = site_url
         self.env = environment()
         self.common = {"book": book, **vocabulary_context(book.taxonomy), **dataset.context(book),
                        "site_url": site_url, "site_name": site_name}
         self.common["learned_by"] = transfer.learned_by(book)
+        # What pages share apart from the book-wide lookups a case page narrows to its own entry (_case_context):
+        # a keyed job renders from this, so its key (render_cache.py) covers all it can read.
+        self.shared = {name: value for name, value in self.common.items() if name not in render_cache.NARROWED}
+        self.shared_digest = render_cache.digest(render_cache.code_digest(), use_directory_urls, book.schema,
+                                                 self.shared)
 
     def url_from(self, from_src: str, to_src: str) -> str:
         return relative_url(from_src, to_src, self.use_directory_urls, self.site_url)
@@ -174,12 +182,36 @@ class SiteRenderer:
             else "/" + page_url(src, self.use_directory_urls)
 
     def render(self, template: str, src: str, **context) -> str:
+        return self._render(self.common, template, src, context)
+
+    def render_keyed(self, template: str, src: str, **context) -> str:
+        """A page of a keyed job: it sees what every page shares and its own context, nothing book-wide."""
+        return self._render(self.shared, template, src, context)
+
+    def _render(self, common: dict, template: str, src: str, context: dict) -> str:
         # Addresses are made by routes.py, not taken from data: HTML-escaped only, so a fragment's # stays a #.
         url: Callable[[str], Markup] = lambda to: escape(relative_url(src, to, self.use_directory_urls, self.site_url))  # noqa: E731
         root = escape(root_url(src, self.use_directory_urls, self.site_url))
         absolute: Callable[[str], Markup] = lambda to: escape(self.absolute(to))  # noqa: E731
-        return self.env.get_template(template).render(**self.common, **context, url=url, root=root,
-                                                      absolute=absolute)
+        return self.env.get_template(template).render(**common, **context, url=url, root=root, absolute=absolute)
+
+    def job_key(self, paths: tuple[str, ...], *inputs: object) -> str:
+        return render_cache.digest(self.shared_digest, self.site_url, paths, inputs)
+
+    def listing_key(self, paths: tuple[str, ...], *inputs: object, items: list[dict]) -> str:
+        return self.job_key(paths, self._ids(items), *inputs)
+
+    @functools.cached_property
+    def _case_ids(self) -> dict[str, str]:
+        """Slug -> digest of the case: a key names the cases it shows by these, not by their whole text."""
+        return {case["slug"]: render_cache.digest(case) for case in self.book.cases}
+
+    @functools.cached_property
+    def _source_ids(self) -> dict[str, str]:
+        return {file: render_cache.digest(text) for file, text in self.book.sources.items()}
+
+    def _ids(self, cases: list[dict]) -> list[str]:
+        return [self._case_ids[case["slug"]] for case in cases]
 
     def files(self) -> dict[str, str | bytes]:
         """Site-relative path -> content, for every file the renderer adds to the site."""
@@ -197,12 +229,13 @@ class SiteRenderer:
         undone = catalog.by_category(book, done=False)
         tree = regions.build(book)
         related = catalog.Related(book)
-        jobs = [Job((routes.case(c["slug"]), routes.compare_data(c["slug"]), routes.case_json(c["slug"])),
-                    functools.partial(self._case_files, c, related)) for c in book.cases]
+        jobs = [self._case_job(c, related) for c in book.cases]
         jobs += self._grouping_jobs(by_category, undone, tree)
         quotes = paths_using(book.schema, "quote")  # a walk over the schema: once, not once per source page
         for file, cases in source_pages.citing(book).items():
-            jobs.append(Job((routes.source_page(file),), functools.partial(self._source_page, file, cases, quotes)))
+            paths = (routes.source_page(file),)
+            jobs.append(Job(paths, functools.partial(self._source_page, file, cases, quotes),
+                            self.job_key(paths, self._source_ids[file], self._ids(cases), quotes)))
         # The pages about every case come last: a generator reading pages as they are made
         # (plugin.py) starts on the small ones.
         jobs += self._overview_jobs(by_category, undone, tree)
@@ -212,37 +245,67 @@ class SiteRenderer:
                                           self.site_url)))
         return self._ready(), jobs
 
-    def _listed(self, *args, **context) -> Job:
-        """A listing page's job: long listings page their rows (listing.py)."""
-        return listing.job(self.render, *args, **context)
-
     def _grouping_jobs(self, by_category: dict, undone: dict, tree) -> list[Job]:
         """A page for every practice category and every region, each listing its cases."""
-        jobs, listed = [], self._listed
+        jobs = []
         for category in self.book.taxonomy.categories:
-            cases = by_category[category["term"]]
-            jobs.append(listed("category.md.j2", routes.category(category["slug"]), f"category-{category['slug']}",
-                               "_category_rows.html.j2", cases, category=category, cases=cases,
-                               undone_cases=undone[category["term"]]))
+            cases, undone_cases = by_category[category["term"]], undone[category["term"]]
+            jobs.append(self._keyed_listing("category.md.j2", routes.category(category["slug"]),
+                                            f"category-{category['slug']}", "_category_rows.html.j2", cases,
+                                            {"category": category, "cases": cases, "undone_cases": undone_cases},
+                                            (category, self._ids(undone_cases))))
         for region in regions.walk(tree):
-            jobs.append(listed("region.md.j2", routes.region(region.key), "region-" + region.key.replace("/", "-"),
-                               "_region_rows.html.j2", region.cases, region=region))
+            jobs.append(self._keyed_listing("region.md.j2", routes.region(region.key),
+                                            "region-" + region.key.replace("/", "-"), "_region_rows.html.j2",
+                                            region.cases, {"region": region}, render_cache.region_shown(region)))
         return jobs
+
+    def _keyed_listing(self, template: str, src: str, key: str, rows_template: str, items: list[dict],
+                       context: dict, inputs: tuple) -> Job:
+        """A listing keyed as a whole by its items and `inputs`, all it shows besides them (listing.py)."""
+        rows = listing.Rows(lambda item: self.render_keyed(rows_template, src, rows=[item], **context))
+
+        def keyed(paths: tuple[str, ...]) -> str:
+            return self.job_key(paths, template, rows_template, self._ids(items), inputs)
+
+        return listing.job(self.render_keyed, template, src, key, rows, items, self.pages, keyed=keyed, **context)
+
+    def _case_rows(self, src: str, rows_template: str, **lookups: Mapping) -> listing.Rows:
+        """Rows of every case, each kept by its case, its source text (its completeness score follows from
+        the two) and its own entries of `lookups`."""
+        completeness = self.common["completeness"]
+
+        def render(case: dict) -> str:
+            slug = case["slug"]
+            own = {name: render_cache.Only(lookup, slug) for name, lookup in lookups.items()}
+            return self.render_keyed(rows_template, src, rows=[case], completeness=render_cache.Only(completeness, slug), **own)
+
+        def key(case: dict) -> str:
+            slug = case["slug"]
+            return self.job_key((src, rows_template), self._case_ids[slug], self._source_ids.get(case["source"]["file"]),
+                                [lookup[slug] for lookup in lookups.values()])
+
+        return listing.Rows(render, key)
 
     def _overview_jobs(self, by_category: dict, undone: dict, tree) -> list[Job]:
         """The pages about every case: home, catalogue, overviews, comparison, reference."""
-        book, page, listed = self.book, self._page_job, self._listed
+        book, page = self.book, self._page_job
+        rows = self._case_rows
+
+        def listed(template: str, src: str, key: str, rows_template: str, **context) -> Job:
+            return listing.job(self.render, template, src, key, rows(src, rows_template, **context.pop("lookups", {})),
+                               book.cases, self.pages, **context)
+
         return [
             page("home.md.j2", routes.HOME, stats=catalog.stats(book), recent=catalog.recent(book),
                  by_category=by_category, undone_by_category=undone),
-            listed("catalogue.md.j2", routes.CATALOGUE, "catalogue", "_catalogue_rows.html.j2", book.cases,
-                   options=catalog.filter_options(book, tree), region_of=catalog.region_of(tree)),
+            listed("catalogue.md.j2", routes.CATALOGUE, "catalogue", "_catalogue_rows.html.j2",
+                   options=catalog.filter_options(book, tree), lookups={"region_of": catalog.region_of(tree)}),
             page("categories.md.j2", routes.CATEGORIES, by_category=by_category, undone_by_category=undone),
             page("regions.md.j2", routes.REGIONS, regions=tree),
             page("compare.md.j2", routes.COMPARE),
-            listed("matrix.md.j2", routes.MATRIX, "matrix", "_matrix_rows.html.j2", book.cases),
-            listed("outcomes.md.j2", routes.OUTCOMES, "outcomes", "_outcome_rows.html.j2", book.cases,
-                   first=listing.OUTCOME_CASES),
+            listed("matrix.md.j2", routes.MATRIX, "matrix", "_matrix_rows.html.j2"),
+            listed("outcomes.md.j2", routes.OUTCOMES, "outcomes", "_outcome_rows.html.j2", first=listing.OUTCOME_CASES),
             page("learning.md.j2", routes.LEARNING, links=transfer.learning_links(book), diagram=transfer.diagram(book)),
             page("data.md.j2", routes.DATA, columns=opendata.column_docs(book), list_separator=opendata.SEP),
             page("guide.md.j2", routes.GUIDE),
@@ -266,16 +329,40 @@ class SiteRenderer:
     def _page(self, template: str, src: str, **context) -> dict[str, str]:
         return {src: self.render(template, src, **context)}
 
-    def _case_files(self, case: dict, related: catalog.Related) -> dict[str, str]:
+    def _case_job(self, case: dict, related: catalog.Related) -> Job:
+        slug = case["slug"]
+        paths = (routes.case(slug), routes.compare_data(slug), routes.case_json(slug))
+        context = self._case_context(case, related)
+        # The completeness score follows from the case, its source text and the schema (in the shared digest).
+        key = self.job_key(paths, self._ids([case]), [(self._ids([c]), shared) for c, shared in context["related"]],
+                           self.common["updated"][slug], self._source_ids.get(case["source"]["file"]),
+                           self._ids(self.common["learned_by"].get(slug, [])), self._ids([*context["book"].named.values()]))
+        return Job(paths, functools.partial(self._case_files, context), key)
+
+    def _case_context(self, case: dict, related: catalog.Related) -> dict:
+        """All a case page shows: the case, its related cases and its own entries of the book-wide lookups."""
+        slug, common = case["slug"], self.common
+        named = {e["case"] for e in case.get("learned_from", []) if e.get("case")}
+        return {"case": case, "related": related[slug], "updated": render_cache.Only(common["updated"], slug),
+                "completeness": render_cache.Only(common["completeness"], slug),  # scored when the page is rendered
+                "learned_by": render_cache.Only(common["learned_by"], slug),
+                "book": render_cache.Named({s: self._by_slug[s] for s in sorted(named)})}
+
+    @functools.cached_property
+    def _by_slug(self) -> dict[str, dict]:
+        return {case["slug"]: case for case in self.book.cases}
+
+    def _case_files(self, context: dict) -> dict[str, str]:
+        case = context["case"]
         slug = case["slug"]
         data_file = routes.compare_data(slug)
-        return {routes.case(slug): self.render("case.md.j2", routes.case(slug), case=case, related=related[slug]),
-                data_file: self.render("compare_data.js.j2", data_file, data=self._compare_data(case)),
+        return {routes.case(slug): self.render_keyed("case.md.j2", routes.case(slug), **context),
+                data_file: self.render_keyed("compare_data.js.j2", data_file, data=self._compare_data(case)),
                 **dataset.case_file(self.site_url, case)}
 
     def _source_page(self, file: str, cases: list[dict], quotes: list[tuple]) -> dict[str, str]:
         src = routes.source_page(file)
-        return {src: self.render("source.md.j2", src, **source_pages.context(self.book, file, cases, quotes))}
+        return {src: self.render_keyed("source.md.j2", src, **source_pages.context(self.book, file, cases, quotes))}
 
     def _compare_data(self, case: dict) -> dict:
         """What the comparison page shows of a case, as plain data its script turns into text nodes."""

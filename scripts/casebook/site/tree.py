@@ -16,10 +16,12 @@ from typing import Iterator
 
 from . import training
 from . import routes, search, sharecard
+from ..core import cache
 from ..core.model import Casebook
 from ..core.parallel import fork_map
 from .jobs import Job
 from .render import SiteRenderer
+from .render_cache import PageCache
 from ..core.safety import RealPaths
 from ..core.siteconfig import SiteSettings
 from ..core.validate import load_casebook
@@ -60,6 +62,7 @@ class Plan:
     use_directory_urls: bool
     ready: dict[str, Content]
     jobs: list[Job]
+    pages: PageCache  # files of keyed jobs and rows an earlier build rendered (no folder: render all)
 
     def paths(self) -> list[str]:
         """Every path produce() gives, in its order, but those of the search index (named by their content)."""
@@ -83,7 +86,7 @@ class Plan:
         guides: dict[str, Content] = {src: self.ready[src] for src in search.TEXT_PAGES if src in self.ready}
         later: list[tuple[str, Content]] = []
         for job in self.jobs:
-            for path, content in job.files().items():
+            for path, content in self.pages.files(job).items():
                 if path in search.TEXT_PAGES:
                     guides[path] = content
                 if _page(path):
@@ -99,6 +102,7 @@ class Plan:
                 yield path, kept(path, content)
         for path, content in self.index(guides).items():
             yield path, kept(path, content)
+        self.pages.prune()
 
     def index(self, files: dict[str, Content]) -> dict[str, str]:
         return search.index_files(self.book, self.use_directory_urls, search.text_pages(files, self.use_directory_urls))
@@ -109,14 +113,14 @@ def _page(path: str) -> bool:
 
 
 def plan(book: Casebook, settings: SiteSettings | None = None, materials_dir: Path | None = None,
-         offline: bool = False) -> Plan:
+         offline: bool = False, pages: PageCache | None = None) -> Plan:
     """What generated_files makes, before the pages are rendered.
 
     `materials_dir` holds the trainer materials `casebook export materials` made (listed on the
     培训资料 page); an offline site never carries them (no zip inside the zip).
     """
     settings = settings or DEFAULT_SETTINGS
-    renderer = SiteRenderer(book, settings.use_directory_urls, settings.site_url, settings.site_name)
+    renderer = SiteRenderer(book, settings.use_directory_urls, settings.site_url, settings.site_name, pages)
     ready, jobs = renderer.plan()
     manifest = None if offline or materials_dir is None else training.read_manifest(materials_dir)
     ready.update(training.site_files(manifest))
@@ -124,7 +128,7 @@ def plan(book: Casebook, settings: SiteSettings | None = None, materials_dir: Pa
     for asset in ASSETS:
         ready[asset] = (PACKAGE / asset).read_bytes()
     jobs += sharecard.jobs(book, settings.site_name)
-    return Plan(book, settings.use_directory_urls, ready, jobs)
+    return Plan(book, settings.use_directory_urls, ready, jobs, renderer.pages)
 
 
 def generated_files(book: Casebook, settings: SiteSettings | None = None, materials_dir: Path | None = None,
@@ -144,22 +148,26 @@ def generated_files(book: Casebook, settings: SiteSettings | None = None, materi
 
 
 LAYOUT = "\0layout"  # the first item streamed() gives
+RENDERED = "\0rendered"  # the last: how many jobs were rendered and how many taken from the render cache
 
 
 def streamed(cases_dir: Path, settings: SiteSettings, materials_dir: Path | None, root: Path,
-             spool: Path) -> Iterator[tuple[str, object]]:
+             spool: Path, reuse: bool = False) -> Iterator[tuple[str, object]]:
     """A one-off build's files, for a process of their own: the layout first (every path but the
     search index's, and where "编辑此页" leads), then each file as Plan.produce gives it.
 
     It reads the casebook itself (from the content cache the build's check has just filled),
-    so the process that runs the site generator never holds the cases.
+    so the process that runs the site generator never holds the cases. With `reuse` (an incremental
+    build), pages whose inputs an earlier build rendered are taken from the render cache.
     """
     book, problems = load_casebook(cases_dir)
     if problems:
         raise TreeError("案例在检查之后又被修改，出现了问题：" + "；".join(map(str, problems[:3])))
-    work = plan(book, settings, materials_dir)
+    pages = PageCache(cache.default_dir(cases_dir), cache.machine_key(root)) if reuse else None
+    work = plan(book, settings, materials_dir, pages=pages)
     yield LAYOUT, {"paths": work.paths(), "edit": edit_paths(book, root)}
     yield from work.produce(spool)
+    yield RENDERED, {"jobs": work.pages.jobs, "reused": work.pages.hits}
 
 
 def write_file(target: Path, content: Content) -> None:
