@@ -257,3 +257,15 @@ def test_a_figure_in_words_no_one_is_said_to_have_said_is_not_proposed_one_in_at
     proposed = draft.propose(text, "x", taxonomy)
     found = [(f["value"], f["unit"]) for f in proposed.lists["profile"] + proposed.lists["outcomes"]]
     assert found == [(16, "起")]  # the residents' demand (两年, 一年) is no fact of the case
+
+
+def test_a_meeting_held_as_a_rule_is_proposed_as_a_practice_and_a_one_off_meeting_is_not():
+    taxonomy, _ = load_taxonomy(REAL_CASES)
+    text = ("黎郡社区每月召开一次物业联动会，居民代表、物业和业委会一起商量电梯加装。\n"
+            "遇到难题，大家就到小区议事厅里坐下来谈。\n"
+            "街道办事处召开了社区创新与管理座谈会。\n")
+    proposed = draft.propose(text, "lijun", taxonomy)
+    practices = proposed.lists["practices"]
+    assert [p["name"] for p in practices] == ["物业联动会", "小区议事厅"]
+    for item in practices:
+        assert item["name"] in item["evidence"] and item["evidence"] in text

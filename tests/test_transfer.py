@@ -14,6 +14,7 @@ import pytest
 from casebook.site.render import SiteRenderer
 from casebook.authoring.scaffold import render_case
 from casebook.core.validate import load_casebook
+from casebook.core import transfer
 
 from conftest import assert_reported, CASES, edit
 
@@ -133,6 +134,18 @@ def test_learning_page_draws_every_link_as_svg(files):
     assert "<script" not in page
     html_block = page[page.index('<div class="cb-learning">'):page.index("</svg>")]
     assert "\n\n" not in html_block  # a blank line would end Markdown's HTML block and break the drawing
+
+
+def test_a_casebook_with_more_links_than_a_drawing_can_hold_lists_them_without_one(monkeypatch, files):
+    """A diagram of thousands of links is megabytes no one can read: past the limit, the page says so and lists them."""
+    monkeypatch.setattr(transfer, "DIAGRAM_MOST", 1)
+    book, _ = load_casebook(CASES)
+    page = SiteRenderer(book).files()["compare/learning.md"]
+    assert "<svg" not in page and "共 2 条学习借鉴关系，太多了画不成一张图" in page
+    listed = page[page.index('<ul class="cb-learned"'):page.index("</ul>")]
+    assert listed.count("<li>") == 2 and "浙江湖州 清滨社区" in listed
+    assert listed == files["compare/learning.md"][files["compare/learning.md"].index('<ul class="cb-learned"'):
+                                                  files["compare/learning.md"].index("</ul>")]
 
 
 def test_field_reference_and_scaffold_carry_the_new_fields(files):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,11 @@ _PRACTICE_WORDS = ("服务", "超市", "食堂", "工作室", "活动", "项目"
 _FOUNDED = re.compile(r"(?:成立|组建|建立|设立|打造|开设|开办|创办)了?(?:由[^，。；！？\n]{1,60}?组成的)?(?:一支|一个|一家|一处)?"
                       r"(?P<name>[^\W\d_]{2,12}?(?:服务队|志愿队|巡逻队|宣讲团|食堂|餐厅|工作室|驿站|书屋|超市|调解室|议事会|服务站"
                       r"|服务中心))")
+# A meeting held as a rule (每月召开一次物业联动会) or a room where residents talk things over (到小区议事厅里):
+# a practice. A meeting held once (召开了……座谈会) is an event, and is left out.
+_HELD = re.compile(r"(?:每月|每周|每季度|每半月|每年|定期|常态化)都?(?:召开|举办|组织|开展)(?:一次|一场|一期)?"
+                   r"(?P<name>[^\W\d_]{2,10}?(?:联席会议|联席会|联动会|议事会|恳谈会|协调会|例会|听证会))")
+_ROOM = re.compile(r"(?:在|到|走进|来到)(?P<name>[^\W\d_]{2,10}?(?:议事厅|议事室|议事亭|议事长廊|会客厅))")
 # 记者 王博文, 通讯员 陈雪峰, 作者:赵磊 (an empty 作者: before 来源: names no one).
 _BYLINE = re.compile(rf"(?P<role>记者|通讯员|作者)[\s　:：]*(?!来源|发布|日期|时间|编辑|阅读)"
                      rf"(?P<names>[{_HAN}]{{2,3}}(?:、[{_HAN}]{{2,3}})*)")
@@ -174,7 +180,7 @@ def names(text: str, honours_kind: str | None) -> tuple[list[dict], list[dict], 
                 honours.append({"kind": honours_kind, "statement": honour[1], "evidence": honour[1]})
         elif any(word in name or s[2].startswith(word) for s in said for word in _PRACTICE_WORDS):
             practices.append({"name": name, "category": "", "status": "", "description": "", "evidence": said[0][1]})
-    for match in _FOUNDED.finditer(text):
+    for match in itertools.chain(*(pattern.finditer(text) for pattern in (_FOUNDED, _HELD, _ROOM))):
         if match["name"] not in occurrences and match["name"] not in [p["name"] for p in practices]:
             practices.append({"name": match["name"], "category": "", "status": "", "description": "",
                               "evidence": _clause_at(text, match.start("name"))})

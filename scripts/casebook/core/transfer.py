@@ -96,6 +96,8 @@ def learned_by(book: Casebook) -> dict[str, list[dict]]:
     return out
 
 
+DIAGRAM_MOST = 120  # more links than this make a drawing no one can follow (and a page of megabytes)
+
 # The diagram is drawn in a 340-unit wide box: on a 360 px phone that is about one unit per pixel,
 # so 13-unit text stays readable; wider screens cap it with CSS instead of enlarging it.
 WIDTH, BOX, FONT, LINE, PAD, GAP = 340, 148, 13, 17, 7, 10

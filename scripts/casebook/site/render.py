@@ -198,9 +198,6 @@ class SiteRenderer:
     def job_key(self, paths: tuple[str, ...], *inputs: object) -> str:
         return render_cache.digest(self.shared_digest, self.site_url, paths, inputs)
 
-    def listing_key(self, paths: tuple[str, ...], *inputs: object, items: list[dict]) -> str:
-        return self.job_key(paths, self._ids(items), *inputs)
-
     @functools.cached_property
     def _case_ids(self) -> dict[str, str]:
         """Slug -> digest of the case: a key names the cases it shows by these, not by their whole text."""
@@ -278,12 +275,13 @@ class SiteRenderer:
         def render(case: dict) -> str:
             slug = case["slug"]
             own = {name: render_cache.Only(lookup, slug) for name, lookup in lookups.items()}
-            return self.render_keyed(rows_template, src, rows=[case], completeness=render_cache.Only(completeness, slug), **own)
+            return self.render_keyed(rows_template, src, rows=[case], completeness=render_cache.Only(completeness, slug),
+                                     **own)
 
         def key(case: dict) -> str:
             slug = case["slug"]
-            return self.job_key((src, rows_template), self._case_ids[slug], self._source_ids.get(case["source"]["file"]),
-                                [lookup[slug] for lookup in lookups.values()])
+            return self.job_key((src, rows_template), self._case_ids[slug],
+                                self._source_ids.get(case["source"]["file"]), [lookup[slug] for lookup in lookups.values()])
 
         return listing.Rows(render, key)
 
@@ -306,11 +304,19 @@ class SiteRenderer:
             page("compare.md.j2", routes.COMPARE),
             listed("matrix.md.j2", routes.MATRIX, "matrix", "_matrix_rows.html.j2"),
             listed("outcomes.md.j2", routes.OUTCOMES, "outcomes", "_outcome_rows.html.j2", first=listing.OUTCOME_CASES),
-            page("learning.md.j2", routes.LEARNING, links=transfer.learning_links(book), diagram=transfer.diagram(book)),
+            self._learning_job(),
             page("data.md.j2", routes.DATA, columns=opendata.column_docs(book), list_separator=opendata.SEP),
             page("guide.md.j2", routes.GUIDE),
             page("fields.md.j2", routes.FIELDS, fields=list(fields(book.schema)), flags=vocabulary_flags()),
         ]
+
+    def _learning_job(self) -> Job:
+        """Who learned from whom: a diagram while it can be read, and the links as a listing that stays small."""
+        links = transfer.learning_links(self.book)
+        rows = listing.Rows(lambda link: self.render("_learning_rows.html.j2", routes.LEARNING, rows=[link]))
+        diagram = transfer.diagram(self.book) if len(links) <= transfer.DIAGRAM_MOST else None
+        return listing.job(self.render, "learning.md.j2", routes.LEARNING, "learning", rows, links, self.pages,
+                           diagram=diagram, links_count=len(links))
 
     def _ready(self) -> dict[str, str | bytes]:
         """The kept texts themselves, as downloads (links go to their pages), and the dataset's other files."""
