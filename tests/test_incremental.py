@@ -121,3 +121,37 @@ def test_a_page_kept_by_its_inputs_cannot_read_other_cases_entries():
     assert book.case("fuyou")["name"] == "府佑社区"
     with pytest.raises(render_cache.NarrowedError):
         book.cases
+
+
+def test_a_rendered_page_is_taken_from_the_cache_only_as_this_machine_stored_it_for_the_same_inputs(tmp_path):
+    """A cache committed with a pull request, damaged, or moved under another key is rendered again."""
+    from casebook.site import listing, render_cache
+    from casebook.site.jobs import Job
+
+    made = []
+
+    def job(key: str, text: str) -> Job:
+        return Job(("cases/a.md",), lambda: made.append(key) or {"cases/a.md": text}, key)
+
+    key = os.urandom(cache.MAC_BYTES)
+    pages = render_cache.PageCache(tmp_path, key)
+    assert pages.files(job("k1", "第一版")) == {"cases/a.md": "第一版"}
+    assert pages.files(job("k1", "不会再生成")) == {"cases/a.md": "第一版"} and made == ["k1"]
+    foreign = render_cache.PageCache(tmp_path, os.urandom(cache.MAC_BYTES))  # signed on another machine
+    assert foreign.files(job("k1", "重新生成")) == {"cases/a.md": "重新生成"}
+    stored = tmp_path / render_cache.FOLDER / "k1"
+    raw = bytearray(stored.read_bytes())
+    raw[-3] ^= 1  # damaged
+    stored.write_bytes(bytes(raw))
+    assert render_cache.PageCache(tmp_path, key).files(job("k1", "又生成")) == {"cases/a.md": "又生成"}
+    (tmp_path / render_cache.FOLDER / "k1").rename(tmp_path / render_cache.FOLDER / "k2")  # another key's name
+    assert render_cache.PageCache(tmp_path, key).files(job("k2", "k2 的内容")) == {"cases/a.md": "k2 的内容"}
+
+    rows = listing.Rows(lambda item: made.append(item["slug"]) or f"<tr>{item['slug']}</tr>", lambda item: item["slug"])
+    items = [{"slug": "a"}, {"slug": "b"}]
+    assert pages.rows("catalogue", items, rows) == ["<tr>a</tr>", "<tr>b</tr>"]
+    made.clear()
+    assert pages.rows("catalogue", [*items, {"slug": "c"}], rows) == ["<tr>a</tr>", "<tr>b</tr>", "<tr>c</tr>"]
+    assert made == ["c"]  # only the new case's row is rendered
+    assert render_cache.PageCache(tmp_path, os.urandom(cache.MAC_BYTES)).rows("catalogue", items, rows) and \
+        made == ["c", "a", "b"]

@@ -167,6 +167,9 @@ class SiteRenderer:
         self.common = {"book": book, **vocabulary_context(book.taxonomy), **dataset.context(book),
                        "site_url": site_url, "site_name": site_name}
         self.common["learned_by"] = transfer.learned_by(book)
+        if self.pages.folder is not None:  # an incremental build: scores of unchanged cases come from the last one
+            self.common["completeness"] = render_cache.KeptScores(self.common["completeness"], self.pages,
+                                                                  self._score_key)
         # What pages share apart from the book-wide lookups a case page narrows to its own entry (_case_context):
         # a keyed job renders from this, so its key (render_cache.py) covers all it can read.
         self.shared = {name: value for name, value in self.common.items() if name not in render_cache.NARROWED}
@@ -194,6 +197,10 @@ class SiteRenderer:
         root = escape(root_url(src, self.use_directory_urls, self.site_url))
         absolute: Callable[[str], Markup] = lambda to: escape(self.absolute(to))  # noqa: E731
         return self.env.get_template(template).render(**common, **context, url=url, root=root, absolute=absolute)
+
+    def _score_key(self, slug: str) -> str:
+        case = self._by_slug[slug]
+        return self.job_key(("completeness",), self._case_ids[slug], self._source_ids.get(case["source"]["file"]))
 
     def job_key(self, paths: tuple[str, ...], *inputs: object) -> str:
         return render_cache.digest(self.shared_digest, self.site_url, paths, inputs)

@@ -20,12 +20,14 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Callable
 
-from ..core import cache, regions
+from ..core import cache, completeness, regions
 from .jobs import Job
 from .listing import Rows
 
 FOLDER = "pages"
+SCORES = "scores"  # the file of kept completeness scores (job keys are hex digests: no clash)
 FORMAT = 2
 PACKAGE = Path(__file__).parent.parent
 READ = ("templates", "data")  # besides the modules: the templates, and the schemas and lists they show
@@ -73,6 +75,30 @@ class Only(Mapping):
         return 1
 
 
+class KeptScores(Mapping):
+    """Completeness scores (core.completeness.Scores) taken from the last build while their inputs are the same.
+
+    A score follows from the case, its source text and the schema: `key(slug)` digests them."""
+
+    def __init__(self, scores: completeness.Scores, pages: "PageCache", key: Callable[[str], str]):
+        self.scores, self.pages, self.key = scores, pages, key
+
+    def __getitem__(self, slug: str) -> completeness.Score:
+        key = self.key(slug)
+        kept = self.pages.score(key)
+        if kept is not None:
+            return kept
+        found = self.scores[slug]
+        self.pages.keep_score(key, found)
+        return found
+
+    def __iter__(self):
+        return iter(self.scores)
+
+    def __len__(self) -> int:
+        return len(self.scores)
+
+
 def region_shown(region: regions.Region) -> tuple:
     """What a region's page shows of it besides its cases: its name, the way up, the regions below."""
     return (region.key, region.name, region.full, [(up.key, up.name, up.full) for up in region.ancestors],
@@ -113,6 +139,8 @@ class PageCache:
         self.key = key
         self.used: set[str] = set()
         self.jobs = self.hits = 0
+        self._scores: dict | None = None  # completeness scores by the digest of their inputs (KeptScores)
+        self._scores_changed = False
 
     def files(self, job: Job) -> dict[str, str | bytes]:
         self.jobs += 1
@@ -141,6 +169,25 @@ class PageCache:
         if any(k not in kept for k in keys) or len(kept) != len(keys):
             self._write(name, dict(zip(keys, html)))
         return html
+
+    def score(self, key: str) -> completeness.Score | None:
+        if self.folder is None:
+            return None
+        if self._scores is None:
+            self.used.add(SCORES)
+            stored = self._read(SCORES)
+            self._scores = stored if isinstance(stored, dict) else {}
+        found = self._scores.get(key)
+        try:
+            return completeness.Score(found["score"], {name: completeness.Part(**part)
+                                                       for name, part in found["parts"].items()})
+        except (TypeError, KeyError, AttributeError):  # not stored, or not as we store it
+            return None
+
+    def keep_score(self, key: str, score: completeness.Score) -> None:
+        if self._scores is not None:
+            self._scores[key] = dataclasses.asdict(score)
+            self._scores_changed = True
 
     def _read(self, name: str) -> object:
         """What this machine stored under `name`, or None."""
@@ -173,9 +220,12 @@ class PageCache:
             pass
 
     def prune(self) -> None:
-        """Forget entries no build needs: those this build did not use, once they outnumber the ones it did."""
+        """Store the scores worked out, and forget entries no build needs: those this build did not use, once
+        they outnumber the ones it did."""
         if self.folder is None:
             return
+        if self._scores_changed:
+            self._write(SCORES, self._scores)
         try:
             names = [entry.name for entry in os.scandir(self.folder)]
             if len(names) <= 2 * len(self.used):  # room for a second site of other settings (an offline copy)
