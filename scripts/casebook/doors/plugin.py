@@ -83,7 +83,7 @@ class _StreamedFile(File):
 
     def copy_file(self, dirty: bool = False) -> None:
         """A download or script is linked from the spool beside the site (same disk), not copied byte by byte."""
-        self._content  # made by now
+        self._content  # waits until the renderer has made the file and points abs_src_path at it
         try:
             os.makedirs(os.path.dirname(self.abs_dest_path), exist_ok=True)
             os.link(self.abs_src_path, self.abs_dest_path)

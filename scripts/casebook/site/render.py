@@ -167,14 +167,15 @@ class SiteRenderer:
         self.common = {"book": book, **vocabulary_context(book.taxonomy), **dataset.context(book),
                        "site_url": site_url, "site_name": site_name}
         self.common["learned_by"] = transfer.learned_by(book)
-        if self.pages.folder is not None:  # an incremental build: scores of unchanged cases come from the last one
-            self.common["completeness"] = render_cache.KeptScores(self.common["completeness"], self.pages,
-                                                                  self._score_key)
         # What pages share apart from the book-wide lookups a case page narrows to its own entry (_case_context):
         # a keyed job renders from this, so its key (render_cache.py) covers all it can read.
         self.shared = {name: value for name, value in self.common.items() if name not in render_cache.NARROWED}
-        self.shared_digest = render_cache.digest(render_cache.code_digest(), use_directory_urls, book.schema,
-                                                 self.shared)
+        # Keys are worked out only where a cache can use them (an incremental build), not for exports or previews.
+        self.keys = render_cache.Keys(book, self.shared, use_directory_urls, site_url) \
+            if self.pages.folder is not None else None
+        if self.keys:  # scores of unchanged cases come from the last build
+            self.common["completeness"] = render_cache.KeptScores(self.common["completeness"], self.pages,
+                                                                  lambda slug: self.keys.score(self._by_slug[slug]))
 
     def url_from(self, from_src: str, to_src: str) -> str:
         return relative_url(from_src, to_src, self.use_directory_urls, self.site_url)
@@ -198,25 +199,6 @@ class SiteRenderer:
         absolute: Callable[[str], Markup] = lambda to: escape(self.absolute(to))  # noqa: E731
         return self.env.get_template(template).render(**common, **context, url=url, root=root, absolute=absolute)
 
-    def _score_key(self, slug: str) -> str:
-        case = self._by_slug[slug]
-        return self.job_key(("completeness",), self._case_ids[slug], self._source_ids.get(case["source"]["file"]))
-
-    def job_key(self, paths: tuple[str, ...], *inputs: object) -> str:
-        return render_cache.digest(self.shared_digest, self.site_url, paths, inputs)
-
-    @functools.cached_property
-    def _case_ids(self) -> dict[str, str]:
-        """Slug -> digest of the case: a key names the cases it shows by these, not by their whole text."""
-        return {case["slug"]: render_cache.digest(case) for case in self.book.cases}
-
-    @functools.cached_property
-    def _source_ids(self) -> dict[str, str]:
-        return {file: render_cache.digest(text) for file, text in self.book.sources.items()}
-
-    def _ids(self, cases: list[dict]) -> list[str]:
-        return [self._case_ids[case["slug"]] for case in cases]
-
     def files(self) -> dict[str, str | bytes]:
         """Site-relative path -> content, for every file the renderer adds to the site."""
         ready, jobs = self.plan()
@@ -238,8 +220,8 @@ class SiteRenderer:
         quotes = paths_using(book.schema, "quote")  # a walk over the schema: once, not once per source page
         for file, cases in source_pages.citing(book).items():
             paths = (routes.source_page(file),)
-            jobs.append(Job(paths, functools.partial(self._source_page, file, cases, quotes),
-                            self.job_key(paths, self._source_ids[file], self._ids(cases), quotes)))
+            key = self.keys.job(paths, self.keys.source(file), self.keys.cases(cases), quotes) if self.keys else None
+            jobs.append(Job(paths, functools.partial(self._source_page, file, cases, quotes), key))
         # The pages about every case come last: a generator reading pages as they are made
         # (plugin.py) starts on the small ones.
         jobs += self._overview_jobs(by_category, undone, tree)
@@ -257,7 +239,7 @@ class SiteRenderer:
             jobs.append(self._keyed_listing("category.md.j2", routes.category(category["slug"]),
                                             f"category-{category['slug']}", "_category_rows.html.j2", cases,
                                             {"category": category, "cases": cases, "undone_cases": undone_cases},
-                                            (category, self._ids(undone_cases))))
+                                            (category,), undone_cases))
         for region in regions.walk(tree):
             jobs.append(self._keyed_listing("region.md.j2", routes.region(region.key),
                                             "region-" + region.key.replace("/", "-"), "_region_rows.html.j2",
@@ -265,32 +247,30 @@ class SiteRenderer:
         return jobs
 
     def _keyed_listing(self, template: str, src: str, key: str, rows_template: str, items: list[dict],
-                       context: dict, inputs: tuple) -> Job:
-        """A listing keyed as a whole by its items and `inputs`, all it shows besides them (listing.py)."""
+                       context: dict, inputs: tuple, also: list[dict] = ()) -> Job:
+        """A listing keyed as a whole by its items, `inputs` and the cases `also` shown: all it shows (listing.py)."""
         rows = listing.Rows(lambda item: self.render_keyed(rows_template, src, rows=[item], **context))
 
         def keyed(paths: tuple[str, ...]) -> str:
-            return self.job_key(paths, template, rows_template, self._ids(items), inputs)
+            return self.keys.job(paths, template, rows_template, self.keys.cases(items), self.keys.cases(also), inputs)
 
-        return listing.job(self.render_keyed, template, src, key, rows, items, self.pages, keyed=keyed, **context)
+        return listing.job(self.render_keyed, template, src, key, rows, items, self.pages,
+                           keyed=keyed if self.keys else None, **context)
 
     def _case_rows(self, src: str, rows_template: str, **lookups: Mapping) -> listing.Rows:
         """Rows of every case, each kept by its case, its source text (its completeness score follows from
         the two) and its own entries of `lookups`."""
-        completeness = self.common["completeness"]
+        narrowed = {**lookups, "completeness": self.common["completeness"]}
 
         def render(case: dict) -> str:
-            slug = case["slug"]
-            own = {name: render_cache.Only(lookup, slug) for name, lookup in lookups.items()}
-            return self.render_keyed(rows_template, src, rows=[case], completeness=render_cache.Only(completeness, slug),
-                                     **own)
+            own = {name: render_cache.Only(lookup, case["slug"]) for name, lookup in narrowed.items()}
+            return self.render_keyed(rows_template, src, rows=[case], **own)
 
         def key(case: dict) -> str:
-            slug = case["slug"]
-            return self.job_key((src, rows_template), self._case_ids[slug],
-                                self._source_ids.get(case["source"]["file"]), [lookup[slug] for lookup in lookups.values()])
+            return self.keys.job((src, rows_template), self.keys.of_case(case),
+                                 [lookup[case["slug"]] for lookup in lookups.values()])
 
-        return listing.Rows(render, key)
+        return listing.Rows(render, key if self.keys else None)
 
     def _overview_jobs(self, by_category: dict, undone: dict, tree) -> list[Job]:
         """The pages about every case: home, catalogue, overviews, comparison, reference."""
@@ -346,11 +326,15 @@ class SiteRenderer:
         slug = case["slug"]
         paths = (routes.case(slug), routes.compare_data(slug), routes.case_json(slug))
         context = self._case_context(case, related)
-        # The completeness score follows from the case, its source text and the schema (in the shared digest).
-        key = self.job_key(paths, self._ids([case]), [(self._ids([c]), shared) for c, shared in context["related"]],
-                           self.common["updated"][slug], self._source_ids.get(case["source"]["file"]),
-                           self._ids(self.common["learned_by"].get(slug, [])), self._ids([*context["book"].named.values()]))
-        return Job(paths, functools.partial(self._case_files, context), key)
+        return Job(paths, functools.partial(self._case_files, context),
+                   self._case_key(paths, context) if self.keys else None)
+
+    def _case_key(self, paths: tuple[str, ...], context: dict) -> str:
+        keys, case = self.keys, context["case"]
+        slug = case["slug"]
+        return keys.job(paths, keys.of_case(case), [(keys.cases([c]), shared) for c, shared in context["related"]],
+                        self.common["updated"][slug], keys.cases(self.common["learned_by"].get(slug, [])),
+                        keys.cases([*context["book"].named.values()]))
 
     def _case_context(self, case: dict, related: catalog.Related) -> dict:
         """All a case page shows: the case, its related cases and its own entries of the book-wide lookups."""

@@ -15,6 +15,7 @@ never taken on trust.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..core import cache, completeness, regions
+from ..core.model import Casebook
 from .jobs import Job
 from .listing import Rows
 
@@ -73,6 +75,42 @@ class Only(Mapping):
 
     def __len__(self) -> int:
         return 1
+
+
+class Keys:
+    """The digests that key a build's jobs and rows: of what every page shares, of each case and each source."""
+
+    def __init__(self, book: Casebook, shared: dict, use_directory_urls: bool, site_url: str):
+        self.book, self.shared, self.use_directory_urls, self.site_url = book, shared, use_directory_urls, site_url
+
+    @functools.cached_property
+    def _shared(self) -> str:
+        return digest(code_digest(), self.use_directory_urls, self.book.schema, self.shared)
+
+    @functools.cached_property
+    def _cases(self) -> dict[str, str]:
+        """Slug -> digest of the case: a key names the cases it shows by these, not by their whole text."""
+        return {case["slug"]: digest(case) for case in self.book.cases}
+
+    @functools.cached_property
+    def _sources(self) -> dict[str, str]:
+        return {file: digest(text) for file, text in self.book.sources.items()}
+
+    def job(self, paths: tuple[str, ...], *inputs: object) -> str:
+        return digest(self._shared, self.site_url, paths, inputs)
+
+    def cases(self, cases: list[dict]) -> list[str]:
+        return [self._cases[case["slug"]] for case in cases]
+
+    def source(self, file: str) -> str | None:
+        return self._sources.get(file)
+
+    def of_case(self, case: dict) -> tuple:
+        """A case and its source text: with the schema (shared), all its completeness score follows from."""
+        return self._cases[case["slug"]], self.source(case["source"]["file"])
+
+    def score(self, case: dict) -> str:
+        return self.job(("completeness",), self.of_case(case))
 
 
 class KeptScores(Mapping):
@@ -166,7 +204,7 @@ class PageCache:
         stored = self._read(name)
         kept = stored if isinstance(stored, dict) and all(isinstance(v, str) for v in stored.values()) else {}
         html = [kept[k] if k in kept else rows.render(item) for k, item in zip(keys, items)]
-        if any(k not in kept for k in keys) or len(kept) != len(keys):
+        if kept.keys() != set(keys):  # a row made, or one of a case no longer listed
             self._write(name, dict(zip(keys, html)))
         return html
 
