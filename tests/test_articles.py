@@ -168,3 +168,9 @@ def test_a_publisher_made_of_two_quotes_is_refused(cases_dir: Path):
     line = line_of(cases_dir / "guhuai.yaml", "publisher")
     assert any(p.startswith(f"guhuai.yaml:{line}: source.publisher: “齐鲁晚报·今日运河”在 source.evidence 的摘录中找不到")
                for p in _problems(cases_dir))
+
+
+def test_a_date_in_the_wrong_shape_gets_one_message_not_a_crash(cases_dir: Path):
+    edit(cases_dir / "guhuai.yaml", "  date: null\n", '  date: null\n  month_day: "6"\n')
+    problems = [p for p in _problems(cases_dir) if "month_day" in p]
+    assert len(problems) == 1 and "找不到" not in problems[0]

@@ -269,3 +269,42 @@ def test_a_meeting_held_as_a_rule_is_proposed_as_a_practice_and_a_one_off_meetin
     assert [p["name"] for p in practices] == ["物业联动会", "小区议事厅"]
     for item in practices:
         assert item["name"] in item["evidence"] and item["evidence"] in text
+
+
+def test_a_practice_gets_its_sentence_and_the_category_and_status_the_vocabulary_suggests():
+    taxonomy, _ = load_taxonomy(REAL_CASES)
+    text = ("本报济宁6月29日讯（记者 王博文）近日，南湖社区成立了和睦调解室，老党员每周坐班调解邻里纠纷。"
+            "下一步，社区将在每个小区设立“家门口议事会”，请居民一起商量小区的事。\n")
+    proposed = draft.propose(text, "nanhu", taxonomy)
+    by_name = {p["name"]: p for p in proposed.lists["practices"]}
+    room, council = by_name["和睦调解室"], by_name["家门口议事会"]
+    mediation = next(c["term"] for c in taxonomy.categories if "调解室" in c["description"])
+    done = set(taxonomy.having("practice_statuses", "done"))
+    assert room["category"] == mediation and room["status"] in done
+    assert council["status"] and council["status"] not in done  # 下一步……将在: a plan, though the sentence says 设立
+    assert room["description"] == "近日，南湖社区成立了和睦调解室，老党员每周坐班调解邻里纠纷。"
+    assert proposed.values["summary"].startswith("近日，南湖社区成立了和睦调解室")  # the lead, without its dateline
+    written = draft.render(proposed, "nanhu", taxonomy, TODAY)
+    assert "状态是按句中的“下一步”提出的" in written and "summary 是照抄的原文导语" in written
+
+
+def test_guessed_categories_mostly_agree_with_the_fixture_cases():
+    checked = agreed = 0
+    for source in sorted((CASES / "sources").glob("*.txt")):
+        taxonomy, _ = load_taxonomy(CASES)
+        proposed = draft.propose(source.read_text(encoding="utf-8"), source.stem, taxonomy)
+        held = {p["name"]: p["category"] for p in yaml.safe_load(
+            (CASES / f"{source.stem}.yaml").read_text(encoding="utf-8"))["practices"]}
+        for practice in proposed.lists["practices"]:
+            if practice["name"] in held and practice["category"]:
+                checked += 1
+                agreed += practice["category"] == held[practice["name"]]
+    assert checked >= 3 and agreed >= 0.6 * checked, (agreed, checked)
+
+
+def test_figures_listed_one_after_another_count_what_follows_each_and_a_time_span_is_no_figure():
+    taxonomy, _ = load_taxonomy(REAL_CASES)
+    text = "其中包含13个小区楼盘、6个驻地单位。近1年来，社区先后成立了老年舞蹈队。\n"
+    proposed = draft.propose(text, "x", taxonomy)
+    assert [(p["label"], p["value"]) for p in proposed.lists["profile"]] == [("小区楼盘", 13), ("驻地单位", 6)]
+    assert not proposed.lists["outcomes"]

@@ -82,6 +82,16 @@ def test_values_the_fast_reader_keeps_are_typed_as_yaml_1_1_reads_them():
     assert [type(data[k]) for k in "abcd"] == [str, int, float, bool]
 
 
+def test_a_value_also_quoted_inside_a_longer_text_is_read_fast():
+    # Guhuai's note quotes its evidence line, wrapped at another place: the note's copy is not the value.
+    text = ("evidence:\n- 齐鲁晚报·今日运河 古槐街道办事处 联办\n"
+            "note: 版面眉题是“齐鲁晚报·今日运河\n  古槐街道办事处 联办”：本版由报纸联合主办。\n")
+    fast = load._FAST.read(text)
+    assert fast is not None
+    assert _same(fast, load._full_parse(text, "x.yaml").data)
+    assert fast["note"] == "版面眉题是“齐鲁晚报·今日运河古槐街道办事处 联办”：本版由报纸联合主办。"
+
+
 def test_a_problem_in_a_fast_read_file_is_located_on_its_line(tmp_path):
     cases = tmp_path / "cases"
     shutil.copytree(CASES, cases)

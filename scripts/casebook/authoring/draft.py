@@ -19,6 +19,7 @@ from pathlib import Path
 from ..core import atomic, numbers, regions
 from ..core.messages import DRAFT_FIELD
 from ..site.render import environment
+from . import guesses
 from .figures import NOT_IN_NAME, clauses, figures
 from .scaffold import Entry, ScaffoldError, entries, slug_problem
 from ..core.schema import Taxonomy, case_schema, with_vocabulary
@@ -201,6 +202,8 @@ def header(text: str) -> dict:
                                                       or re.match(r"^[(（□]", line))]
     if headline:
         out["headline"] = headline[:2]
+    if body < len(lines):
+        out["lead_line"] = lines[body]
     for line in lines:
         date = _DATE.search(line)
         if date and "date" not in out:
@@ -262,9 +265,31 @@ def propose(text: str, slug: str, taxonomy: Taxonomy | None) -> Draft:
     named = tuple(sorted(location.values(), key=len, reverse=True))
     draft.lists["profile"], counted = figures(text, named, figure_kind, unattributed_speech(text))
     models, practices, honours = names(text, honours_kind)
+    if taxonomy:
+        practices = [_guessed(practice, text, taxonomy) for practice in practices]
+    summary = guesses.lead(top.get("lead_line"))
+    if summary:
+        draft.values["summary"] = summary
+        draft.notes.append("summary 是照抄的原文导语：请改写成两三句概括案例的话，只写原文有的内容")
     draft.lists["models"], draft.lists["practices"], draft.lists["outcomes"] = models, practices, counted + honours
     draft.lists["quotes"] = speakers(text)
     return draft
+
+
+def _guessed(practice: dict, text: str, taxonomy: Taxonomy) -> dict:
+    """A practice with its sentence as description, and the category and status the vocabulary suggests."""
+    sentences = clauses(text, "。；;！!？?\n")
+    at = text.find(practice["evidence"])
+    sentence = next((s.text for s in sentences if s.start <= at < s.start + len(s.text)), practice["evidence"])
+    out, why = {**practice, "description": guesses.without_dateline(sentence)}, []
+    for key, guess in (("category", guesses.category(practice["name"], sentence, taxonomy)),
+                       ("status", guesses.status(sentence, taxonomy))):
+        if guess:
+            out[key] = guess[0]
+            why.append(guess[1])
+    if why:
+        out["hint"] = "；".join(why)
+    return out
 
 
 def _yaml(value) -> str:
@@ -314,7 +339,7 @@ def _fill(tree: list[Entry], draft: Draft) -> list[Entry]:
             entry.children.insert(0, _marker("草稿：下面填好的值由程序从原文提出，核对后删除这一行"))
         elif drafted is not None and not entry.children:
             entry.value, entry.commented = _yaml(drafted), False
-    offered = [k for k in ("name", "title", "year") if draft.values.get(k)]
+    offered = [k for k in ("name", "title", "summary", "year") if draft.values.get(k)]
     if offered:
         tree.insert(0, _marker(f"草稿：{'、'.join(offered)} 由程序从原文提出，核对后删除这一行"))
     return tree

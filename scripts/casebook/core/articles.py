@@ -55,7 +55,7 @@ def _started(doc: Document, data: dict) -> list[Problem]:
         if not isinstance(practice, dict):
             continue
         date, quote = practice.get("started"), practice.get("started_evidence")
-        if isinstance(date, str) and isinstance(quote, str) and not date_stated(date, [quote]):
+        if _dated(date) and isinstance(quote, str) and not date_stated(date, [quote]):
             out.append(doc.problem(path + ("started",), f"开始日期“{date}”在 started_evidence 摘录中找不到：日期要照原文写，"
                                                         "摘录写明这个日期的句子"))
     return out
@@ -76,7 +76,7 @@ def _source_facts(doc: Document, data: dict) -> list[Problem]:
     out = []
     for key in ("date", "month_day", "written"):
         value = source.get(key)
-        if isinstance(value, str) and value and not date_stated(value, evidence):
+        if _dated(value) and not date_stated(value, evidence):
             out.append(doc.problem(("source", key), f"日期“{value}”在 source.evidence 的摘录中找不到：摘录原文写明这个日期的文字"))
     quoted = [_plain(q) for q in evidence]
     for key, what in _NAMED_IN_EVIDENCE.items():
@@ -85,6 +85,14 @@ def _source_facts(doc: Document, data: dict) -> list[Problem]:
             out.append(doc.problem(("source", key), f"“{value}”在 source.evidence 的摘录中找不到：把原文写明{what}的那一行"
                                                     "摘进 source.evidence（照原文写，不要根据网址或常识填写）"))
     return out
+
+
+_DATE = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?|[0-9]{2}-[0-9]{2}")
+
+
+def _dated(value) -> bool:
+    """A date written as the schema asks; any other value gets the schema's own message, not a second one."""
+    return isinstance(value, str) and _DATE.fullmatch(value) is not None
 
 
 def _plain(text: str) -> str:

@@ -217,6 +217,20 @@ def _layouts(parts: list[str], text: str) -> set[tuple[str, ...]]:
             separators.append(text[pos:end])
             pos = end + len(part)
         else:
-            layouts.add(tuple(separators))
+            if _stands_alone(text, start, pos):
+                layouts.add(tuple(separators))
         start = text.find(parts[0], start + 1)
     return layouts
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] can be a whole value: it begins after a key, a dash or indentation and
+    ends its line. The same words quoted inside a longer text (a note citing an evidence line) are not
+    the value, and would otherwise make its layout look ambiguous."""
+    while start and text[start - 1] == " ":
+        start -= 1
+    after = end
+    while after < len(text) and text[after] == " ":
+        after += 1
+    ends = text[after:after + 1] in ("", "\n") or (text[after] == "#" and after > end)
+    return text[start - 1:start] in ("", ":", "-", "\n") and ends

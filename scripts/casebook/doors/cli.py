@@ -72,7 +72,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
     counts = "、".join(f"{key} {len(items)} 项" for key, items in drafted.lists.items() if items)
     print(f"已写出草稿 {target}（{counts or '没有找到可提出的内容'}）。下一步：")
     print("  1. 逐项核对带“draft: …”的内容：与原文一致就删除那一行，不要的整项删除；")
-    print("  2. 补上程序无法提出的字段（summary、做法的类别和状态等）；")
+    print("  2. 改写 summary（现在是照抄的原文导语），核对程序猜的做法类别和状态，补上留空的字段；")
     print(f"  3. 运行 casebook validate {target}，按提示修改到“检查通过”。")
     return 0
 
