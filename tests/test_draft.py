@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from casebook.authoring import draft
+from casebook.authoring import draft, guesses
 from casebook.core import figure_check, numbers
 from casebook.authoring.scaffold import render_case
 from casebook.core.validate import load_casebook, load_taxonomy
 
-from conftest import CASES, REAL_CASES, run_cli
+from conftest import CASES, REAL_CASES, edit, run_cli
 
 TODAY = dt.date(2026, 12, 3)
 
@@ -289,17 +289,14 @@ def test_a_practice_gets_its_sentence_and_the_category_and_status_the_vocabulary
 
 
 def test_guessed_categories_mostly_agree_with_the_fixture_cases():
-    checked = agreed = 0
-    for source in sorted((CASES / "sources").glob("*.txt")):
-        taxonomy, _ = load_taxonomy(CASES)
-        proposed = draft.propose(source.read_text(encoding="utf-8"), source.stem, taxonomy)
-        held = {p["name"]: p["category"] for p in yaml.safe_load(
-            (CASES / f"{source.stem}.yaml").read_text(encoding="utf-8"))["practices"]}
-        for practice in proposed.lists["practices"]:
-            if practice["name"] in held and practice["category"]:
-                checked += 1
-                agreed += practice["category"] == held[practice["name"]]
-    assert checked >= 3 and agreed >= 0.6 * checked, (agreed, checked)
+    """Each hand-written practice of the fixture casebook, guessed from its name and quote alone."""
+    taxonomy, _ = load_taxonomy(CASES)
+    practices = [p for path in sorted(CASES.glob("*.yaml")) if path.name != "taxonomy.yaml"
+                 for p in yaml.safe_load(path.read_text(encoding="utf-8"))["practices"]]
+    guessed = [(guesses.category(p["name"], " ".join(p["evidence"]) if isinstance(p["evidence"], list)
+                                 else p["evidence"], taxonomy), p["category"]) for p in practices]
+    made = [(guess[0], held) for guess, held in guessed if guess]
+    assert len(made) >= 0.7 * len(practices) and sum(g == h for g, h in made) >= 0.8 * len(made)
 
 
 def test_figures_listed_one_after_another_count_what_follows_each_and_a_time_span_is_no_figure():
@@ -308,3 +305,35 @@ def test_figures_listed_one_after_another_count_what_follows_each_and_a_time_spa
     proposed = draft.propose(text, "x", taxonomy)
     assert [(p["label"], p["value"]) for p in proposed.lists["profile"]] == [("小区楼盘", 13), ("驻地单位", 6)]
     assert not proposed.lists["outcomes"]
+
+
+# A newspaper page as a county-level city's report saves it (written for this test, modelled on what a new
+# editor met in a real report): the paper and page in one line, a county-level city before its street.
+PAPER_PAGE = """《南湖日报》(2024年3月8日05版)
+近日,记者走进青河市东坡街道长乐社区,小区道路干净整洁。
+2021年5月,小区先后成立小区党支部和业主委员会,推行“1+3+N”工作机制,多方参与,协商共治。由小区党支部牵头,定期召开联席会议,开展“红色物业”工作。社区联合党委持续开展在职党员进小区活动。
+2022年,小区从问题小区转变为青河市示范小区。2023年10月被评为全省首批“红色物业”示范小区。
+"""
+
+
+def test_a_paper_page_drafts_its_paper_page_county_city_mechanism_practices_and_dated_honours():
+    taxonomy, _ = load_taxonomy(REAL_CASES)
+    proposed = draft.propose(PAPER_PAGE, "changle", taxonomy)
+    source, location = proposed.values["source"], proposed.values["location"]
+    assert (source["publisher"], source["page"], source["date"]) == ("南湖日报", "05版", "2024-03-08")
+    assert (location.get("city"), location["district"], location["street"]) == (None, "青河市", "东坡街道")
+    assert any("县级市" in note for note in proposed.notes)
+    assert [m["name"] for m in proposed.lists["models"]] == ["1+3+N"]
+    practices = {p["name"]: p for p in proposed.lists["practices"]}
+    assert {"小区党支部和业主委员会", "联席会议", "红色物业", "在职党员进小区活动"} <= set(practices)
+    done = set(taxonomy.having("practice_statuses", "done"))
+    assert practices["在职党员进小区活动"]["status"] in done  # 持续开展
+    honours = [o for o in proposed.lists["outcomes"] if o["kind"] in taxonomy.having("outcome_kinds", "honours")]
+    assert [(o["year"], o["evidence"]) for o in honours] == [
+        (2023, "2023年10月被评为全省首批“红色物业”示范小区。"), (2022, "2022年,小区从问题小区转变为青河市示范小区。")]
+
+
+def test_a_city_the_gazetteer_does_not_hold_is_told_to_go_in_district_when_county_level(cases_dir: Path):
+    edit(cases_dir / "guhuai.yaml", "  city: 济宁市\n", "  city: 青河市\n")
+    problems = [p.message for p in load_casebook(cases_dir, cache_dir=False)[1] if p.path == "location.city"]
+    assert any("不在地名表" in p and "县级市" in p and "location.district" in p for p in problems), problems

@@ -21,6 +21,7 @@ from ..core.messages import DRAFT_FIELD
 from ..site.render import environment
 from . import guesses
 from .figures import NOT_IN_NAME, clauses, figures
+from .names import clause_at, names
 from .scaffold import Entry, ScaffoldError, entries, slug_problem
 from ..core.schema import Taxonomy, case_schema, with_vocabulary
 
@@ -36,22 +37,6 @@ _SAID_AFTER = re.compile(r"“(?P<text>[^“”]{4,2000})”[，,]?(?P<who>[^，
 _SAID_BEFORE = re.compile(r"(?P<who>[^，,。！？“”\n]{2,40}?)(?:说|表示|介绍)[:：，,]?“(?P<text>[^“”]{4,2000})”")
 # Words in quotation marks that are speech (a comma or a stop inside), not a name.
 _SPEECH = re.compile(r"“[^“”\n]{2,2000}?[，。？！,?!][^“”\n]*”")
-_QUOTED = re.compile(r"“(?P<name>[^“”\n]{2,20})”")
-_MODEL_AFTER = ("工作模式", "治理模式", "模式", "工作法", "机制", "体系", "理念")
-_HONOUR = ("示范", "先进", "荣誉", "称号", "模范", "标兵", "优秀", "名片")
-_AWARDED = ("荣获", "获得", "获评", "被评为", "评为", "授予", "命名", "入选", "收录")
-# Words that make a quoted name a practice (a shop, a canteen, a team…), not a slogan or an idea.
-_PRACTICE_WORDS = ("服务", "超市", "食堂", "工作室", "活动", "项目", "调解室", "队", "平台", "中心", "站", "课", "馆",
-                   "工程", "行动", "制度", "品牌", "管家", "托老", "托幼", "节", "书屋", "驿站", "议事", "网格")
-# A practice named where it was set up, without quotation marks: 成立了由……组成的东风快递小哥服务队.
-_FOUNDED = re.compile(r"(?:成立|组建|建立|设立|打造|开设|开办|创办)了?(?:由[^，。；！？\n]{1,60}?组成的)?(?:一支|一个|一家|一处)?"
-                      r"(?P<name>[^\W\d_]{2,12}?(?:服务队|志愿队|巡逻队|宣讲团|食堂|餐厅|工作室|驿站|书屋|超市|调解室|议事会|服务站"
-                      r"|服务中心))")
-# A meeting held as a rule (每月召开一次物业联动会) or a room where residents talk things over (到小区议事厅里):
-# a practice. A meeting held once (召开了……座谈会) is an event, and is left out.
-_HELD = re.compile(r"(?:每月|每周|每季度|每半月|每年|定期|常态化)都?(?:召开|举办|组织|开展)(?:一次|一场|一期)?"
-                   r"(?P<name>[^\W\d_]{2,10}?(?:联席会议|联席会|联动会|议事会|恳谈会|协调会|例会|听证会))")
-_ROOM = re.compile(r"(?:在|到|走进|来到)(?P<name>[^\W\d_]{2,10}?(?:议事厅|议事室|议事亭|议事长廊|会客厅))")
 # 记者 王博文, 通讯员 陈雪峰, 作者:赵磊 (an empty 作者: before 来源: names no one).
 _BYLINE = re.compile(rf"(?P<role>记者|通讯员|作者)[\s　:：]*(?!来源|发布|日期|时间|编辑|阅读)"
                      rf"(?P<names>[{_HAN}]{{2,3}}(?:、[{_HAN}]{{2,3}})*)")
@@ -66,7 +51,7 @@ _NOT_A_NAME_END = "也还都就又便则却再亦更"
 _DATE = re.compile(r"(?P<y>(?:19|20)[0-9]{2})(?:年|-|/|\.)(?P<m>[0-9]{1,2})(?:月|-|/|\.)(?P<d>[0-9]{1,2})日?")
 # 本报济宁6月29日讯, 红网时刻长沙8月31日讯: the day without its year.
 _DATELINE = re.compile(r"(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})日(?:电|讯)")
-_PAGE = re.compile(r"第[0-9]+版[:：]\S+")
+_PAGE = re.compile(r"第[0-9]+版[:：]\S+|(?<=日)[0-9]{1,2}版(?=[)）])")  # 第04版:综合, 《安徽日报》(2023年1月5日11版)
 _HEADER_LINES = 12  # the lines before the body where an article's headline, date and byline stand
 
 
@@ -79,13 +64,6 @@ class Draft:
     notes: list[str] = field(default_factory=list)
 
 
-def _clause_at(text: str, at: int) -> str:
-    for clause in clauses(text):
-        if clause.start <= at < clause.start + len(clause.text):
-            return clause.text
-    return text[at:at + 20]
-
-
 def places(text: str) -> tuple[dict, list[str]]:
     """Location levels the text writes (the first such mention), with the clauses that write them."""
     found: dict = {}
@@ -96,7 +74,9 @@ def places(text: str) -> tuple[dict, list[str]]:
         for level in ("city", "district", "street", "community") if match.group("district") else ("street", "community"):
             if match.group(level):
                 found[level] = match.group(level)
-        evidence.append(_clause_at(text, match.start()))
+        if match.group("city") and not match.group("district"):
+            found.update(_city_before_street(match.group("city")))
+        evidence.append(clause_at(text, match.start()))
     mentions = []
     for city, province in regions.gazetteer().items():
         short = city[:-1] if city.endswith("市") and len(city) > 2 else city
@@ -110,7 +90,7 @@ def places(text: str) -> tuple[dict, list[str]]:
         if level in found:
             continue
         found[level] = name
-        clause = _clause_at(text, at)
+        clause = clause_at(text, at)
         if clause not in evidence:
             evidence.append(clause)
         short = name[:-1] if name.endswith("市") else name
@@ -118,6 +98,13 @@ def places(text: str) -> tuple[dict, list[str]]:
         if level == "city" and district and "district" not in found:
             found["district"] = district.group(0)  # 潍坊高新区: the district written right after its city
     return found, evidence
+
+
+def _city_before_street(written: str) -> dict:
+    """走进天长市千秋街道: the city is the longest ending of the words before 市 the gazetteer knows; one it does
+    not know (it holds prefecture-level cities only) is most likely a county-level city (天长市), a district."""
+    known = next((written[i:] for i in range(len(written) - 2) if written[i:] in regions.gazetteer()), None)
+    return {"city": known} if known else {"district": written[-3:]}
 
 
 def _speaker(who: str) -> tuple[str, str] | None:
@@ -162,36 +149,6 @@ def speakers(text: str) -> list[dict]:
     return out
 
 
-def names(text: str, honours_kind: str | None) -> tuple[list[dict], list[dict], list[dict]]:
-    """Models, practices and recognitions named in quotation marks, each with a clause that names it."""
-    occurrences: dict[str, list[re.Match]] = {}
-    for match in _QUOTED.finditer(text):
-        if not re.search(r"[。！？，,]", match.group("name")):
-            occurrences.setdefault(match.group("name"), []).append(match)
-    models, practices, honours = [], [], []
-    for name, found in occurrences.items():
-        said = [(m, _clause_at(text, m.start()), text[m.end():m.end() + 6]) for m in found]
-        said = [s for s in said if s[1] != f"“{name}”"] or said  # a heading of its own says least
-        model = next((s for s in said if any(s[2].startswith(w) for w in _MODEL_AFTER)), None)
-        honour = next((s for s in said if any(w in s[1] for w in _AWARDED)), None)
-        if model:
-            models.append({"name": name, "status": "", "description": "", "evidence": model[1]})
-        elif honours_kind and honour and any(word in name for word in _HONOUR):
-            if honour[1] not in [h["evidence"] for h in honours]:
-                honours.append({"kind": honours_kind, "statement": honour[1], "evidence": honour[1]})
-        elif any(word in name or s[2].startswith(word) for s in said for word in _PRACTICE_WORDS):
-            practices.append({"name": name, "category": "", "status": "", "description": "", "evidence": said[0][1]})
-    for match in itertools.chain(*(pattern.finditer(text) for pattern in (_FOUNDED, _HELD, _ROOM))):
-        if match["name"] not in occurrences and match["name"] not in [p["name"] for p in practices]:
-            practices.append({"name": match["name"], "category": "", "status": "", "description": "",
-                              "evidence": _clause_at(text, match.start("name"))})
-    for match in re.finditer(r"《(?P<name>[^《》\n]{2,40})》", text):
-        clause = _clause_at(text, match.start())
-        if honours_kind and "收录" in clause and clause not in [h["evidence"] for h in honours]:
-            honours.append({"kind": honours_kind, "statement": clause, "evidence": clause})
-    return models, practices, honours
-
-
 def header(text: str) -> dict:
     """Headline, date, byline, page and publisher from the lines before the body."""
     lines = [line.strip() for line in text.splitlines() if line.strip()][:_HEADER_LINES]
@@ -212,14 +169,14 @@ def header(text: str) -> dict:
         page = _PAGE.search(line)
         if page and "page" not in out:
             out["page"] = page.group(0)
-        published = re.search(r"来源[:：]\s*(?P<p>[^\s]+)|^返回(?P<q>\S+网)$", line)
+        published = re.search(r"来源[:：]\s*(?P<p>[^\s]+)|^返回(?P<q>\S+网)$|^《(?P<r>[^《》]{2,12}报)》", line)
         if published and "publisher" not in out:
-            out["publisher"] = published["p"] or published["q"]
+            out["publisher"] = published["p"] or published["q"] or published["r"]
             out["evidence"] = [line]
     dateline = next((m for line in lines[:body + 1] for m in [_DATELINE.search(line)] if m), None)
     if dateline and "date" not in out:
         out["month_day"] = f"{int(dateline['m']):02d}-{int(dateline['d']):02d}"  # the year is not written
-        out["date_line"] = _clause_at(text, text.find(dateline.group(0)))
+        out["date_line"] = clause_at(text, text.find(dateline.group(0)))
     authors, bylines = _authors(text, lines, body)
     if authors:
         out["authors"] = authors
@@ -260,6 +217,9 @@ def propose(text: str, slug: str, taxonomy: Taxonomy | None) -> Draft:
     location, evidence = places(text)
     if location:
         draft.values["location"] = {**location, "evidence": evidence}
+        if location.get("district", "").endswith("市"):
+            draft.notes.append(f"{location['district']}不在地名表里（只收地级市），草稿把它当作县级市填在 location.district；"
+                               "它若是地级市，移到 location.city，并在同一个 pull request 里加进地名表")
         draft.values["name"] = "".join(location.get(k, "") for k in ("street", "community")) or None
     figure_kind = next(iter(taxonomy.having("outcome_kinds", "needs_value")), None) if taxonomy else None
     named = tuple(sorted(location.values(), key=len, reverse=True))

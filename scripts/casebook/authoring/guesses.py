@@ -34,11 +34,11 @@ def _category_pairs(categories: tuple[tuple[str, str], ...]) -> dict[str, dict[s
 
 def category(name: str, sentence: str, taxonomy: Taxonomy) -> tuple[str, str] | None:
     """(term, why) for the category whose name and description share most with the practice, the name counting
-    twice; None when no category clearly leads."""
+    three times; None when no category clearly leads."""
     words = tuple((c["term"], "|".join(str(c.get(k, "")) for k in ("term", "short", "description")))
                   for c in taxonomy.categories)
     in_name, in_text = _pairs(name), _pairs(name + "|" + sentence)
-    scores = sorted(((sum(w * (2 if p in in_name else 1) for p, w in weights.items() if p in in_text), term)
+    scores = sorted(((sum(w * (3 if p in in_name else 1) for p, w in weights.items() if p in in_text), term)
                      for term, weights in _category_pairs(words).items()), reverse=True)
     best, term = scores[0]
     if best < _LEAST_SCORE or (len(scores) > 1 and best < _LEAD_OVER_NEXT * scores[1][0]):

@@ -130,7 +130,8 @@ class CaseChecker:
             return []
         return [doc.problem(("location", "city"), f"“{shown(city)}”不在地名表 scripts/casebook/data/gazetteer.yaml 里，网站无法把它"
                                                   f"归入省份：请在同一个 pull request 里把它加到所属省份下（写作 省份名: [{shown(city)}]）；"
-                                                  "原文写了省份的，也可以填 location.province")]
+                                                  "原文写了省份的，也可以填 location.province；"
+                                                  "县级市（如天长市、寿光市）不是这一级，填在 location.district")]
 
     def _plain_values(self, doc: Document, found: dict) -> list[Problem]:
         """What the schema's types let through: 2018.0 as a year, a name ending in a line break."""

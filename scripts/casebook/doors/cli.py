@@ -48,7 +48,8 @@ def cmd_new(args: argparse.Namespace) -> int:
         return 1
     print(f"已新建 {case_file} 和 {source_file}。下一步：")
     print(f"  1. 把清理后的原文粘贴进 {source_file}（只去掉重复段落、无关文章和网站模板）；")
-    print(f"  2. 按注释填写 {case_file}，原文没有写的留空；")
+    print(f"  2. 按注释填写 {case_file}，原文没有写的留空（想让程序从原文起草：删掉 {case_file}，"
+          f"运行 casebook draft {source_file}）；")
     print(f"  3. 运行 casebook validate {case_file}，按提示修改到“检查通过”；")
     print("  4. 运行 mkdocs serve 预览，然后提交 pull request。")
     return 0
