@@ -337,3 +337,34 @@ def test_a_city_the_gazetteer_does_not_hold_is_told_to_go_in_district_when_count
     edit(cases_dir / "guhuai.yaml", "  city: 济宁市\n", "  city: 青河市\n")
     problems = [p.message for p in load_casebook(cases_dir, cache_dir=False)[1] if p.path == "location.city"]
     assert any("不在地名表" in p and "县级市" in p and "location.district" in p for p in problems), problems
+
+
+# An e-paper page (written for this test, laid out as a new editor met one): the paper and date, a kicker
+# ending in a colon above the main title, and one line with author, correspondent, paper, date and page.
+EPAPER = """南湖日报 2016年10月08日 星期六
+
+江苏省镇江市长乐社区:
+
+“双网”服务惠民便民
+
+作者:本报记者 李明远 本报通讯员 王芳 《南湖日报》( 2016年10月08日 03版)
+
+半个月前,江苏省镇江市长乐社区发生一起矛盾,网格长立即上门调解。
+"""
+
+
+def test_an_e_paper_page_drafts_its_paper_page_authors_main_title_and_a_city_s_community():
+    proposed = draft.propose(EPAPER, "changle", None)
+    source, location = proposed.values["source"], proposed.values["location"]
+    assert (source["publisher"], source["page"], source["title"]) == ("南湖日报", "03版", "“双网”服务惠民便民")
+    assert source["authors"] == ["李明远（记者）", "王芳（通讯员）"]  # not 本报记 from 作者:本报记者
+    assert proposed.values["title"] == "“双网”服务惠民便民"  # the kicker line is not the title
+    assert {k: location.get(k) for k in ("province", "city", "district", "street", "community")} == {
+        "province": "江苏省", "city": "镇江市", "district": None, "street": None, "community": "长乐社区"}
+
+
+def test_a_location_quote_yaml_read_as_a_mapping_gets_one_message(cases_dir: Path):
+    edit(cases_dir / "guhuai.yaml", "    - 古槐街道办事处召开了社区创新与管理座谈会\n",
+         "    - 古槐街道办事处召开了社区创新与管理座谈会: 会上\n")
+    problems = [p for p in load_casebook(cases_dir, cache_dir=False)[1] if p.path.startswith("location")]
+    assert len(problems) == 1 and problems[0].path.startswith("location.evidence"), problems

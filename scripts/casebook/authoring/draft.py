@@ -2,7 +2,8 @@
 
 Each proposal is taken from the text by construction: a figure with the clause that states it (read by
 `numbers`), places named in the gazetteer or written as 某区某街道某社区, speakers of quotations, names in
-quotation marks, the headline and byline. Every drafted item carries a `draft` field, which the schema
+quotation marks (names.py), the headline and byline. What cannot be quoted is guessed and says why
+(guesses.py): the lead as a summary to shorten, a practice's category and status. Every drafted item carries a `draft` field, which the schema
 does not know: an unconfirmed proposal can never pass validation, and the editor confirms an item by
 deleting that line (or deletes the item). The file has the fields, order and comments of `casebook new`.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,17 +28,20 @@ from ..core.schema import Taxonomy, case_schema, with_vocabulary
 MARK = "草稿：请核对后删除这一行"
 _HAN = r"\u4e00-\u9fff"
 # 长沙市雨花区东山街道黎郡社区: a city written before its district is the city, not the district's first word.
-_PLACE = re.compile(rf"(?P<city>[^\W\d_{NOT_IN_NAME}]{{2,4}}?市)?(?P<district>(?![市省])[^\W\d_{NOT_IN_NAME}]{{2,3}}[区县])?"
-                    rf"(?P<street>[^\W\d_{NOT_IN_NAME}]{{2,4}}?(?:街道|镇|乡))"
+# A district is never a 社区 or 小区, and a street never holds a province (江苏省镇江市: no 镇 of 江苏省).
+_PLACE = re.compile(rf"(?P<city>[^\W\d_{NOT_IN_NAME}]{{2,4}}?市)?"
+                    rf"(?P<district>(?![市省])[^\W\d_{NOT_IN_NAME}]{{2,3}}(?<![社小])[区县])?"
+                    rf"(?P<street>[^\W\d_{NOT_IN_NAME}省]{{2,4}}?(?:街道|镇|乡))"
                     rf"(?P<community>[^\W\d_{NOT_IN_NAME}]{{2,5}}?(?:社区|村))?")
-_DISTRICT = re.compile(rf"[^\W\d_{NOT_IN_NAME}]{{1,3}}?[区县]")
+_COMMUNITY = re.compile(rf"[^\W\d_{NOT_IN_NAME}]{{2,5}}?(?:社区|村)")
+_DISTRICT = re.compile(rf"[^\W\d_{NOT_IN_NAME}]{{1,3}}?(?<![社小])[区县]")
 _SAID_AFTER = re.compile(r"“(?P<text>[^“”]{4,2000})”[，,]?(?P<who>[^，,。！？“”\n]{2,40}?)"
                          r"(?:感慨地|激动地|高兴地|笑着|动情地|告诉记者)?(?:说|表示|介绍)")
 _SAID_BEFORE = re.compile(r"(?P<who>[^，,。！？“”\n]{2,40}?)(?:说|表示|介绍)[:：，,]?“(?P<text>[^“”]{4,2000})”")
 # Words in quotation marks that are speech (a comma or a stop inside), not a name.
 _SPEECH = re.compile(r"“[^“”\n]{2,2000}?[，。？！,?!][^“”\n]*”")
 # 记者 王博文, 通讯员 陈雪峰, 作者:赵磊 (an empty 作者: before 来源: names no one).
-_BYLINE = re.compile(rf"(?P<role>记者|通讯员|作者)[\s　:：]*(?!来源|发布|日期|时间|编辑|阅读)"
+_BYLINE = re.compile(rf"(?P<role>记者|通讯员|作者)[\s　:：]*(?!来源|发布|日期|时间|编辑|阅读|本报|记者|通讯员)"
                      rf"(?P<names>[{_HAN}]{{2,3}}(?:、[{_HAN}]{{2,3}})*)")
 _BRACKETED = re.compile(r"[(（][^()（）\n]{0,80}[)）]")
 # A line of its own that is only a byline, wherever it stands (e-papers put 本报记者 尹婷婷 at the end).
@@ -51,7 +54,8 @@ _NOT_A_NAME_END = "也还都就又便则却再亦更"
 _DATE = re.compile(r"(?P<y>(?:19|20)[0-9]{2})(?:年|-|/|\.)(?P<m>[0-9]{1,2})(?:月|-|/|\.)(?P<d>[0-9]{1,2})日?")
 # 本报济宁6月29日讯, 红网时刻长沙8月31日讯: the day without its year.
 _DATELINE = re.compile(r"(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})日(?:电|讯)")
-_PAGE = re.compile(r"第[0-9]+版[:：]\S+|(?<=日)[0-9]{1,2}版(?=[)）])")  # 第04版:综合, 《安徽日报》(2023年1月5日11版)
+# 第04版:综合, 《安徽日报》(2023年1月5日11版), 《光明日报》( 2016年10月08日 03版)
+_PAGE = re.compile(r"第[0-9]+版[:：]\S+|(?<=日)\s?[0-9]{1,2}版(?=\s?[)）])")
 _HEADER_LINES = 12  # the lines before the body where an article's headline, date and byline stand
 
 
@@ -68,7 +72,7 @@ def places(text: str) -> tuple[dict, list[str]]:
     """Location levels the text writes (the first such mention), with the clauses that write them."""
     found: dict = {}
     evidence: list[str] = []
-    matches = list(_PLACE.finditer(text))
+    matches = [m for m in _PLACE.finditer(text) if not _in_city_name(text, m.end("street") - 1)]
     match = max(matches, key=lambda m: sum(bool(m.group(k)) for k in ("district", "street", "community")), default=None)
     if match:
         for level in ("city", "district", "street", "community") if match.group("district") else ("street", "community"):
@@ -97,7 +101,16 @@ def places(text: str) -> tuple[dict, list[str]]:
         district = _DISTRICT.match(text, at + len(short) + (text.startswith(name, at) and name != short))
         if level == "city" and district and "district" not in found:
             found["district"] = district.group(0)  # 潍坊高新区: the district written right after its city
+        after = at + len(name if text.startswith(name, at) else short) + (len(district.group(0)) if district else 0)
+        community = _COMMUNITY.match(text, after)
+        if level == "city" and community and "community" not in found:
+            found["community"] = community.group(0)  # 江苏省镇江市江一社区: no street between them
     return found, evidence
+
+
+def _in_city_name(text: str, at: int) -> bool:
+    """走进镇江市: the 镇 that seemed to end a street begins a city the gazetteer knows."""
+    return text[at] in "镇乡" and any(text.startswith(city, at) for city in regions.gazetteer())
 
 
 def _city_before_street(written: str) -> dict:
@@ -168,10 +181,11 @@ def header(text: str) -> dict:
             out["date_line"] = line
         page = _PAGE.search(line)
         if page and "page" not in out:
-            out["page"] = page.group(0)
-        published = re.search(r"来源[:：]\s*(?P<p>[^\s]+)|^返回(?P<q>\S+网)$|^《(?P<r>[^《》]{2,12}报)》", line)
+            out["page"] = page.group(0).strip()
+        published = re.search(r"来源[:：]\s*(?P<p>[^\s]+)|^返回(?P<q>\S+网)$|《(?P<r>[^《》]{2,12}报)》[\s(（]"
+                              r"|^(?P<r2>[^\s《》]{2,12}报)\s+(?:19|20)[0-9]{2}年", line)
         if published and "publisher" not in out:
-            out["publisher"] = published["p"] or published["q"] or published["r"]
+            out["publisher"] = published["p"] or published["q"] or published["r"] or published["r2"]
             out["evidence"] = [line]
     dateline = next((m for line in lines[:body + 1] for m in [_DATELINE.search(line)] if m), None)
     if dateline and "date" not in out:
@@ -210,7 +224,10 @@ def propose(text: str, slug: str, taxonomy: Taxonomy | None) -> Draft:
             source[key] = top[key]
     draft.values["source"] = source
     if headline:
-        draft.values["title"] = max(headline, key=len).lstrip("—-— ")
+        # 江苏省镇江市江一社区: above the main title is its kicker (引题), not the title
+        main = [line for line in headline if not line.endswith((":", "："))] or headline
+        source["title"] = "".join(main)
+        draft.values["title"] = max(main, key=len).lstrip("—-— ")
     if "date" in top:
         draft.values["year"] = int(top["date"][:4])
         draft.notes.append(f"year 和 source.date 取自“{top['date_line']}”")

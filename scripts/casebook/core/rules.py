@@ -210,8 +210,9 @@ class CaseChecker:
             hint = f"前 {at} 个字能找到，从“{quote[at:at + 8].strip()}”起不一致" if at else "一个字也对不上"
             out.append(doc.problem(path, f"摘录在原文 {relative} 中找不到（{hint}）：{QUOTE_RULE}"))
         loc = doc.data.get("location")
-        if not isinstance(loc, dict) or not isinstance(loc.get("evidence"), list):
-            return out
+        if (not isinstance(loc, dict) or not isinstance(loc.get("evidence"), list)
+                or not all(isinstance(q, str) for q in loc["evidence"])):
+            return out  # a broken quote has its own message; the levels it cannot show would only follow from it
         for level in LEVELS:
             name = loc.get(level)
             if isinstance(name, str) and name and not stated(name, loc["evidence"]):
