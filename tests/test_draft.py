@@ -368,3 +368,16 @@ def test_a_location_quote_yaml_read_as_a_mapping_gets_one_message(cases_dir: Pat
          "    - 古槐街道办事处召开了社区创新与管理座谈会: 会上\n")
     problems = [p for p in load_casebook(cases_dir, cache_dir=False)[1] if p.path.startswith("location")]
     assert len(problems) == 1 and problems[0].path.startswith("location.evidence"), problems
+
+
+def test_words_before_a_short_clause_and_their_speaker_a_pilot_and_a_cue_inside_a_name_are_read_rightly():
+    taxonomy, _ = load_taxonomy(REAL_CASES)
+    text = ("2008年9月,长乐社区率先试点网格化管理。"
+            "社区开通了“网上居委会”,设有民情信箱、咨询建议等版块。\n"
+            "“自从有了网格长,我们社区越来越和谐了!”提起网格化服务,长乐社区的居民张国珍赞不绝口。\n")
+    proposed = draft.propose(text, "changle", taxonomy)
+    assert [(q["speaker"], q["role"]) for q in proposed.lists["quotes"]] == [("张国珍", "长乐社区的居民")]
+    practices = {p["name"]: p for p in proposed.lists["practices"]}
+    done = set(taxonomy.having("practice_statuses", "done"))
+    assert practices["网格化管理"]["status"] in done  # 率先试点
+    assert practices["网上居委会"]["status"] in done  # 开通了, not the 建议 of a board's name

@@ -35,8 +35,9 @@ _PLACE = re.compile(rf"(?P<city>[^\W\d_{NOT_IN_NAME}]{{2,4}}?市)?"
                     rf"(?P<community>[^\W\d_{NOT_IN_NAME}]{{2,5}}?(?:社区|村))?")
 _COMMUNITY = re.compile(rf"[^\W\d_{NOT_IN_NAME}]{{2,5}}?(?:社区|村)")
 _DISTRICT = re.compile(rf"[^\W\d_{NOT_IN_NAME}]{{1,3}}?(?<![社小])[区县]")
-_SAID_AFTER = re.compile(r"“(?P<text>[^“”]{4,2000})”[，,]?(?P<who>[^，,。！？“”\n]{2,40}?)"
-                         r"(?:感慨地|激动地|高兴地|笑着|动情地|告诉记者)?(?:说|表示|介绍)")
+# “……”提起网格化服务，江一社区的居民张国珍赞不绝口: a short clause may stand between the words and who said them.
+_SAID_AFTER = re.compile(r"“(?P<text>[^“”]{4,2000})”(?:[^，,。！？“”\n]{2,16}[，,])?[，,]?(?P<who>[^，,。！？“”\n]{2,40}?)"
+                         r"(?:感慨地|激动地|高兴地|笑着|动情地|告诉记者)?(?:说|表示|介绍|坦言|感慨|赞不绝口)")
 _SAID_BEFORE = re.compile(r"(?P<who>[^，,。！？“”\n]{2,40}?)(?:说|表示|介绍)[:：，,]?“(?P<text>[^“”]{4,2000})”")
 # Words in quotation marks that are speech (a comma or a stop inside), not a name.
 _SPEECH = re.compile(r"“[^“”\n]{2,2000}?[，。？！,?!][^“”\n]*”")

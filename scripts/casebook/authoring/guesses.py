@@ -16,6 +16,8 @@ _NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 _LEAST_SCORE, _LEAD_OVER_NEXT = 1.5, 1.2
 # 本报济宁6月29日讯（记者 王博文）, 红网时刻长沙8月31日讯: the dateline before the lead's first word.
 _DATELINE = re.compile(r"^[^，。]{0,20}?[0-9]{1,2}月[0-9]{1,2}日(?:电|讯)\s*(?:[(（][^()（）]{0,40}[)）])?\s*")
+# A cue that is part of a name (咨询建议等版块, 意见建议箱) says nothing of what was done.
+_NAMING = "等|版块|板块|栏目|箱|信箱|专栏"
 _LEAD_MOST = 150  # characters: two or three sentences, as the schema asks of a summary (a first sentence stays whole)
 
 
@@ -51,7 +53,7 @@ def status(sentence: str, taxonomy: Taxonomy) -> tuple[str, str] | None:
     is (将成立 is a plan), and no cue means no guess."""
     done = set(taxonomy.having("practice_statuses", "done"))
     found = [(entry["term"] in done, entry["term"], cue) for entry in taxonomy.practice_statuses
-             for cue in entry.get("cues", []) if cue in sentence]
+             for cue in entry.get("cues", []) if re.search(f"{re.escape(cue)}(?!{_NAMING})", sentence)]
     if not found:
         return None
     _, term, cue = min(found, key=lambda f: (f[0], sentence.find(f[2])))
