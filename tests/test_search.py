@@ -169,3 +169,32 @@ def test_words_that_name_object_properties_are_searched_like_any_other(start):
         assert "没有找到" in start.locator(".md-search-result__meta").inner_text()
     assert FUYOU in titles(search(start, "toString 议事"))
     assert "没有找到“tostring”" in start.locator(".md-search-result__meta").inner_text()
+
+
+def test_an_added_or_edited_case_changes_only_its_own_chunk_of_the_index_and_the_index_stays_the_same():
+    import copy
+    from casebook.core.model import Casebook
+    fixture, _ = load_casebook(CASES, cache_dir=None)
+    cases = []
+    for i in range(300):
+        case = copy.deepcopy(fixture.cases[i % len(fixture.cases)])
+        case["slug"], case["name"] = f"case-{i:04d}", f"{case['name']}{i}"
+        cases.append(case)
+    book = Casebook(cases, fixture.taxonomy, fixture.schema, CASES)
+    stored, hits = {}, []
+
+    def kept(name, make, valid):
+        if name in stored and valid(stored[name]):
+            hits.append(name)
+            return stored[name]
+        stored[name] = make()
+        return stored[name]
+
+    search_index.index_files(book, True, kept=kept)
+    cases[150]["summary"] += "这是改过的一句话。"
+    cases.insert(100, {**copy.deepcopy(cases[0]), "slug": "case-0099a", "name": "新加的案例"})  # a case added
+    hits.clear()
+    again = search_index.index_files(book, True, kept=kept)
+    assert again == search_index.index_files(book, True)  # kept chunks give the index a fresh build gives
+    chunks = [path for path in again if re.search(r"/[0-9]+-[0-9a-f]{8}\.js$", path)]
+    assert len(chunks) > 10 and len(chunks) - 4 <= len(hits) < len(chunks)

@@ -208,6 +208,18 @@ class PageCache:
             self._write(name, dict(zip(keys, html)))
         return html
 
+    def kept(self, name: str, make: Callable[[], object], valid: Callable[[object], bool]) -> object:
+        """What make() gives, as an earlier build stored it under `name` when `valid` takes it (search chunks)."""
+        if self.folder is None:
+            return make()
+        self.used.add(name)
+        stored = self._read(name)
+        if stored is not None and valid(stored):
+            return stored
+        made = make()
+        self._write(name, made)
+        return made
+
     def score(self, key: str) -> completeness.Score | None:
         if self.folder is None:
             return None

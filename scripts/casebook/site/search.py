@@ -20,7 +20,7 @@ import re
 import zlib
 from html import unescape
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from ..core import model, numbers
 from . import routes, search_grams
@@ -226,7 +226,11 @@ def _pack(data: object) -> str:
 
 
 def _chunks(found: Iterable[Page]) -> Iterator[dict]:
-    """The pages and their entries in chunks of about CHUNK_CHARS characters of text, each as soon as it is full."""
+    """The pages and their entries in chunks of about CHUNK_CHARS characters of text, each as soon as it is full.
+
+    A chunk ends after a page its address picks (one in _CUT_EVERY), once the chunk holds half of CHUNK_CHARS,
+    or at twice CHUNK_CHARS: so an edited case changes its own chunk, and the ones after it stay as they were
+    (kept by an incremental build) instead of all shifting by the edit's length."""
     current: dict = {"p": [], "e": []}
     size = 0
     for url, title, subtitle, entries in found:
@@ -236,15 +240,38 @@ def _chunks(found: Iterable[Page]) -> Iterator[dict]:
             text = marked(heading) + "\n" + marked(body)
             current["e"].append([page, anchor, section[0] if section else _section(anchor), text, chips, done])
             size += len(text)
-        if size >= CHUNK_CHARS:
+        if size >= 2 * CHUNK_CHARS or (size >= CHUNK_CHARS // 2 and _cuts_after(url)):
             yield current
             current, size = {"p": [], "e": []}, 0
     if current["p"]:
         yield current
 
 
-def index_files(book: Casebook, use_directory_urls: bool, written: Iterable[Page] = ()) -> dict[str, str]:
-    """Site-relative path -> content of the manifest and every chunk of the search index."""
+_CUT_EVERY = 6  # pages: with the half-full rule, chunks of about CHUNK_CHARS
+
+
+def _cuts_after(url: str) -> bool:
+    return zlib.crc32(url.encode("utf-8")) % _CUT_EVERY == 0
+
+
+# (name, make, valid) -> what make() gives, or what an earlier build kept under that name and valid() accepts
+Kept = Callable[[str, Callable[[], dict], Callable[[object], bool]], dict]
+
+
+def _made(name: str, make: Callable[[], dict], valid: Callable[[object], bool]) -> dict:
+    return make()
+
+
+def _chunk_made(value: object) -> bool:
+    return (isinstance(value, dict) and isinstance(value.get("packed"), str) and isinstance(value.get("pairs"), list)
+            and all(type(h) is int and 0 <= h < 1 << 32 for h in value["pairs"]))
+
+
+def index_files(book: Casebook, use_directory_urls: bool, written: Iterable[Page] = (),
+                kept: Kept = _made) -> dict[str, str]:
+    """Site-relative path -> content of the manifest and every chunk of the search index.
+
+    `kept` may give a chunk's packed text and pairs as an earlier build made them from the same chunk."""
     add_user_words(book)  # here, not in a door: every build of the index segments the same way
     labels = Labels(book)
     files: dict[str, str] = {}
@@ -253,11 +280,13 @@ def index_files(book: Casebook, use_directory_urls: bool, written: Iterable[Page
     grams = search_grams.GramMap()
 
     def add(chunk: dict) -> None:  # packed as soon as it is full: only the small packed text is kept
-        packed = _pack(chunk)
-        digest = hashlib.sha1(packed.encode()).hexdigest()[:8]
-        files[f"{INDEX_DIR}/{len(names)}-{digest}.js"] = f'casebookSearch.chunk({len(names)},"{packed}");\n'
+        texts = search_grams.chunk_texts(chunk, labels.items)
+        name = "search-" + hashlib.sha1(json.dumps([chunk, texts], ensure_ascii=False).encode()).hexdigest()
+        made = kept(name, lambda: {"packed": _pack(chunk), "pairs": search_grams.pair_hashes(texts)}, _chunk_made)
+        digest = hashlib.sha1(made["packed"].encode()).hexdigest()[:8]
+        files[f"{INDEX_DIR}/{len(names)}-{digest}.js"] = f'casebookSearch.chunk({len(names)},"{made["packed"]}");\n'
         names.append(digest)
-        grams.add_chunk(search_grams.chunk_texts(chunk, labels.items))
+        grams.add_hashes(made["pairs"])
 
     for chunk in _chunks(itertools.chain(pages(book, use_directory_urls, labels), written)):
         add(chunk)

@@ -10,6 +10,7 @@ search.js processes it (lower case, full-width as ASCII, UTF-16 code units), so 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import re
@@ -50,24 +51,30 @@ def pairs(text: str) -> set[str]:
     return {t[i:i + 2] for i in range(len(t) - 1)}
 
 
+def pair_hashes(texts: list[str]) -> list[int]:
+    """The sorted hashes of the pairs a chunk's texts hold."""
+    grams = pairs("\0".join(texts))  # one pass: a pair across two texts holds "\0", which no query does
+    return sorted({_hash(g) for g in grams})
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _hash(gram: str) -> int:
+    return fnv1a(gram)
+
+
 class GramMap:
     """Collects, chunk by chunk, the pairs each chunk's text holds; then writes the shard scripts."""
 
     def __init__(self) -> None:
-        self.chunks: list[set[int]] = []
-        self._hash: dict[str, int] = {}
+        self.chunks: list[array] = []
 
-    def add_chunk(self, texts: list[str]) -> None:
-        grams = pairs("\0".join(texts))  # one pass: a pair across two texts holds "\0", which no query does
-        hashes = self._hash
-        for gram in grams:
-            if gram not in hashes:
-                hashes[gram] = fnv1a(gram)
-        self.chunks.append(array("I", sorted({hashes[g] for g in grams})))
+    def add_hashes(self, hashes: list[int]) -> None:
+        self.chunks.append(array("I", hashes))
 
     def files(self, index_dir: str) -> tuple[dict[str, str], dict]:
         """Shard scripts (path -> content) and what the manifest says about them."""
-        buckets = 1 << max(10, (2 * len(self._hash) - 1).bit_length())
+        distinct = len(set().union(*self.chunks))
+        buckets = 1 << max(10, (2 * distinct - 1).bit_length())
         postings = sum(len(c) for c in self.chunks)
         shards = 1 << max(0, (postings // SHARD_TARGET).bit_length())
         shards = min(shards, buckets)

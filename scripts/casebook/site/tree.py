@@ -105,7 +105,8 @@ class Plan:
         self.pages.prune()
 
     def index(self, files: dict[str, Content]) -> dict[str, str]:
-        return search.index_files(self.book, self.use_directory_urls, search.text_pages(files, self.use_directory_urls))
+        return search.index_files(self.book, self.use_directory_urls, search.text_pages(files, self.use_directory_urls),
+                                  self.pages.kept)
 
 
 def _page(path: str) -> bool:
