@@ -381,3 +381,28 @@ def test_words_before_a_short_clause_and_their_speaker_a_pilot_and_a_cue_inside_
     done = set(taxonomy.having("practice_statuses", "done"))
     assert practices["网格化管理"]["status"] in done  # 率先试点
     assert practices["网上居委会"]["status"] in done  # 开通了, not the 建议 of a board's name
+
+
+# A paper page whose page line opens it and whose byline is names alone (written for this test, laid out
+# as a new editor met one); the county and the street with its community are written apart.
+COUNTY_PAGE = """00022版:今日南湖
+
+红色服务焕发小区生机
+
+李明远 王芳
+
+每天早晨9点,在青河县长乐雅苑小区内,志愿者们在小区内巡查。
+小区党支部书记张国珍介绍,在东坡街道、长乐社区的指导下,小区成立了红色服务队。
+"""
+
+
+def test_a_page_line_names_only_byline_a_county_and_a_street_with_its_community_are_drafted_rightly():
+    proposed = draft.propose(COUNTY_PAGE, "changle", None)
+    source, location = proposed.values["source"], proposed.values["location"]
+    assert (source["page"], source["title"], proposed.values["title"]) == (
+        "00022版:今日南湖", "红色服务焕发小区生机", "红色服务焕发小区生机")
+    assert source["authors"] == ["李明远", "王芳"] and "李明远 王芳" in source["evidence"]
+    assert {k: location.get(k) for k in ("district", "street", "community")} == {
+        "district": "青河县", "street": "东坡街道", "community": "长乐社区"}
+    byline = draft.propose("标题\n\n□本报记者 马林峰\n通讯员 季立芳\n\n正文第一句。\n", "x", None)
+    assert byline.values["source"]["authors"] == ["马林峰（记者）", "季立芳（通讯员）"]  # a role is no name

@@ -32,7 +32,8 @@ _HAN = r"\u4e00-\u9fff"
 _PLACE = re.compile(rf"(?P<city>[^\W\d_{NOT_IN_NAME}]{{2,4}}?市)?"
                     rf"(?P<district>(?![市省])[^\W\d_{NOT_IN_NAME}]{{2,3}}(?<![社小])[区县])?"
                     rf"(?P<street>[^\W\d_{NOT_IN_NAME}省]{{2,4}}?(?:街道|镇|乡))"
-                    rf"(?P<community>[^\W\d_{NOT_IN_NAME}]{{2,5}}?(?:社区|村))?")
+                    rf"、?(?P<community>[^\W\d_{NOT_IN_NAME}]{{2,5}}?(?:社区|村))?")  # 在龙山街道、龙山社区的指导下
+_COUNTY = re.compile(rf"(?<=[在于到])[^\W\d_{NOT_IN_NAME}]{{2,3}}县")
 _COMMUNITY = re.compile(rf"[^\W\d_{NOT_IN_NAME}]{{2,5}}?(?:社区|村)")
 _DISTRICT = re.compile(rf"[^\W\d_{NOT_IN_NAME}]{{1,3}}?(?<![社小])[区县]")
 # “……”提起网格化服务，江一社区的居民张国珍赞不绝口: a short clause may stand between the words and who said them.
@@ -47,6 +48,8 @@ _BYLINE = re.compile(rf"(?P<role>记者|通讯员|作者)[\s　:：]*(?!来源|�
 _BRACKETED = re.compile(r"[(（][^()（）\n]{0,80}[)）]")
 # A line of its own that is only a byline, wherever it stands (e-papers put 本报记者 尹婷婷 at the end).
 _BYLINE_LINE = re.compile(rf"^[□■\s　]*(?:文/图|图/文)?[\s　]*(?:本报)?(?:记者|通讯员)[\s　]*[{_HAN}]{{1,3}}[\s　]?[{_HAN}]?$")
+# A line of names only (徐凌燕 叶诗蕾) below the headline: a byline that does not say who is the reporter.
+_NAMES = re.compile(rf"^[{_HAN}]{{2,3}}(?:[ 　]+[{_HAN}]{{2,3}})+$")
 # A name right after what the person is, when jieba does not see the name.
 _AFTER_ROLE = re.compile(rf"(?:居民|书记|主任|老人|志愿者|工作人员|党员|负责人|阿姨|大爷|网格员|社工|村民|队长|站长|经理|老师)"
                          rf"(?P<name>[{_HAN}]{{2,3}})$")
@@ -56,7 +59,7 @@ _DATE = re.compile(r"(?P<y>(?:19|20)[0-9]{2})(?:年|-|/|\.)(?P<m>[0-9]{1,2})(?:�
 # 本报济宁6月29日讯, 红网时刻长沙8月31日讯: the day without its year.
 _DATELINE = re.compile(r"(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})日(?:电|讯)")
 # 第04版:综合, 《安徽日报》(2023年1月5日11版), 《光明日报》( 2016年10月08日 03版)
-_PAGE = re.compile(r"第[0-9]+版[:：]\S+|(?<=日)\s?[0-9]{1,2}版(?=\s?[)）])")
+_PAGE = re.compile(r"第?[0-9]+版[:：]\S+|(?<=日)\s?[0-9]{1,2}版(?=\s?[)）])")  # and 00022版:今日湖州
 _HEADER_LINES = 12  # the lines before the body where an article's headline, date and byline stand
 
 
@@ -82,6 +85,10 @@ def places(text: str) -> tuple[dict, list[str]]:
         if match.group("city") and not match.group("district"):
             found.update(_city_before_street(match.group("city")))
         evidence.append(clause_at(text, match.start()))
+    county = _COUNTY.search(text)
+    if county and "district" not in found:
+        found["district"] = county.group(0)  # 在长兴县龙山雅苑小区内: a county before a 小区, with no street between
+        evidence.append(clause_at(text, county.start()))
     mentions = []
     for city, province in regions.gazetteer().items():
         short = city[:-1] if city.endswith("市") and len(city) > 2 else city
@@ -168,9 +175,9 @@ def header(text: str) -> dict:
     lines = [line.strip() for line in text.splitlines() if line.strip()][:_HEADER_LINES]
     out: dict = {}
     body = next((i for i, line in enumerate(lines) if len(line) > 60 or "。" in line), len(lines))  # its first sentence
-    headline = [line for line in lines[:body] if not (_DATE.search(line) or _PAGE.search(line) or _BYLINE.search(line)
-                                                      or line.startswith(("返回", "当前位置", "来源", "发布时间"))
-                                                      or re.match(r"^[(（□]", line))]
+    headline = [line for i, line in enumerate(lines[:body])
+                if not (_DATE.search(line) or _PAGE.search(line) or _BYLINE.search(line) or (i and _NAMES.match(line))
+                        or line.startswith(("返回", "当前位置", "来源", "发布时间")) or re.match(r"^[(（□]", line))]
     if headline:
         out["headline"] = headline[:2]
     if body < len(lines):
@@ -206,6 +213,9 @@ def _authors(text: str, lines: list[str], body: int) -> tuple[list[str], list[st
     everywhere = [line.strip() for line in text.splitlines() if _BYLINE_LINE.match(line.strip())]
     for i, line in enumerate([*lines, *everywhere]):
         # In the body only a bracketed byline counts: 记者走进东风社区 names no reporter.
+        if 0 < i < body and _NAMES.match(line) and not _BYLINE.search(line):  # 徐凌燕 叶诗蕾 under the headline: authors, their roles unwritten
+            authors += line.split()
+            bylines.append(line)
         for spot in [line] if i < body or i >= len(lines) else _BRACKETED.findall(line):
             for byline in _BYLINE.finditer(re.sub(rf"(?<=[{_HAN}]) (?=[{_HAN}]$)", "", spot)):
                 role = "" if byline["role"] == "作者" else f"（{byline['role']}）"

@@ -252,8 +252,9 @@ class CaseChecker:
                 continue  # the schema has reported it
             if name not in known:
                 guess = messages.nearest(name, list(known))
-                hint = f"是否想写“{guess}”？" if guess else f"可以列出的字段：{'、'.join(known)}"
-                out.append(doc.problem(("unstated", i), f"“{shown(name)}”不是可以标为原文未写明的字段。{hint}"))
+                hint = f"是否想写“{guess}”？" if guess else ""
+                out.append(doc.problem(("unstated", i), f"“{shown(name)}”不是可以标为原文未写明的字段（只有完整度计分的字段"
+                                                        f"可以列出：{'、'.join(known)}）。{hint}"))
             elif is_filled(field_at(doc.data, *known[name])):
                 out.append(doc.problem(("unstated", i), f"{name} 已经填写，却列为原文未写明：原文写了就从这里删去，"
                                                         "没写就把这个字段清空"))
