@@ -216,3 +216,16 @@ def test_a_city_the_site_cannot_place_in_a_province_is_named_with_where_to_add_i
     edit(cases_dir / "guhuai.yaml", "  province: null\n", "  province: 运河省\n")  # a province written places it
     edit(cases_dir / "guhuai.yaml", "unstated: [year, location.province, ", "unstated: [year, ")
     assert load_casebook(cases_dir, cache_dir=None)[1] == []
+
+
+def test_validating_one_case_tells_its_completeness_and_what_is_missing_as_the_page_does(cases_dir: Path):
+    from casebook.core import completeness
+    result = run_cli("validate", str(cases_dir / "tianma.yaml"), cwd=cases_dir.parent)
+    assert result.returncode == 0, result.stderr
+    book, _ = load_casebook(cases_dir, cache_dir=False)
+    score = completeness.Scores(book)["tianma"]
+    assert score.missing, "the fixture case should miss something, or this test shows nothing"
+    assert f"tianma：完整度 {score.score}/100，还缺少什么（不影响通过）：" in result.stdout
+    assert all(f"  - {missing}" in result.stdout for missing in score.missing)
+    whole = run_cli("validate", cwd=cases_dir.parent)
+    assert "完整度" not in whole.stdout  # the whole casebook (CI) is told pass or fail only

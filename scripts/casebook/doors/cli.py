@@ -36,7 +36,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print_problems(problems)
         return 1
     print(f"检查通过：{len(casebook.cases)} 个案例全部符合要求。")
+    if only:
+        _print_completeness(cases_dir, only)
     return 0
+
+
+def _print_completeness(cases_dir: Path, only: list[Path]) -> None:
+    """What the case page's completeness box says, for the cases named: an editor sees it before the build."""
+    from ..core import completeness
+
+    book, problems = load_casebook(cases_dir, only)
+    if problems or book is None:
+        return
+    scores = completeness.Scores(book)
+    for case in book.cases:
+        found = scores[case["slug"]]
+        print(f"{case['slug']}：完整度 {found.score}/100" + ("。" if not found.missing else "，还缺少什么（不影响通过）："))
+        for missing in found.missing:
+            print(f"  - {missing}")
 
 
 def cmd_new(args: argparse.Namespace) -> int:

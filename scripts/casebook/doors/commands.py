@@ -8,7 +8,7 @@ from __future__ import annotations
 # (usage, what it does), in the README's order; a command may have several rows (release, render).
 ROWS: list[tuple[str, str]] = [
     ('casebook validate [文件…]',
-     '检查案例（默认全部），每个问题按 `文件:行:列: 字段: 说明` 列出；有问题时退出码为 1'),
+     '检查案例（默认全部），每个问题按 `文件:行:列: 字段: 说明` 列出；有问题时退出码为 1；指定的案例通过时，还列出它的完整度和还缺少什么（与案例页相同）'),
     ('casebook preview cases/案例.yaml…',
      '只预览正在编辑的案例（连同相关案例、类别和地区页、比较页、目录）：保存后几秒内刷新，不论案例库多大；案例有问题时页面上直接列出问题。`cases/sources/` 里还没有案例的原文列在预览的“起草案例”页（`casebook preview cases/sources/标识.txt` 直接打开它）：点“起草案例”写出草稿（同 `casebook draft`，不覆盖已有文件）并打开它的预览页'),
     ('casebook new 案例标识',
