@@ -406,3 +406,15 @@ def test_a_page_line_names_only_byline_a_county_and_a_street_with_its_community_
         "district": "青河县", "street": "东坡街道", "community": "长乐社区"}
     byline = draft.propose("标题\n\n□本报记者 马林峰\n通讯员 季立芳\n\n正文第一句。\n", "x", None)
     assert byline.values["source"]["authors"] == ["马林峰（记者）", "季立芳（通讯员）"]  # a role is no name
+
+
+def test_words_holding_a_quoted_name_a_surname_only_speaker_and_a_stop_inside_quotation_marks():
+    taxonomy, _ = load_taxonomy(REAL_CASES)
+    text = ("“自从有了“红色楼长”，大家有事都找他。”小区内一位吴姓居民说。"
+            "“我们把“红色服务队”建起来了，居民有事随叫随到。”长乐社区党总支书记赵霞表示。"
+            "“我们小区有社区党员53人。”小区党支部书记张国珍介绍。\n")
+    proposed = draft.propose(text, "changle", taxonomy)
+    assert [(q["speaker"], q["role"]) for q in proposed.lists["quotes"]] == [
+        ("吴姓居民", "居民"), ("赵霞", "长乐社区党总支书记"), ("张国珍", "小区党支部书记")]
+    sentences = draft.clauses(text, "。！？\n")
+    assert not any(s.text.startswith("”") for s in sentences)  # a closing mark stays with its stop

@@ -37,9 +37,9 @@ _COUNTY = re.compile(rf"(?<=[在于到])[^\W\d_{NOT_IN_NAME}]{{2,3}}县")
 _COMMUNITY = re.compile(rf"[^\W\d_{NOT_IN_NAME}]{{2,5}}?(?:社区|村)")
 _DISTRICT = re.compile(rf"[^\W\d_{NOT_IN_NAME}]{{1,3}}?(?<![社小])[区县]")
 # “……”提起网格化服务，江一社区的居民张国珍赞不绝口: a short clause may stand between the words and who said them.
-_SAID_AFTER = re.compile(r"“(?P<text>[^“”]{4,2000})”(?:[^，,。！？“”\n]{2,16}[，,])?[，,]?(?P<who>[^，,。！？“”\n]{2,40}?)"
+_SAID_AFTER = re.compile(r"“(?P<text>(?:[^“”]|“[^“”]{1,40}”){4,2000})”(?:[^，,。！？“”\n]{2,16}[，,])?[，,]?(?P<who>[^，,。！？“”\n]{2,40}?)"
                          r"(?:感慨地|激动地|高兴地|笑着|动情地|告诉记者)?(?:说|表示|介绍|坦言|感慨|赞不绝口)")
-_SAID_BEFORE = re.compile(r"(?P<who>[^，,。！？“”\n]{2,40}?)(?:说|表示|介绍)[:：，,]?“(?P<text>[^“”]{4,2000})”")
+_SAID_BEFORE = re.compile(r"(?P<who>[^，,。！？“”\n]{2,40}?)(?:说|表示|介绍)[:：，,]?“(?P<text>(?:[^“”]|“[^“”]{1,40}”){4,2000})”")
 # Words in quotation marks that are speech (a comma or a stop inside), not a name.
 _SPEECH = re.compile(r"“[^“”\n]{2,2000}?[，。？！,?!][^“”\n]*”")
 # 记者 王博文, 通讯员 陈雪峰, 作者:赵磊 (an empty 作者: before 来源: names no one).
@@ -53,6 +53,7 @@ _NAMES = re.compile(rf"^[{_HAN}]{{2,3}}(?:[ 　]+[{_HAN}]{{2,3}})+$")
 # A name right after what the person is, when jieba does not see the name.
 _AFTER_ROLE = re.compile(rf"(?:居民|书记|主任|老人|志愿者|工作人员|党员|负责人|阿姨|大爷|网格员|社工|村民|队长|站长|经理|老师)"
                          rf"(?P<name>[{_HAN}]{{2,3}})$")
+_SURNAME_ONLY = re.compile(rf"[{_HAN}]姓(?P<what>居民|老人|业主|阿姨|大爷|大妈|志愿者|党员|租户)$")
 # Words between a name and 说 that are not the rest of the name (王明也说).
 _NOT_A_NAME_END = "也还都就又便则却再亦更"
 _DATE = re.compile(r"(?P<y>(?:19|20)[0-9]{2})(?:年|-|/|\.)(?P<m>[0-9]{1,2})(?:月|-|/|\.)(?P<d>[0-9]{1,2})日?")
@@ -135,6 +136,9 @@ def _speaker(who: str) -> tuple[str, str] | None:
 
     jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" lines are not for the editor
 
+    unnamed = _SURNAME_ONLY.search(who)  # 小区内一位吴姓居民: no name, the surname and what the person is
+    if unnamed:
+        return unnamed.group(0), unnamed["what"]
     words = list(jieba.posseg.cut(who))
     names = [i for i, w in enumerate(words) if w.flag == "nr" and 2 <= len(w.word) <= 4]
     if not names:

@@ -13,6 +13,7 @@ from ..core import numbers
 
 _CLAUSE_END = "，,。；;！!？?\n"
 _SENTENCE_END = "。；;！!？?\n"
+_CLOSING = ("”", "’", "」", "』")
 # Characters that end a place name written before 区/街道/社区: words of the sentence, not of the name.
 NOT_IN_NAME = "在于设到至从向对把被让给以及和与同跟为是有的了着过地得也都就还又将要会能可其该这那此各每本全等"
 _FIGURE_AT_END = re.compile(r"[0-9][0-9.]*[多余]?[^\W\d_]{0,3}$")
@@ -46,14 +47,19 @@ class Span:
 
 
 def clauses(text: str, ends: str = _CLAUSE_END) -> list[Span]:
+    """The text cut at `ends`; a stop keeps its closing quotation mark (……越来越和谐了！”), which does not open the next."""
     out, start = [], 0
     for i, char in enumerate(text + "\n"):
+        if i < start:
+            continue  # the closing mark taken with the stop before it
         if char in ends:
-            piece = text[start:i + (char in "。！!？?" and i < len(text))]
+            stop = i + (char in "。！!？?" and i < len(text))
+            stop += stop > i and text[stop:stop + 1] in _CLOSING
+            piece = text[start:stop]
             stripped = piece.strip()
             if stripped:
                 out.append(Span(stripped, start + piece.index(stripped[0])))
-            start = i + 1
+            start = max(i + 1, stop)
     return out
 
 
@@ -84,7 +90,7 @@ def _label(clause: str, reading: numbers.Reading, places: tuple[str, ...] = ()) 
     text = numbers.prepare(clause)
     before = re.sub(r"(有|为|达|共|约|是|现有|共有|达到|累计|其中|包含|[:：])+$", "", text[:reading.start]).strip(" ，,、")
     before = re.sub(r"\([^()]*\)", "", before)  # 早餐(鸡蛋、馒头)5.5元 counts 早餐
-    before = re.split(r"[、，,(（]", before)[-1][-20:].lstrip("”\")）")
+    before = re.split(r"[、，,(（]", before)[-1][-20:].lstrip("“”\")）")
     before = _FIGURE_AT_END.sub("", before)  # 居民群众1324户3200余人: the second counts 居民群众 too
     while True:
         tidy = _LEADING.sub("", before)
