@@ -195,7 +195,7 @@ def header(text: str) -> dict:
         if page and "page" not in out:
             out["page"] = page.group(0).strip()
         published = re.search(r"来源[:：]\s*(?P<p>[^\s]+)|^返回(?P<q>\S+网)$|《(?P<r>[^《》]{2,12}报)》[\s(（]"
-                              r"|^(?P<r2>[^\s《》]{2,12}报)\s+(?:19|20)[0-9]{2}年", line)
+                              r"|^(?P<r2>[^\s《》]{2,12}报)\s.*(?:19|20)[0-9]{2}[-年]", line)  # 浙江日报 今日湖州 … 2021-04-30
         if published and "publisher" not in out:
             out["publisher"] = published["p"] or published["q"] or published["r"] or published["r2"]
             out["evidence"] = [line]
