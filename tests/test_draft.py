@@ -418,3 +418,15 @@ def test_words_holding_a_quoted_name_a_surname_only_speaker_and_a_stop_inside_qu
         ("吴姓居民", "居民"), ("赵霞", "长乐社区党总支书记"), ("张国珍", "小区党支部书记")]
     sentences = draft.clauses(text, "。！？\n")
     assert not any(s.text.startswith("”") for s in sentences)  # a closing mark stays with its stop
+
+
+def test_a_caption_is_no_lead_a_name_after_quotation_marks_is_a_practice_and_a_school_term_no_figure():
+    taxonomy, _ = load_taxonomy(REAL_CASES)
+    text = ("居民们在爱心助餐点吃午饭。记者 李明远 摄\n"
+            "本报讯(记者 李明远)9月3日,长乐社区的老人们来到社区新开张的爱心助餐点就餐。\n"
+            "社区还推出了“爱心车轮”老年助餐服务,环卫工人和九年义务制学生只需8元。\n")
+    proposed = draft.propose(text, "changle", taxonomy)
+    assert proposed.values["summary"] == "9月3日,长乐社区的老人们来到社区新开张的爱心助餐点就餐。"
+    assert "本报讯(记者 李明远)" in proposed.values["source"]["evidence"]
+    assert "“爱心车轮”老年助餐服务" in [p["name"] for p in proposed.lists["practices"]]
+    assert [(f["value"], f["unit"]) for f in proposed.lists["profile"]] == [(8, "元")]

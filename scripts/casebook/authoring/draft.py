@@ -61,6 +61,7 @@ _DATE = re.compile(r"(?P<y>(?:19|20)[0-9]{2})(?:年|-|/|\.)(?P<m>[0-9]{1,2})(?:�
 _DATELINE = re.compile(r"(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})日(?:电|讯)")
 # 第04版:综合, 《安徽日报》(2023年1月5日11版), 《光明日报》( 2016年10月08日 03版)
 _PAGE = re.compile(r"第?[0-9]+版[:：]\S+|(?<=日)\s?[0-9]{1,2}版(?=\s?[)）])")  # and 00022版:今日湖州
+_CAPTION = re.compile(r"(?:摄|供图|图片来源[:：]\S*)\s*$")  # 居民们在爱心助餐点吃午饭。记者 刘嘉怡 摄
 _HEADER_LINES = 12  # the lines before the body where an article's headline, date and byline stand
 
 
@@ -75,21 +76,7 @@ class Draft:
 
 def places(text: str) -> tuple[dict, list[str]]:
     """Location levels the text writes (the first such mention), with the clauses that write them."""
-    found: dict = {}
-    evidence: list[str] = []
-    matches = [m for m in _PLACE.finditer(text) if not _in_city_name(text, m.end("street") - 1)]
-    match = max(matches, key=lambda m: sum(bool(m.group(k)) for k in ("district", "street", "community")), default=None)
-    if match:
-        for level in ("city", "district", "street", "community") if match.group("district") else ("street", "community"):
-            if match.group(level):
-                found[level] = match.group(level)
-        if match.group("city") and not match.group("district"):
-            found.update(_city_before_street(match.group("city")))
-        evidence.append(clause_at(text, match.start()))
-    county = _COUNTY.search(text)
-    if county and "district" not in found:
-        found["district"] = county.group(0)  # 在长兴县龙山雅苑小区内: a county before a 小区, with no street between
-        evidence.append(clause_at(text, county.start()))
+    found, evidence = _written_together(text)
     mentions = []
     for city, province in regions.gazetteer().items():
         short = city[:-1] if city.endswith("市") and len(city) > 2 else city
@@ -114,6 +101,27 @@ def places(text: str) -> tuple[dict, list[str]]:
         community = _COMMUNITY.match(text, after)
         if level == "city" and community and "community" not in found:
             found["community"] = community.group(0)  # 江苏省镇江市江一社区: no street between them
+    return found, evidence
+
+
+def _written_together(text: str) -> tuple[dict, list[str]]:
+    """Levels written as one name (长沙市雨花区东山街道黎郡社区, the fullest such mention), and a county
+    written before a 小区 (在长兴县龙山雅苑小区内)."""
+    found: dict = {}
+    evidence: list[str] = []
+    matches = [m for m in _PLACE.finditer(text) if not _in_city_name(text, m.end("street") - 1)]
+    match = max(matches, key=lambda m: sum(bool(m.group(k)) for k in ("district", "street", "community")), default=None)
+    if match:
+        for level in ("city", "district", "street", "community") if match.group("district") else ("street", "community"):
+            if match.group(level):
+                found[level] = match.group(level)
+        if match.group("city") and not match.group("district"):
+            found.update(_city_before_street(match.group("city")))
+        evidence.append(clause_at(text, match.start()))
+    county = _COUNTY.search(text)
+    if county and "district" not in found:
+        found["district"] = county.group(0)
+        evidence.append(clause_at(text, county.start()))
     return found, evidence
 
 
@@ -178,7 +186,8 @@ def header(text: str) -> dict:
     """Headline, date, byline, page and publisher from the lines before the body."""
     lines = [line.strip() for line in text.splitlines() if line.strip()][:_HEADER_LINES]
     out: dict = {}
-    body = next((i for i, line in enumerate(lines) if len(line) > 60 or "。" in line), len(lines))  # its first sentence
+    body = next((i for i, line in enumerate(lines) if (len(line) > 60 or "。" in line) and not _CAPTION.search(line)),
+                len(lines))  # its first sentence, not a photo's caption
     headline = [line for i, line in enumerate(lines[:body])
                 if not (_DATE.search(line) or _PAGE.search(line) or _BYLINE.search(line) or (i and _NAMES.match(line))
                         or line.startswith(("返回", "当前位置", "来源", "发布时间")) or re.match(r"^[(（□]", line))]
@@ -224,7 +233,7 @@ def _authors(text: str, lines: list[str], body: int) -> tuple[list[str], list[st
             for byline in _BYLINE.finditer(re.sub(rf"(?<=[{_HAN}]) (?=[{_HAN}]$)", "", spot)):
                 role = "" if byline["role"] == "作者" else f"（{byline['role']}）"
                 authors += [name + role for name in byline["names"].split("、")]
-                bylines += [line] if spot is line else []
+                bylines += [line if spot is line else line[:line.find(spot) + len(spot)][-60:]]  # 本报讯(记者 刘嘉怡)
     return list(dict.fromkeys(authors)), list(dict.fromkeys(bylines))
 
 

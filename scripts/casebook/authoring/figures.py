@@ -26,6 +26,7 @@ _PRICE_WORDS = ("餐", "饭", "价", "收费", "免费", "优惠", "折")
 # How long something has stood (建成将近十年) is a standing fact, whatever verb the sentence has.
 _SPANS = ("年", "个月")
 _SINCE = ("来", "以来", "前", "后", "间")
+_COMPOUND = ("制", "义务")
 _TIER_HINT = "这是价格：如果是某项做法的收费标准，请移到那项做法的 tiers（价格档次），不要留在这里"
 # A sentence with one of these, or a clause with one of the verbs, reports work done.
 _WORK_SPAN = ("以来", "累计", "共计", "先后", "截至", "全年")
@@ -130,8 +131,9 @@ def figures(text: str, places: tuple[str, ...] = (), figure_kind: str | None = N
                 continue  # 1+N, 1是社区居委会: a number that counts nothing
             if unit == _AGE and not any(word in clause.text for word in _AGE_FIGURE):
                 continue
-            if unit in _SPANS and numbers.prepare(clause.text)[reading.stop:reading.stop + 2].startswith(_SINCE):
-                continue  # 近1年来, 3年前: when, not how much
+            after = numbers.prepare(clause.text)[reading.stop:reading.stop + 2]
+            if unit in _SPANS and after.startswith(_SINCE + _COMPOUND):
+                continue  # 近1年来, 3年前: when, not how much; 九年义务制: a name
             label = _label(clause.text, reading, places)
             figure = {"value": value, "unit": unit, **({"qualifier": reading.qualifier} if reading.qualifier else {}),
                       "evidence": _quote_of(text, clause, sentences)}

@@ -16,7 +16,7 @@ _AWARDED = ("荣获", "获得", "获评", "被评为", "评为", "授予", "命�
 # Words that make a quoted name a practice (a shop, a canteen, a team…), not a slogan or an idea.
 _PRACTICE_WORDS = ("服务", "超市", "食堂", "工作室", "活动", "项目", "调解室", "队", "平台", "中心", "站", "课", "馆",
                    "工程", "行动", "制度", "品牌", "管家", "托老", "托幼", "节", "书屋", "驿站", "议事", "网格", "物业",
-                   "居委会")
+                   "居委会", "助餐", "助餐点")
 # A practice named where it was set up, without quotation marks: 成立了由……组成的东风快递小哥服务队.
 _FOUNDED = re.compile(r"(?:成立|组建|建立|设立|打造|开设|开办|创办)了?(?:由[^，。；！？\n]{1,60}?组成的)?(?:一支|一个|一家|一处)?"
                       r"(?P<name>[^\W\d_]{2,12}?(?:服务队|志愿队|巡逻队|宣讲团|食堂|餐厅|工作室|驿站|书屋|超市|调解室|议事会|服务站"
@@ -76,7 +76,18 @@ def _quoted(text: str, occurrences: dict[str, list[re.Match]], honours_kind: str
         rest = [s for s in said if s not in awarded]  # 开展“红色物业”工作 as well as 被评为“红色物业”示范小区
         if any(word in name or s[2].startswith(word) for s in rest for word in _PRACTICE_WORDS):
             practices.append({"name": name, "category": "", "status": "", "description": "", "evidence": rest[0][1]})
+        elif rest and (named := _named_with(name, rest[0][0], text)):  # “爱心车轮”老年助餐服务
+            practices.append({"name": named, "category": "", "status": "", "description": "", "evidence": rest[0][1]})
     return models, practices, honours
+
+
+def _named_with(name: str, match: re.Match, text: str) -> str | None:
+    """The quoted name with the words after it, when they end in what a practice is (“爱心车轮”老年助餐服务)."""
+    after = re.match(r"[^\W\d_]{1,8}", text[match.end():])
+    if not after:
+        return None
+    ends = [after[0].rfind(word) + len(word) for word in _PRACTICE_WORDS if word in after[0]]
+    return f"“{name}”{after[0][:max(ends)]}" if ends else None
 
 
 def _awarded(text: str, honours_kind: str) -> list[dict]:

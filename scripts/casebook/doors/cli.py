@@ -90,7 +90,8 @@ def cmd_draft(args: argparse.Namespace) -> int:
     counts = "、".join(f"{key} {len(items)} 项" for key, items in drafted.lists.items() if items)
     print(f"已写出草稿 {target}（{counts or '没有找到可提出的内容'}）。下一步：")
     print("  1. 逐项核对带“draft: …”的内容：与原文一致就删除那一行，不要的整项删除；")
-    print("  2. 改写 summary（现在是照抄的原文导语），核对程序猜的做法类别和状态，补上留空的字段；")
+    print("  2. 改写 summary（现在是照抄的原文导语），核对程序猜的做法类别和状态，补上留空的字段"
+          + ("；原文的做法程序一项也没有找到，practices 是必填的，请自己写；" if not drafted.lists.get("practices") else "；"))
     print(f"  3. 运行 casebook validate {target}，按提示修改到“检查通过”。")
     return 0
 
