@@ -16,7 +16,7 @@ _NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 _LEAST_SCORE, _LEAD_OVER_NEXT = 1.5, 1.2
 # The dateline before the lead's first word: 本报济宁6月29日讯（记者 王博文）, 红网时刻长沙8月31日讯, 本报讯(记者 刘嘉怡).
 _DATELINE = re.compile(r"^(?:[^，。]{0,20}?[0-9]{1,2}月[0-9]{1,2}日(?:电|讯)|本报讯|本网讯)\s*(?:[(（][^()（）]{0,40}[)）])?\s*")
-# A cue that is part of a name (咨询建议等版块, 意见建议箱) says nothing of what was done.
+# A cue followed by 等, 版块, 栏目 or 箱 is part of a name (a board of a website), not what was done.
 _NAMING = "等|版块|板块|栏目|箱|信箱|专栏"
 _LEAD_MOST = 150  # characters: two or three sentences, as the schema asks of a summary (a first sentence stays whole)
 
