@@ -155,3 +155,38 @@ def test_a_rendered_page_is_taken_from_the_cache_only_as_this_machine_stored_it_
     assert made == ["c"]  # only the new case's row is rendered
     assert render_cache.PageCache(tmp_path, os.urandom(cache.MAC_BYTES)).rows("catalogue", items, rows) and \
         made == ["c", "a", "b"]
+
+
+def test_after_one_case_changes_a_category_or_region_listing_renders_only_that_cases_rows(tmp_path, monkeypatch):
+    """An edit to one of thousands of cases must not render every row of the listings it appears in."""
+    from casebook.core.validate import load_casebook
+    from casebook.site import render, tree
+    from casebook.site.render_cache import PageCache
+
+    from conftest import CASES
+
+    rendered = []
+    original = render.SiteRenderer.render_keyed
+
+    def recording(self, template, src, **context):
+        if template in ("_category_rows.html.j2", "_region_rows.html.j2"):
+            rendered.extend(case["slug"] for case in context["rows"])
+        return original(self, template, src, **context)
+
+    monkeypatch.setattr(render.SiteRenderer, "render_keyed", recording)
+    book, problems = load_casebook(CASES)
+    assert not problems
+    key = os.urandom(cache.MAC_BYTES)
+
+    def produce() -> dict:
+        return dict(tree.plan(book, pages=PageCache(tmp_path, key)).produce())
+
+    first = produce()
+    assert len(set(rendered)) == len(book.cases)
+    edited = book.cases[0]
+    edited["name"] += "（改）"
+    rendered.clear()
+    second = produce()
+    assert rendered and set(rendered) == {edited["slug"]}
+    assert second != first and any(edited["name"] in text for path, text in second.items()
+                                   if path.startswith(("categories/", "regions/")) and isinstance(text, str))

@@ -239,17 +239,24 @@ class SiteRenderer:
             jobs.append(self._keyed_listing("category.md.j2", routes.category(category["slug"]),
                                             f"category-{category['slug']}", "_category_rows.html.j2", cases,
                                             {"category": category, "cases": cases, "undone_cases": undone_cases},
-                                            (category,), undone_cases))
+                                            (category,), {"category": category}, undone_cases))
         for region in regions.walk(tree):
             jobs.append(self._keyed_listing("region.md.j2", routes.region(region.key),
                                             "region-" + region.key.replace("/", "-"), "_region_rows.html.j2",
-                                            region.cases, {"region": region}, render_cache.region_shown(region)))
+                                            region.cases, {"region": region}, render_cache.region_shown(region), {}))
         return jobs
 
     def _keyed_listing(self, template: str, src: str, key: str, rows_template: str, items: list[dict],
-                       context: dict, inputs: tuple, also: list[dict] = ()) -> Job:
-        """A listing keyed as a whole by its items, `inputs` and the cases `also` shown: all it shows (listing.py)."""
-        rows = listing.Rows(lambda item: self.render_keyed(rows_template, src, rows=[item], **context))
+                       context: dict, inputs: tuple, row_context: dict, also: list[dict] = ()) -> Job:
+        """A listing keyed as a whole by its items, `inputs` and the cases `also` shown: all it shows (listing.py).
+
+        A row shows its case and `row_context` only, so each row is kept by those two: one case changed
+        renders its own rows again, not the whole listing."""
+        def row_key(item: dict) -> str:
+            return self.keys.job((src, rows_template), self.keys.cases([item]), row_context)
+
+        rows = listing.Rows(lambda item: self.render_keyed(rows_template, src, rows=[item], **row_context),
+                            row_key if self.keys else None)
 
         def keyed(paths: tuple[str, ...]) -> str:
             return self.keys.job(paths, template, rows_template, self.keys.cases(items), self.keys.cases(also), inputs)
